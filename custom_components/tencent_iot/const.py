@@ -1,0 +1,5 @@
+"""Constants for the Tencent IoT Explorer integration."""
+
+from typing import Final
+
+DOMAIN: Final = "tencent_iot"
