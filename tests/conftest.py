@@ -1,14 +1,91 @@
-"""Shared fixtures for the Tencent IoT Explorer tests."""
+"""Shared fixtures: the local cloud simulator and a config entry set up against it."""
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
+from homeassistant.core import HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 # Imported before HA's test harness adds its own `custom_components` package to sys.path,
 # which would otherwise shadow this repository's.
 import custom_components.tencent_iot  # noqa: F401
+from custom_components.tencent_iot.const import (
+    CONF_ACCESS_TOKEN,
+    CONF_ACCOUNT,
+    CONF_ACCOUNT_TYPE,
+    CONF_API_URL,
+    CONF_APP_KEY,
+    CONF_APP_SECRET,
+    CONF_COUNTRY_CODE,
+    CONF_FAMILY_ID,
+    CONF_PASSWORD,
+    CONF_REGION,
+    CONF_TOKEN_EXPIRE_AT,
+    CONF_USER_ID,
+    CONF_WS_URL,
+    DOMAIN,
+)
+from simulator import CloudSimulator
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: Any) -> None:
     """Let every test load this custom integration."""
+
+
+@pytest.fixture
+async def sim(socket_enabled: None) -> AsyncGenerator[CloudSimulator]:
+    """The cloud simulator with the default home, on a free loopback port."""
+    simulator = CloudSimulator(scene_delay_scale=0.01)
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+def home_family_id(sim: CloudSimulator) -> str:
+    """The demo user's first family: the one with most devices."""
+    user_id = sim.demo_user.user_id
+    return next(f.family_id for f in sim.state.families.values() if user_id in f.members)
+
+
+def entry_data(sim: CloudSimulator, family_id: str | None = None) -> dict[str, Any]:
+    """Config entry data for the demo user's phone login against the simulator."""
+    account = sim.phone_account
+    return {
+        CONF_REGION: "custom",
+        CONF_API_URL: sim.api_url,
+        CONF_WS_URL: sim.ws_url,
+        CONF_APP_KEY: sim.app_key,
+        CONF_APP_SECRET: sim.app_secret,
+        CONF_ACCOUNT_TYPE: account.kind,
+        CONF_COUNTRY_CODE: account.country_code,
+        CONF_ACCOUNT: account.account,
+        CONF_PASSWORD: account.password,
+        CONF_USER_ID: sim.demo_user.user_id,
+        CONF_FAMILY_ID: family_id or home_family_id(sim),
+        CONF_ACCESS_TOKEN: "",
+        CONF_TOKEN_EXPIRE_AT: None,
+    }
+
+
+@pytest.fixture
+def config_entry(hass: HomeAssistant, sim: CloudSimulator) -> MockConfigEntry:
+    """A config entry for the simulator's home, added to HA but not set up."""
+    data = entry_data(sim)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=f"{sim.demo_user.nickname} · Home",
+        data=data,
+        unique_id=f"{data[CONF_USER_ID]}/{data[CONF_FAMILY_ID]}",
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def setup_integration(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
+    """The config entry, set up against the simulator, with push subscribed."""
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry

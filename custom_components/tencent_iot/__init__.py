@@ -1,14 +1,67 @@
 """The Tencent IoT Explorer integration."""
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
+
+from .api import TencentIoTError
+from .connection import create_client
+from .const import DOMAIN, LOGGER
+from .coordinator import TencentIoTConfigEntry, TencentIoTCoordinator, TencentIoTRuntimeData
+from .services import async_setup_services
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.CLIMATE,
+    Platform.COVER,
+    Platform.EVENT,
+    Platform.FAN,
+    Platform.LIGHT,
+    Platform.NUMBER,
+    Platform.SCENE,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TEXT,
+    Platform.UPDATE,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-    """Set up Tencent IoT Explorer from a config entry."""
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's services."""
+    async_setup_services(hass)
     return True
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-    """Unload a config entry."""
+async def async_setup_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -> bool:
+    """Log in with the stored token, read the home and start push."""
+    coordinator = TencentIoTCoordinator(hass, entry)
+    entry.runtime_data = TencentIoTRuntimeData(coordinator.client, coordinator)
+    await coordinator.async_config_entry_first_refresh()
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -> bool:
+    """Unload platforms; the coordinator's shutdown closes push and its timers."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -> None:
+    """Log out of the cloud when the entry is deleted (best effort)."""
+    client = create_client(hass, entry.data)
+    try:
+        await client.logout()
+    except TencentIoTError as err:
+        LOGGER.debug("Logout on removal failed: %s", err)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: TencentIoTConfigEntry, device_entry: dr.DeviceEntry
+) -> bool:
+    """Allow removing a device that is no longer in the cloud's family."""
+    return not entry.runtime_data.coordinator.has_device(device_entry)

@@ -1,5 +1,47 @@
 """Constants for the Tencent IoT Explorer integration."""
 
+from datetime import timedelta
+import logging
 from typing import Final
 
 DOMAIN: Final = "tencent_iot"
+LOGGER: Final = logging.getLogger(__package__)
+
+CONF_REGION: Final = "region"
+CONF_API_URL: Final = "api_url"
+CONF_WS_URL: Final = "ws_url"
+CONF_APP_KEY: Final = "app_key"
+CONF_APP_SECRET: Final = "app_secret"  # noqa: S105
+CONF_ACCOUNT_TYPE: Final = "account_type"
+CONF_COUNTRY_CODE: Final = "country_code"
+CONF_ACCOUNT: Final = "account"
+CONF_PASSWORD: Final = "password"  # noqa: S105
+CONF_CODE: Final = "code"
+CONF_USER_ID: Final = "user_id"
+CONF_FAMILY_ID: Final = "family_id"
+CONF_ACCESS_TOKEN: Final = "access_token"  # noqa: S105
+CONF_TOKEN_EXPIRE_AT: Final = "token_expire_at"  # noqa: S105
+
+CONF_POLL_INTERVAL: Final = "poll_interval"
+CONF_USE_PUSH: Final = "use_push"
+CONF_ROOMS: Final = "rooms"
+
+REGION_CUSTOM: Final = "custom"
+REGIONS: Final = ("china", "overseas", REGION_CUSTOM)
+ACCOUNT_TYPES: Final = ("phone", "email")
+DEFAULT_COUNTRY_CODE: Final = "86"
+
+DEFAULT_POLL_INTERVAL: Final = 60
+MIN_POLL_INTERVAL: Final = 30
+MAX_POLL_INTERVAL: Final = 3600
+
+# How often the device list, scenes and automations are read again to find changes
+# that no push announces.
+DEVICE_LIST_REFRESH: Final = timedelta(minutes=10)
+# How long push may stay down before a repair issue asks the user to check the URL.
+PUSH_DOWN_REPAIR_AFTER: Final = timedelta(minutes=10)
+# Concurrent device-data reads during a full refresh.
+DATA_READ_CONCURRENCY: Final = 8
+# Reconnect backoff of the push channel (seconds), doubled per failure with jitter.
+PUSH_BACKOFF_MIN: Final = 2.0
+PUSH_BACKOFF_MAX: Final = 60.0

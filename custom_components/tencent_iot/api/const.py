@@ -1,0 +1,48 @@
+"""Endpoints and limits of the Tencent Cloud IoT Explorer application-side API."""
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+type Region = Literal["china", "overseas"]
+
+
+@dataclass(frozen=True, slots=True)
+class RegionEndpoints:
+    """HTTP base URL and WebSocket URL of one cloud region."""
+
+    api_url: str
+    ws_url: str
+
+
+REGIONS: Final[dict[Region, RegionEndpoints]] = {
+    "china": RegionEndpoints(
+        api_url="https://iot.cloud.tencent.com/api/exploreropen",
+        ws_url="wss://iot.cloud.tencent.com/iotstudio_v2_weapp_1",
+    ),
+    # The doc names no WebSocket host for the overseas platform; the HTTP host
+    # with the mainland path is the best guess, and users can override it.
+    "overseas": RegionEndpoints(
+        api_url="https://oversea.iotcloud.tencentiotcloud.com/api/exploreropen",
+        ws_url="wss://oversea.iotcloud.tencentiotcloud.com/iotstudio_v2_weapp_1",
+    ),
+}
+
+SIGNED_API_PATH: Final = "/appapi"  # before login: AppKey + signature
+SESSION_API_PATH: Final = "/tokenapi"  # after login: AccessToken
+
+DEFAULT_TIMEOUT: Final = 10.0
+MAX_IN_FLIGHT: Final = 10
+DEFAULT_RETRY_DELAYS: Final = (0.5, 1.0)
+
+PAGE_SIZE: Final = 50
+# The doc gives no maximum for these id arrays; small batches keep each
+# request well inside whatever limit the service applies.
+PRODUCT_BATCH_SIZE: Final = 20
+STATUS_BATCH_SIZE: Final = 50
+# Stops paging when a service ignores Offset and keeps returning full pages.
+MAX_PAGES: Final = 200
+
+DEFAULT_HEARTBEAT_INTERVAL: Final = 50.0
+DEFAULT_REPLY_TIMEOUT: Final = 10.0
+DEFAULT_BACKOFF_MIN: Final = 2.0
+DEFAULT_BACKOFF_MAX: Final = 60.0

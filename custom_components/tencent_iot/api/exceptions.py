@@ -1,0 +1,172 @@
+"""Exceptions raised by the Tencent IoT Explorer client, and the mapping from cloud error codes."""
+
+import re
+from typing import Final
+
+
+class TencentIoTError(Exception):
+    """Base class of every error raised by this package."""
+
+
+class TencentIoTConnectionError(TencentIoTError):
+    """The cloud could not be reached, or answered with an HTTP 5xx."""
+
+
+class TencentIoTTimeoutError(TencentIoTConnectionError):
+    """A request or a WebSocket reply took longer than allowed."""
+
+
+class TencentIoTResponseError(TencentIoTConnectionError):
+    """The cloud answered with a body that is not the expected JSON envelope."""
+
+
+class TencentIoTCloudError(TencentIoTError):
+    """The cloud rejected a request with an error code."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        request_id: str | None = None,
+        *,
+        action: str | None = None,
+    ) -> None:
+        """Keep the cloud's code and message; the text names the action too."""
+        prefix = f"{action}: " if action else ""
+        super().__init__(f"{prefix}{code}: {message}" if message else f"{prefix}{code}")
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.action = action
+
+
+class TencentIoTAuthError(TencentIoTCloudError):
+    """Authentication failed: token, account credentials or application keys."""
+
+
+class TencentIoTTokenError(TencentIoTAuthError):
+    """The access token is missing, invalid or expired."""
+
+
+class TencentIoTInvalidCredentials(TencentIoTAuthError):  # noqa: N818 (public name)
+    """The account, password or verification code was rejected."""
+
+
+class TencentIoTInvalidApp(TencentIoTAuthError):  # noqa: N818 (public name)
+    """The AppKey is unknown or the request signature was rejected."""
+
+
+class TencentIoTKugouError(TencentIoTCloudError):
+    """A Kugou music command answered with a non-zero ErrorCode."""
+
+
+# Error codes are matched on their last dotted segment ("reason"), because the
+# doc and live services spell the namespace differently for the same reason.
+_TOKEN_REASONS: Final = frozenset(
+    {
+        "InvalidAccessToken",
+        "AccessTokenInvalid",
+        "AccessTokenExpired",
+        "TokenNotExist",
+        "TokenIsExpire",
+        "TokenIsExpired",
+        "TokenExpired",
+        "-1000",  # wrapped envelope of live services: {"code": -1000, ...}
+    }
+)
+# Only this one names the access token unambiguously: in the bind-token actions
+# "TokenNotExist"/"TokenIsExpire" describe the Wi-Fi configuration token.
+_ACCESS_TOKEN_REASONS: Final = frozenset({"InvalidAccessToken", "AccessTokenInvalid", "-1000"})
+BIND_TOKEN_ACTIONS: Final = frozenset({"AppGetDeviceBindTokenState", "AppTokenBindDeviceFamily"})
+
+# AppGetToken's own error table is not in the doc; these are the reasons public
+# clients and the Tencent Cloud SDKs report for rejected logins.
+_CREDENTIAL_REASONS: Final = frozenset(
+    {
+        "UserLoginFailed",
+        "ErrorUserNotExists",
+        "ErrorPasswordMismatch",  # the local simulator's (simulator/errors.py)
+        "ErrorVerificationCodeMismatch",  # the local simulator's
+        "UserNotExists",
+        "UserNotExist",
+        "AccountNotExist",
+        "PasswordIncorrect",
+        "PasswordInvalid",
+        "PasswordError",
+        "InvalidPassword",
+        "InvalidUserPassword",
+        "IotApplicationInvalidUserPassword",
+        "VerificationCodeInvalid",
+        "VerificationCodeError",
+        "VerificationCodeExpired",
+        "VerificationCodeIncorrect",
+        "InvalidVerificationCode",
+        "VerifyCodeInvalid",
+        "VerifyCodeError",
+        "VerifyCodeExpired",
+        "PhoneNumberInvalid",
+        "EmailInvalid",
+    }
+)
+_APP_REASONS: Final = frozenset(
+    {
+        "AppKeyNotExist",
+        "AppKeyNotExists",
+        "AppKeyInvalid",
+        "InvalidAppKey",
+        "AppNotExist",
+        "AppNotExists",
+        "IotApplicationNotExists",
+        "InvalidSignature",
+        "SignatureInvalid",
+        "SignatureError",
+        "SignatureFailure",
+        "SignatureExpire",
+        "SignatureExpired",
+        "InvalidTimestamp",
+        "TimestampInvalid",
+        "TimestampExpired",
+        "InvalidNonce",
+        "NonceInvalid",
+    }
+)
+# Live services sometimes put the precise code in front of the message:
+# {"Code": "InternalError", "Message": "InvalidParameterValue.UserLoginFailed|..."}.
+_EMBEDDED_CODE: Final = re.compile(r"^\s*([A-Za-z]+(?:\.[A-Za-z]+)+)\s*\|")
+
+
+def _reasons(code: str, message: str) -> set[str]:
+    reasons = {code.rsplit(".", 1)[-1]}
+    if embedded := _EMBEDDED_CODE.match(message):
+        reasons.add(embedded.group(1).rsplit(".", 1)[-1])
+    return reasons
+
+
+def is_token_error(code: str, message: str = "", *, action: str | None = None) -> bool:
+    """Tell whether a tokenapi error code means the access token is unusable."""
+    reasons = _reasons(code, message)
+    wanted = _ACCESS_TOKEN_REASONS if action in BIND_TOKEN_ACTIONS else _TOKEN_REASONS
+    return not reasons.isdisjoint(wanted)
+
+
+def cloud_error(
+    code: str,
+    message: str,
+    request_id: str | None = None,
+    *,
+    action: str,
+    signed: bool,
+) -> TencentIoTCloudError:
+    """Build the most specific exception for a cloud error code.
+
+    `signed` tells an appapi call (AppKey/signature, login) from a tokenapi call.
+    """
+    reasons = _reasons(code, message)
+    if signed:
+        if not reasons.isdisjoint(_APP_REASONS) or code.startswith("AuthFailure"):
+            return TencentIoTInvalidApp(code, message, request_id, action=action)
+        if not reasons.isdisjoint(_CREDENTIAL_REASONS):
+            return TencentIoTInvalidCredentials(code, message, request_id, action=action)
+    elif is_token_error(code, message, action=action):
+        return TencentIoTTokenError(code, message, request_id, action=action)
+    return TencentIoTCloudError(code, message, request_id, action=action)

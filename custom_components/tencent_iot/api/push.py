@@ -1,0 +1,581 @@
+"""WebSocket push channel: subscription, heartbeat, reconnects, and typed device-change events."""
+
+import asyncio
+import base64
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+import json
+import logging
+import secrets
+import time
+from typing import Any, Final, Literal
+import uuid
+
+import aiohttp
+
+from .const import (
+    DEFAULT_BACKOFF_MAX,
+    DEFAULT_BACKOFF_MIN,
+    DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_REPLY_TIMEOUT,
+)
+from .exceptions import is_token_error
+from .parsing import as_bool, as_int, as_str, dumps
+
+_LOGGER = logging.getLogger(__name__)
+_RANDOM: Final = secrets.SystemRandom()
+# Timestamps below this are seconds; above, milliseconds.
+_MS_THRESHOLD: Final = 10**11
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyReport:
+    """Property values reported by a device: confirmed state. `timestamp` in ms."""
+
+    device_key: str
+    values: Mapping[str, Any]
+    timestamp: int | None = None
+    seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ControlEcho:
+    """A control sent to a device (by any app): requested, not confirmed state."""
+
+    device_key: str
+    values: Mapping[str, Any]
+    client_token: str = ""
+    seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A device went online or offline."""
+
+    device_key: str
+    online: bool
+    seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceEvent:
+    """A thing-model event; `event_type` is info/alert/fault, `timestamp` in ms."""
+
+    device_key: str
+    event_id: str
+    event_type: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    timestamp: int | None = None
+    seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionReply:
+    """A device's reply to an asynchronous action call, matched by `client_token`."""
+
+    device_key: str
+    client_token: str
+    code: int | None = None
+    status: str = ""
+    response: Mapping[str, Any] = field(default_factory=dict)
+    seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BindChange:
+    """A device (or gateway sub-device) was bound or unbound: the device list changed."""
+
+    device_key: str
+    bound: bool
+    seq: int | None = None
+
+
+type PushEvent = (
+    PropertyReport | ControlEcho | StatusChange | DeviceEvent | ActionReply | BindChange
+)
+
+
+def _ms(value: object) -> int | None:
+    stamp = as_int(value)
+    if stamp is None:
+        return None
+    return stamp * 1000 if stamp < _MS_THRESHOLD else stamp
+
+
+class _MalformedPushError(ValueError):
+    """A push message cannot be decoded."""
+
+
+def _object(value: object, what: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise _MalformedPushError(f"{what} is not an object")
+    return value
+
+
+def _decode_payload(raw: object) -> Mapping[str, Any]:
+    if raw is None or raw == "":
+        return {}
+    if not isinstance(raw, str):
+        raise _MalformedPushError("Payload is not a string")
+    try:
+        decoded = json.loads(base64.b64decode(raw, validate=True))
+    except ValueError:  # binascii.Error and JSON/UTF-8 errors alike
+        raise _MalformedPushError("Payload is not base64-encoded JSON") from None
+    return _object(decoded, "Payload")
+
+
+type _Decoder = Callable[[str, str, Mapping[str, Any], int | None], PushEvent | None]
+
+
+def _status_event(
+    device_key: str, sub_type: str, payload: Mapping[str, Any], seq: int | None
+) -> PushEvent:
+    status = (as_str(payload.get("Status")) or sub_type).lower()
+    if status not in ("online", "offline"):
+        raise _MalformedPushError(f"unknown status {status!r}")
+    return StatusChange(device_key, status == "online", seq)
+
+
+def _property_event(
+    device_key: str, sub_type: str, payload: Mapping[str, Any], seq: int | None
+) -> PushEvent | None:
+    method = as_str(payload.get("method"))
+    token = as_str(payload.get("clientToken"))
+    match as_str(payload.get("type")):  # device-shadow documents
+        case "update":
+            state = _object(payload.get("state"), "state")
+            return PropertyReport(device_key, _object(state.get("reported"), "reported"), None, seq)
+        case "delta":
+            wrapper = _object(payload.get("payload"), "payload")
+            return ControlEcho(device_key, _object(wrapper.get("state"), "state"), token, seq)
+    if method == "control" or (not method and sub_type in ("Push", "Control")):
+        return ControlEcho(device_key, _object(payload.get("params"), "params"), token, seq)
+    if method == "report" or (not method and sub_type == "Report"):
+        values = _object(payload.get("params"), "params")
+        return PropertyReport(device_key, values, _ms(payload.get("timestamp")), seq)
+    return None  # replies (report_reply, control_reply, ...) carry no state
+
+
+def _device_event(
+    device_key: str, _sub_type: str, payload: Mapping[str, Any], seq: int | None
+) -> PushEvent:
+    if not (event_id := as_str(payload.get("eventId"))):
+        raise _MalformedPushError("event without eventId")
+    return DeviceEvent(
+        device_key,
+        event_id,
+        as_str(payload.get("type"), "info"),
+        _object(payload.get("params"), "params"),
+        _ms(payload.get("timestamp")),
+        seq,
+    )
+
+
+def _action_event(
+    device_key: str, _sub_type: str, payload: Mapping[str, Any], seq: int | None
+) -> PushEvent | None:
+    if payload.get("method") != "action_reply":
+        return None  # the action request itself, as sent to the device
+    return ActionReply(
+        device_key,
+        as_str(payload.get("clientToken")),
+        as_int(payload.get("code")),
+        as_str(payload.get("status")),
+        _object(payload.get("response"), "response"),
+        seq,
+    )
+
+
+_DECODERS: Final[dict[str, _Decoder]] = {
+    "StatusChange": _status_event,
+    "Property": _property_event,
+    "Template": _property_event,
+    "Shadow": _property_event,
+    "Event": _device_event,
+    "Action": _action_event,
+}
+
+
+def decode_device_change(params: Mapping[str, Any]) -> PushEvent | None:
+    """Decode the `params` of a DeviceChange push.
+
+    Returns None for messages that carry nothing to act on (custom topics, action
+    requests, replies). Raises ValueError for a malformed message.
+    """
+    device_key = as_str(params.get("DeviceId"))
+    if device_key.count("/") != 1:
+        raise _MalformedPushError("DeviceId is not ProductId/DeviceName")
+    msg_type = as_str(params.get("Type"))
+    sub_type = as_str(params.get("SubType"))
+    seq = as_int(params.get("Seq"))
+    # The doc lists no Type for binding; accept the spellings seen in clients
+    # (Bind/Unbind, BindDevice, UnbindSubDevice ...) in Type or SubType.
+    kinds = f"{msg_type} {sub_type}".lower()
+    if "bind" in kinds:
+        return BindChange(device_key, "unbind" not in kinds, seq)
+    if (decoder := _DECODERS.get(msg_type)) is None:
+        return None
+    return decoder(device_key, sub_type, _decode_payload(params.get("Payload")), seq)
+
+
+class _LinkDownError(Exception):
+    """The connection is unusable and must be replaced."""
+
+
+class _TokenRejectedError(Exception):
+    """The cloud refused the access token."""
+
+
+@dataclass(slots=True)
+class _Pending:
+    kind: Literal["subscribe", "heartbeat"]
+    deadline: float
+    device_ids: frozenset[str] = frozenset()
+
+
+class PushClient:
+    """Keeps one WebSocket to the push service alive and turns pushes into events.
+
+    Callbacks run in the event loop and must not block; exceptions they raise
+    are logged and do not stop the channel.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        ws_url: str,
+        token_provider: Callable[[], str],
+        on_event: Callable[[PushEvent], None],
+        on_connection_change: Callable[[bool], None] | None = None,
+        *,
+        on_token_error: Callable[[], Awaitable[None]] | None = None,
+        heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL,
+        reply_timeout: float = DEFAULT_REPLY_TIMEOUT,
+        backoff_min: float = DEFAULT_BACKOFF_MIN,
+        backoff_max: float = DEFAULT_BACKOFF_MAX,
+    ) -> None:
+        """Configure the channel; `on_token_error` should log in again before it returns."""
+        self._session = session
+        self._ws_url = ws_url
+        self._token_provider = token_provider
+        self._on_event = on_event
+        self._on_connection_change = on_connection_change
+        self._on_token_error = on_token_error
+        self._heartbeat_interval = heartbeat_interval
+        self._reply_timeout = reply_timeout
+        self._backoff_min = backoff_min
+        self._backoff_max = backoff_max
+        self._task: asyncio.Task[None] | None = None
+        self._sends: set[asyncio.Task[None]] = set()
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._wanted: frozenset[str] = frozenset()
+        self._subscribed: frozenset[str] = frozenset()
+        self._pending: dict[str, _Pending] = {}
+        self._last_seq: dict[tuple[str, str], int] = {}
+        self._connected = False
+        self._down_logged = False
+        self._malformed_logged = False
+        self._last_message_at: float | None = None
+        self._reconnect_count = 0
+
+    @property
+    def connected(self) -> bool:
+        """Whether the socket is open and the subscription was acknowledged."""
+        return self._connected
+
+    @property
+    def last_message_at(self) -> float | None:
+        """`time.monotonic()` of the last frame received, if any."""
+        return self._last_message_at
+
+    @property
+    def reconnect_count(self) -> int:
+        """How many times the channel has tried to reconnect."""
+        return self._reconnect_count
+
+    @property
+    def subscribed_ids(self) -> frozenset[str]:
+        """Device ids the service confirmed in its last subscription reply."""
+        return self._subscribed
+
+    def start(self) -> None:
+        """Run the channel in a task of the running loop (no-op when already running)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(
+                self.run(), name="tencent_iot push channel"
+            )
+
+    async def stop(self) -> None:
+        """Stop the task started by `start()` and close the socket; no callbacks are made."""
+        task, self._task = self._task, None
+        tasks = [*self._sends, *([task] if task is not None else [])]
+        for pending in tasks:
+            pending.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def subscribe(self, device_ids: Iterable[str]) -> None:
+        """Set the devices to listen to ("ProductId/DeviceName"); subscribes at once when connected."""
+        self._wanted = frozenset(device_ids)
+        if (ws := self._ws) is None or ws.closed:
+            return
+        task = asyncio.get_running_loop().create_task(
+            self._resubscribe(ws), name="tencent_iot push subscription"
+        )
+        self._sends.add(task)
+        task.add_done_callback(self._sends.discard)
+
+    async def run(self) -> None:
+        """Connect, subscribe and serve until cancelled, reconnecting with backoff."""
+        failures = 0
+        try:
+            while True:
+                token_rejected = False
+                try:
+                    await self._serve()
+                except _TokenRejectedError as err:
+                    self._log_down(f"access token rejected ({err})")
+                    token_rejected = True
+                except (_LinkDownError, aiohttp.ClientError, TimeoutError, OSError) as err:
+                    self._log_down(str(err) or type(err).__name__)
+                if self._connected:
+                    failures = 0
+                    self._set_connected(False)
+                if token_rejected:
+                    await self._refresh_token()
+                failures += 1
+                await asyncio.sleep(self._backoff(failures))
+                self._reconnect_count += 1
+        finally:
+            for send in self._sends:
+                send.cancel()
+            self._ws = None
+            self._connected = False
+
+    def _backoff(self, failures: int) -> float:
+        delay = self._backoff_min * 2.0 ** min(failures - 1, 16) * _RANDOM.uniform(0.8, 1.2)
+        return max(self._backoff_min, min(self._backoff_max, delay))
+
+    def _log_down(self, reason: str) -> None:
+        if self._down_logged:
+            _LOGGER.debug("Push channel still down: %s", reason)
+        else:
+            _LOGGER.warning("Push channel down: %s; reconnecting", reason)
+            self._down_logged = True
+
+    def _set_connected(self, connected: bool) -> None:
+        self._connected = connected
+        if connected and self._down_logged:
+            _LOGGER.info("Push channel connected again")
+            self._down_logged = False
+        if self._on_connection_change is not None:
+            try:
+                self._on_connection_change(connected)
+            except Exception:
+                _LOGGER.exception("Error in push connection callback")
+
+    async def _refresh_token(self) -> None:
+        if self._on_token_error is None:
+            return
+        try:
+            await self._on_token_error()
+        except Exception:
+            _LOGGER.exception("Error in push token callback")
+
+    async def _serve(self) -> None:
+        # The service may restart its Seq numbering with a new connection, and the
+        # owner re-reads all state after reconnecting, so old counters are dropped.
+        self._last_seq.clear()
+        self._pending.clear()
+        async with asyncio.timeout(self._reply_timeout):
+            ws = await self._session.ws_connect(
+                self._ws_url,
+                autoping=True,
+                timeout=aiohttp.ClientWSTimeout(ws_close=self._reply_timeout),
+            )
+        self._ws = ws
+        try:
+            await self._send_subscribe(ws)
+            next_heartbeat = time.monotonic() + self._heartbeat_interval
+            while True:
+                deadline = min(
+                    [next_heartbeat, *(pending.deadline for pending in self._pending.values())]
+                )
+                try:
+                    message = await ws.receive(timeout=max(0.0, deadline - time.monotonic()))
+                except TimeoutError:
+                    now = time.monotonic()
+                    if late := [p.kind for p in self._pending.values() if p.deadline <= now]:
+                        raise _LinkDownError(
+                            f"no reply to {late[0]} within {self._reply_timeout:g} s"
+                        ) from None
+                    if now >= next_heartbeat:
+                        await self._send_heartbeat(ws)
+                        next_heartbeat = now + self._heartbeat_interval
+                    continue
+                self._handle_message(ws, message)
+        finally:
+            self._ws = None
+            await ws.close()
+
+    def _handle_message(
+        self, ws: aiohttp.ClientWebSocketResponse, message: aiohttp.WSMessage
+    ) -> None:
+        match message.type:
+            case aiohttp.WSMsgType.TEXT:
+                self._handle_text(message.data)
+            case aiohttp.WSMsgType.BINARY:
+                try:
+                    self._handle_text(message.data.decode())
+                except UnicodeDecodeError:
+                    self._malformed("binary frame is not UTF-8")
+            case aiohttp.WSMsgType.CLOSE | aiohttp.WSMsgType.CLOSING | aiohttp.WSMsgType.CLOSED:
+                raise _LinkDownError("closed by the server")
+            case aiohttp.WSMsgType.ERROR:
+                raise _LinkDownError(f"socket error: {ws.exception()}")
+
+    def _handle_text(self, text: str) -> None:
+        self._last_message_at = time.monotonic()
+        try:
+            frame = json.loads(text)
+        except ValueError:
+            self._malformed("frame is not JSON")
+            return
+        if not isinstance(frame, Mapping):
+            self._malformed("frame is not an object")
+            return
+        if as_bool(frame.get("push")) or frame.get("action") == "DeviceChange":
+            self._handle_push(frame.get("params"))
+            return
+        if (pending := self._pending.pop(as_str(frame.get("reqId")), None)) is None:
+            _LOGGER.debug("Ignoring push frame without a known reqId")
+        elif pending.kind == "subscribe":
+            self._handle_subscribe_reply(frame, pending)
+        else:
+            self._handle_heartbeat_reply(frame)
+
+    def _handle_subscribe_reply(self, frame: Mapping[str, Any], pending: _Pending) -> None:
+        data = frame.get("data")
+        if not isinstance(data, Mapping):
+            data = {}
+        self._check_logic_error(data, "subscription")
+        if (error := as_str(frame.get("error"))) and error != "0":
+            raise _LinkDownError(
+                f"subscription failed: {error} {as_str(frame.get('error_message'))}".strip()
+            )
+        ids = data.get("deviceIds", data.get("DeviceIds"))
+        accepted = (
+            frozenset(item for item in ids if isinstance(item, str))
+            if isinstance(ids, list)
+            else frozenset()
+        )
+        if pending.device_ids and not accepted:
+            raise _LinkDownError(f"subscription refused for all {len(pending.device_ids)} devices")
+        if missing := pending.device_ids - accepted:
+            _LOGGER.debug(
+                "Push subscription refused for %d devices: %s", len(missing), sorted(missing)
+            )
+        self._subscribed = accepted
+        if not self._connected:
+            self._set_connected(True)
+
+    def _handle_heartbeat_reply(self, frame: Mapping[str, Any]) -> None:
+        if (error := as_str(frame.get("error"))) and error != "0":
+            # A backend problem behind a live socket: the link itself is fine.
+            _LOGGER.debug("Push heartbeat error: %s %s", error, as_str(frame.get("error_message")))
+        data = frame.get("data")
+        if isinstance(data, Mapping):
+            self._check_logic_error(data, "heartbeat")
+
+    def _check_logic_error(self, data: Mapping[str, Any], what: str) -> None:
+        response = data.get("Response")
+        error = response.get("Error") if isinstance(response, Mapping) else None
+        if not isinstance(error, Mapping):
+            return
+        code, message = as_str(error.get("Code")), as_str(error.get("Message"))
+        if is_token_error(code, message):
+            raise _TokenRejectedError(code)
+        if what == "subscription":
+            raise _LinkDownError(f"subscription failed: {code}")
+        _LOGGER.debug("Push %s error: %s", what, code)
+
+    def _handle_push(self, params: object) -> None:
+        if not isinstance(params, Mapping):
+            self._malformed("push without params")
+            return
+        try:
+            event = decode_device_change(params)
+        except ValueError as err:
+            self._malformed(str(err))
+            return
+        if event is None:
+            return
+        if event.seq is not None:
+            key = (event.device_key, as_str(params.get("Type")))
+            if (last := self._last_seq.get(key)) is not None and event.seq <= last:
+                _LOGGER.debug(
+                    "Dropping stale or duplicate push for %s (seq %d <= %d)",
+                    key[0],
+                    event.seq,
+                    last,
+                )
+                return
+            self._last_seq[key] = event.seq
+        try:
+            self._on_event(event)
+        except Exception:
+            _LOGGER.exception("Error in push event callback")
+
+    def _malformed(self, reason: str) -> None:
+        if self._malformed_logged:
+            _LOGGER.debug("Skipping malformed push frame: %s", reason)
+        else:
+            _LOGGER.warning(
+                "Skipping malformed push frame: %s (further ones are logged at debug level)", reason
+            )
+            self._malformed_logged = True
+
+    async def _send(
+        self,
+        ws: aiohttp.ClientWebSocketResponse,
+        action: str,
+        params: Mapping[str, Any],
+        pending: _Pending,
+    ) -> None:
+        req_id = str(uuid.uuid4())
+        # Registered before sending: the reply may be read before send_str returns.
+        self._pending[req_id] = pending
+        try:
+            await ws.send_str(dumps({"action": action, "reqId": req_id, "params": params}))
+        except BaseException:
+            self._pending.pop(req_id, None)
+            raise
+
+    async def _resubscribe(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        try:
+            await self._send_subscribe(ws)
+        except (aiohttp.ClientError, ConnectionError) as err:
+            # The receive loop notices the broken socket and reconnects.
+            _LOGGER.debug("Could not send the push subscription: %s", err)
+
+    async def _send_subscribe(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        ids = self._wanted
+        params = {"DeviceIds": sorted(ids), "AccessToken": self._token_provider()}
+        await self._send(
+            ws,
+            "ActivePush",
+            params,
+            _Pending("subscribe", time.monotonic() + self._reply_timeout, ids),
+        )
+
+    async def _send_heartbeat(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        action_params = {
+            "DeviceIds": sorted(self._wanted),
+            "AccessToken": self._token_provider(),
+            "RequestId": str(uuid.uuid4()),
+        }
+        params = {"Action": "AppDeviceTraceHeartBeat", "ActionParams": action_params}
+        await self._send(
+            ws, "YunApi", params, _Pending("heartbeat", time.monotonic() + self._reply_timeout)
+        )

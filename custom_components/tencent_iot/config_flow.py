@@ -1,0 +1,454 @@
+"""Config flow for Tencent IoT Explorer: app keys, endpoint, account login and family."""
+
+from collections.abc import Mapping
+from typing import Any, override
+from urllib.parse import urlsplit
+
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.core import callback
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import probatio
+
+from .api import (
+    Family,
+    TencentIoTClient,
+    TencentIoTConnectionError,
+    TencentIoTError,
+    TencentIoTInvalidApp,
+    TencentIoTInvalidCredentials,
+    TencentIoTTokenError,
+    Token,
+    User,
+)
+from .connection import async_login, async_send_code, create_client, region_endpoints
+from .const import (
+    ACCOUNT_TYPES,
+    CONF_ACCESS_TOKEN,
+    CONF_ACCOUNT,
+    CONF_ACCOUNT_TYPE,
+    CONF_API_URL,
+    CONF_APP_KEY,
+    CONF_APP_SECRET,
+    CONF_CODE,
+    CONF_COUNTRY_CODE,
+    CONF_FAMILY_ID,
+    CONF_PASSWORD,
+    CONF_POLL_INTERVAL,
+    CONF_REGION,
+    CONF_ROOMS,
+    CONF_TOKEN_EXPIRE_AT,
+    CONF_USE_PUSH,
+    CONF_USER_ID,
+    CONF_WS_URL,
+    DEFAULT_COUNTRY_CODE,
+    DEFAULT_POLL_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MAX_POLL_INTERVAL,
+    MIN_POLL_INTERVAL,
+    REGION_CUSTOM,
+    REGIONS,
+)
+from .coordinator import TencentIoTConfigEntry
+
+_PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+_URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+_REGION = SelectSelector(SelectSelectorConfig(options=list(REGIONS), translation_key=CONF_REGION))
+_ACCOUNT_TYPE = SelectSelector(
+    SelectSelectorConfig(
+        options=list(ACCOUNT_TYPES),
+        translation_key=CONF_ACCOUNT_TYPE,
+        mode=SelectSelectorMode.LIST,
+    )
+)
+
+APP_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_REGION, default="china"): _REGION,
+        probatio.Required(CONF_APP_KEY): str,
+        probatio.Required(CONF_APP_SECRET): _PASSWORD,
+    }
+)
+ENDPOINT_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_API_URL): _URL,
+        probatio.Required(CONF_WS_URL): _URL,
+    }
+)
+LOGIN_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_ACCOUNT_TYPE, default="phone"): _ACCOUNT_TYPE,
+        probatio.Required(CONF_COUNTRY_CODE, default=DEFAULT_COUNTRY_CODE): str,
+        probatio.Required(CONF_ACCOUNT): str,
+        probatio.Optional(CONF_PASSWORD, default=""): _PASSWORD,
+    }
+)
+CODE_SCHEMA = probatio.Schema({probatio.Required(CONF_CODE): str})
+REAUTH_SCHEMA = probatio.Schema({probatio.Optional(CONF_PASSWORD, default=""): _PASSWORD})
+
+# Values never offered back in a re-shown form.
+_SECRETS = (CONF_APP_SECRET, CONF_PASSWORD, CONF_CODE)
+
+
+def _url_ok(url: str, schemes: tuple[str, ...]) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in schemes and bool(parts.netloc)
+
+
+def _without_secrets(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if key not in _SECRETS}
+
+
+class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Log in to a Tencent IoT Explorer app and pick a family."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing entered."""
+        self._data: dict[str, Any] = {}
+        self._client: TencentIoTClient | None = None
+        self._user: User | None = None
+        self._families: dict[str, Family] = {}
+
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: TencentIoTConfigEntry) -> OptionsFlowHandler:
+        """Options: poll interval, push and rooms."""
+        return OptionsFlowHandler()
+
+    @override
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the region and the app's AppKey and AppSecret."""
+        if user_input is not None:
+            self._data.update(user_input)
+            if user_input[CONF_REGION] == REGION_CUSTOM:
+                return await self.async_step_endpoint()
+            self._data.update(region_endpoints(user_input[CONF_REGION]))
+            return await self._async_after_app_step()
+        return self._show_app_form("user")
+
+    async def async_step_endpoint(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the HTTP and WebSocket URLs of a custom deployment."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if not _url_ok(user_input[CONF_API_URL], ("http", "https")):
+                errors[CONF_API_URL] = "invalid_url"
+            if not _url_ok(user_input[CONF_WS_URL], ("ws", "wss")):
+                errors[CONF_WS_URL] = "invalid_url"
+            if not errors:
+                self._data.update({key: value.rstrip("/") for key, value in user_input.items()})
+                return await self._async_after_app_step()
+        suggested = user_input or {
+            key: self._data[key] for key in (CONF_API_URL, CONF_WS_URL) if key in self._data
+        }
+        return self.async_show_form(
+            step_id="endpoint",
+            data_schema=self.add_suggested_values_to_schema(ENDPOINT_SCHEMA, suggested),
+            errors=errors,
+        )
+
+    async def _async_after_app_step(self) -> ConfigFlowResult:
+        if self.source == SOURCE_RECONFIGURE:
+            return await self._async_finish_reconfigure()
+        return await self.async_step_login()
+
+    async def async_step_login(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the account and its password (empty: log in with a code)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            self._data.update(user_input)
+            self._data[CONF_ACCOUNT] = user_input[CONF_ACCOUNT].strip()
+            if not user_input.get(CONF_PASSWORD):
+                return await self._async_send_code("login")
+            if (result := await self._async_login("login", errors)) is not None:
+                return result
+        return self.async_show_form(
+            step_id="login",
+            data_schema=self.add_suggested_values_to_schema(
+                LOGIN_SCHEMA, _without_secrets(user_input or self._data)
+            ),
+            errors=errors,
+        )
+
+    async def async_step_verification_code(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the verification code the cloud sent to the account."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            code = user_input[CONF_CODE].strip()
+            if (result := await self._async_login("verification_code", errors, code)) is not None:
+                return result
+        return self.async_show_form(
+            step_id="verification_code",
+            data_schema=CODE_SCHEMA,
+            errors=errors,
+            description_placeholders={CONF_ACCOUNT: self._data[CONF_ACCOUNT]},
+        )
+
+    async def async_step_family(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask which family (home) of the account to add."""
+        if user_input is not None:
+            return await self._async_create(self._families[user_input[CONF_FAMILY_ID]])
+        options = [
+            SelectOptionDict(value=family.family_id, label=family.name)
+            for family in self._families.values()
+        ]
+        return self.async_show_form(
+            step_id="family",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(CONF_FAMILY_ID): SelectSelector(
+                        SelectSelectorConfig(options=options, mode=SelectSelectorMode.LIST)
+                    )
+                }
+            ),
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Start re-authentication when the stored login stopped working."""
+        self._data = dict(entry_data)
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the password again (empty: log in with a code)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            self._data[CONF_PASSWORD] = user_input.get(CONF_PASSWORD, "")
+            if not self._data[CONF_PASSWORD]:
+                return await self._async_send_code("reauth_confirm")
+            if (result := await self._async_login("reauth_confirm", errors)) is not None:
+                return result
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=REAUTH_SCHEMA,
+            errors=errors,
+            description_placeholders={CONF_ACCOUNT: self._data[CONF_ACCOUNT]},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the region, endpoints or app keys of an entry."""
+        entry = self._get_reconfigure_entry()
+        if user_input is not None:
+            self._data = {**entry.data, **user_input}
+            if not user_input.get(CONF_APP_SECRET):
+                self._data[CONF_APP_SECRET] = entry.data[CONF_APP_SECRET]
+            if user_input[CONF_REGION] == REGION_CUSTOM:
+                return await self.async_step_endpoint()
+            self._data.update(region_endpoints(user_input[CONF_REGION]))
+            return await self._async_finish_reconfigure()
+        return self._show_app_form("reconfigure", entry.data, secret_optional=True)
+
+    def _show_app_form(
+        self,
+        step_id: str,
+        values: Mapping[str, Any] | None = None,
+        errors: dict[str, str] | None = None,
+        *,
+        secret_optional: bool = False,
+    ) -> ConfigFlowResult:
+        schema = APP_SCHEMA
+        if secret_optional:
+            schema = schema.extend({probatio.Optional(CONF_APP_SECRET): _PASSWORD})
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, _without_secrets(values or {})),
+            errors=errors,
+        )
+
+    async def _async_finish_reconfigure(self) -> ConfigFlowResult:
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if (user := await self._async_check_account(errors)) is not None:
+            if user.user_id != entry.data[CONF_USER_ID]:
+                return self.async_abort(reason="wrong_account")
+            return self.async_update_reload_and_abort(entry, data=self._token_data())
+        if errors.get("base") == "invalid_auth":
+            # The app keys work but the stored login does not: that is reauth's job.
+            return self.async_abort(reason="reauth_required")
+        return self._show_app_form("reconfigure", self._data, errors, secret_optional=True)
+
+    async def _async_check_account(self, errors: dict[str, str]) -> User | None:
+        """Log in with the changed settings and read the account, filling errors on failure."""
+        self._client = create_client(self.hass, self._data, on_token=self._store_token)
+        try:
+            if self._data.get(CONF_PASSWORD):
+                await async_login(self._client, self._data)
+            return await self._client.get_user()
+        except Exception as err:  # noqa: BLE001
+            errors["base"] = self._error_key(err)
+        return None
+
+    async def _async_send_code(self, return_step: str) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        self._client = create_client(self.hass, self._data)
+        try:
+            await async_send_code(self._client, self._data)
+        except Exception as err:  # noqa: BLE001
+            errors["base"] = self._error_key(err)
+        if errors:
+            return await self._async_show_error(return_step, errors)
+        return await self.async_step_verification_code()
+
+    async def _async_login(
+        self, step_id: str, errors: dict[str, str], code: str | None = None
+    ) -> ConfigFlowResult | None:
+        """Log in, read the account and its families; None with errors filled on failure."""
+        self._client = create_client(self.hass, self._data, on_token=self._store_token)
+        try:
+            await async_login(self._client, self._data, code)
+            self._user = await self._client.get_user()
+            if self.source == SOURCE_REAUTH:
+                return self._finish_reauth(self._user)
+            families = await self._client.get_families()
+        except Exception as err:  # noqa: BLE001
+            errors["base"] = self._error_key(err)
+            if errors["base"] == "invalid_app" and step_id == "login":
+                return self._show_app_form("user", self._data, errors)
+            return None
+        if not families:
+            return self.async_abort(reason="no_families")
+        self._families = {family.family_id: family for family in families}
+        if len(families) == 1:
+            return await self._async_create(families[0])
+        return await self.async_step_family()
+
+    async def _async_show_error(self, step_id: str, errors: dict[str, str]) -> ConfigFlowResult:
+        if errors["base"] == "invalid_app" and self.source != SOURCE_REAUTH:
+            return self._show_app_form("user", self._data, errors)
+        if step_id == "reauth_confirm":
+            return self.async_show_form(
+                step_id=step_id,
+                data_schema=REAUTH_SCHEMA,
+                errors=errors,
+                description_placeholders={CONF_ACCOUNT: self._data[CONF_ACCOUNT]},
+            )
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                LOGIN_SCHEMA, _without_secrets(self._data)
+            ),
+            errors=errors,
+        )
+
+    def _finish_reauth(self, user: User) -> ConfigFlowResult:
+        entry = self._get_reauth_entry()
+        if user.user_id != entry.data[CONF_USER_ID]:
+            return self.async_abort(reason="wrong_account")
+        return self.async_update_reload_and_abort(entry, data=self._token_data())
+
+    async def _async_create(self, family: Family) -> ConfigFlowResult:
+        user = self._user
+        if user is None:  # pragma: no cover - the family step follows a login
+            return self.async_abort(reason="unknown")
+        await self.async_set_unique_id(f"{user.user_id}/{family.family_id}")
+        self._abort_if_unique_id_configured()
+        self._data[CONF_USER_ID] = user.user_id
+        self._data[CONF_FAMILY_ID] = family.family_id
+        who = user.nick_name or self._data[CONF_ACCOUNT]
+        return self.async_create_entry(title=f"{who} · {family.name}", data=self._token_data())
+
+    @callback
+    def _store_token(self, token: Token) -> None:
+        self._data[CONF_ACCESS_TOKEN] = token.token
+        self._data[CONF_TOKEN_EXPIRE_AT] = token.expire_at
+
+    def _token_data(self) -> dict[str, Any]:
+        """Entry data: everything entered plus the token, minus transient values."""
+        return {
+            key: self._data.get(key, "")
+            for key in (
+                CONF_REGION,
+                CONF_API_URL,
+                CONF_WS_URL,
+                CONF_APP_KEY,
+                CONF_APP_SECRET,
+                CONF_ACCOUNT_TYPE,
+                CONF_COUNTRY_CODE,
+                CONF_ACCOUNT,
+                CONF_PASSWORD,
+                CONF_USER_ID,
+                CONF_FAMILY_ID,
+                CONF_ACCESS_TOKEN,
+                CONF_TOKEN_EXPIRE_AT,
+            )
+        }
+
+    @staticmethod
+    def _error_key(err: Exception) -> str:
+        if isinstance(err, TencentIoTInvalidApp):
+            return "invalid_app"
+        if isinstance(err, TencentIoTInvalidCredentials | TencentIoTTokenError):
+            return "invalid_auth"
+        if isinstance(err, TencentIoTConnectionError):
+            return "cannot_connect"
+        if isinstance(err, TencentIoTError):
+            LOGGER.warning("The cloud refused the login: %s", err)
+        else:
+            LOGGER.exception("Unexpected error during login")
+        return "unknown"
+
+
+class OptionsFlowHandler(OptionsFlowWithReload):
+    """Poll interval, push and the rooms to include."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the options form."""
+        if user_input is not None:
+            # The number selector hands back a float.
+            user_input[CONF_POLL_INTERVAL] = int(user_input[CONF_POLL_INTERVAL])
+            return self.async_create_entry(data=user_input)
+        entry: TencentIoTConfigEntry = self.config_entry
+        rooms = [
+            SelectOptionDict(value=room.room_id, label=room.name)
+            for room in entry.runtime_data.coordinator.rooms.values()
+        ]
+        schema = probatio.Schema(
+            {
+                probatio.Required(
+                    CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_POLL_INTERVAL,
+                        max=MAX_POLL_INTERVAL,
+                        step=1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                probatio.Required(CONF_USE_PUSH, default=True): BooleanSelector(),
+                probatio.Optional(CONF_ROOMS, default=[]): SelectSelector(
+                    SelectSelectorConfig(options=rooms, multiple=True)
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, entry.options),
+        )

@@ -1,0 +1,90 @@
+"""Diagnostics for config entries and devices, with secrets and the account redacted."""
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from .const import (
+    CONF_ACCESS_TOKEN,
+    CONF_ACCOUNT,
+    CONF_APP_SECRET,
+    CONF_PASSWORD,
+    DOMAIN,
+)
+from .coordinator import DeviceState, TencentIoTConfigEntry
+
+TO_REDACT = {CONF_APP_SECRET, CONF_PASSWORD, CONF_ACCESS_TOKEN, CONF_ACCOUNT}
+
+
+def _device(state: DeviceState) -> dict[str, Any]:
+    model = state.product.thing_model
+    return {
+        "device": asdict(state.device),
+        "gateway": state.gateway_key,
+        "online": state.online,
+        "product": {
+            "product_id": state.product.product_id,
+            "name": state.product.name,
+            "category_id": state.product.category_id,
+        },
+        "thing_model": {
+            "properties": {
+                prop.id: {"mode": prop.mode, "define": repr(prop.define)}
+                for prop in model.properties.values()
+            },
+            "events": sorted(model.events),
+            "actions": sorted(model.actions),
+            "problems": list(model.problems),
+        },
+        "values": dict(state.values),
+    }
+
+
+def _push(entry: TencentIoTConfigEntry) -> dict[str, Any]:
+    push = entry.runtime_data.coordinator.push
+    if push is None:
+        return {"enabled": False}
+    return {
+        "enabled": True,
+        "connected": push.connected,
+        "last_message_at": push.last_message_at,
+        "reconnect_count": push.reconnect_count,
+    }
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: TencentIoTConfigEntry
+) -> dict[str, Any]:
+    """The entry (redacted), push health and every device's model and last data."""
+    coordinator = entry.runtime_data.coordinator
+    return {
+        "entry": {
+            "data": async_redact_data(entry.data, TO_REDACT),
+            "options": dict(entry.options),
+        },
+        "push": _push(entry),
+        "last_update_success": coordinator.last_update_success,
+        "rooms": {room.room_id: room.name for room in coordinator.rooms.values()},
+        "scenes": {scene.scene_id: scene.name for scene in coordinator.scenes.values()},
+        "automations": {
+            item.automation_id: {"name": item.name, "enabled": item.enabled}
+            for item in coordinator.automations.values()
+        },
+        "devices": {key: _device(state) for key, state in coordinator.devices.items()},
+    }
+
+
+async def async_get_device_diagnostics(
+    hass: HomeAssistant, entry: TencentIoTConfigEntry, device: dr.DeviceEntry
+) -> dict[str, Any]:
+    """One device's model and last data, with the entry (redacted) and push health."""
+    coordinator = entry.runtime_data.coordinator
+    key = next(key for domain, key in device.identifiers if domain == DOMAIN)
+    return {
+        "entry": {"data": async_redact_data(entry.data, TO_REDACT)},
+        "push": _push(entry),
+        "device": _device(coordinator.devices[key]) if key in coordinator.devices else None,
+    }

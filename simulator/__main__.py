@@ -1,0 +1,82 @@
+"""`python -m simulator`: run the simulated cloud until interrupted."""
+
+import argparse
+import asyncio
+from dataclasses import asdict
+import json
+import logging
+from pathlib import Path
+import signal
+
+from simulator.simulator import DEFAULT_TOKEN_TTL, CloudSimulator
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8780)
+    parser.add_argument(
+        "--fixture", type=Path, help="fixture JSON (default: fixtures/default_home.json)"
+    )
+    parser.add_argument(
+        "--devices", type=int, default=0, help="add N synthetic devices to the first family"
+    )
+    parser.add_argument(
+        "--wrapped", action="store_true", help='answer {"code","msg","data"} like the live service'
+    )
+    parser.add_argument(
+        "--token-ttl", type=int, default=DEFAULT_TOKEN_TTL, help="AccessToken lifetime in seconds"
+    )
+    parser.add_argument(
+        "--scene-delay-scale", type=float, default=1.0, help="multiply scene delay actions"
+    )
+    return parser.parse_args()
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    sim = CloudSimulator(
+        args.fixture,
+        devices=args.devices,
+        wrapped=args.wrapped,
+        token_ttl=args.token_ttl,
+        scene_delay_scale=args.scene_delay_scale,
+    )
+    await sim.start(args.host, args.port)
+    info = sim.info()
+    print("Tencent IoT Explorer cloud simulator")
+    print(f"  API (appapi/tokenapi): {info['api_url']}")
+    print(f"  WebSocket:             {info['ws_url']}")
+    print(f"  Admin:                 {info['admin_url']}")
+    print(f"  AppKey:                {info['app_key']}")
+    print(f"  AppSecret:             {info['app_secret']}")
+    print(f"  Verification code:     {info['verification_code']}")
+    print(f"  Devices:               {len(sim.state.devices)}")
+    print("  Accounts (test credentials):")
+    for account in sim.state.users.values():
+        print(
+            f"    {account.nickname}: +{account.country_code} {account.phone} / {account.email}"
+            f"  password {account.password!r}  UserID {account.user_id}"
+        )
+    accounts = {"phone": asdict(sim.phone_account), "email": asdict(sim.email_account)}
+    print(f"  Demo logins: {json.dumps(accounts, ensure_ascii=False)}")
+    print("  Ctrl-C (or SIGTERM) stops it.", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await sim.stop()
+
+
+def main() -> None:
+    """Parse the command line and serve until Ctrl-C."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(_serve(_arguments()))
+
+
+if __name__ == "__main__":
+    main()

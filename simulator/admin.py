@@ -1,0 +1,256 @@
+"""`/_sim/...`: the admin surface over HTTP, each route one `CloudSimulator` method.
+
+JSON in, JSON out. A bad request answers 400 `{"error": {"Code", "Message"}}`.
+"""
+
+from collections.abc import Awaitable, Callable
+import json
+from typing import TYPE_CHECKING, cast
+
+from aiohttp import web
+
+from simulator.errors import ApiError
+from simulator.faults import FaultKind
+
+if TYPE_CHECKING:
+    from simulator.simulator import CloudSimulator
+
+type Body = dict[str, object]
+type AdminHandler = Callable[[Body], Awaitable[object]]
+
+
+def _text(body: Body, key: str, default: str | None = None) -> str:
+    value = body.get(key, default)
+    if not isinstance(value, str):
+        raise TypeError(f"{key} must be a string")
+    return value
+
+
+def _optional_text(body: Body, key: str) -> str | None:
+    return None if body.get(key) is None else _text(body, key)
+
+
+def _optional_int(body: Body, key: str) -> int | None:
+    value = body.get(key)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise TypeError(f"{key} must be an integer")
+    return value
+
+
+def _flag(body: Body, key: str, default: bool = True) -> bool:
+    value = body.get(key, default)
+    if not isinstance(value, bool):
+        raise TypeError(f"{key} must be true or false")
+    return value
+
+
+def _object(body: Body, key: str) -> dict[str, object]:
+    value = body.get(key, {})
+    if not isinstance(value, dict):
+        raise TypeError(f"{key} must be an object")
+    return cast(dict[str, object], value)
+
+
+def _number(body: Body, key: str, default: float) -> float:
+    value = body.get(key, default)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise TypeError(f"{key} must be a number")
+    return float(value)
+
+
+def _wrap(handler: AdminHandler) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def route(request: web.Request) -> web.Response:
+        body: Body = dict(request.query)
+        if request.can_read_body:
+            try:
+                decoded = json.loads(await request.text())
+            except json.JSONDecodeError:
+                decoded = None
+            if not isinstance(decoded, dict):
+                return web.json_response(
+                    {"error": {"Code": "BadRequest", "Message": "body must be a JSON object"}},
+                    status=400,
+                )
+            body.update(decoded)
+        try:
+            result = await handler(body)
+        except ApiError as err:
+            return web.json_response(
+                {"error": {"Code": err.code, "Message": err.message}}, status=400
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            return web.json_response(
+                {"error": {"Code": "BadRequest", "Message": str(err)}}, status=400
+            )
+        return web.json_response({"ok": True} if result is None else result)
+
+    return route
+
+
+def routes(sim: CloudSimulator) -> list[web.RouteDef]:
+    """Build the admin routes bound to a simulator."""
+
+    async def info(_: Body) -> object:
+        return sim.info()
+
+    async def reset(_: Body) -> object:
+        await sim.reset()
+        return None
+
+    async def report(body: Body) -> object:
+        await sim.report(
+            _text(body, "device_id"), _object(body, "params"), kind=_text(body, "kind", "Property")
+        )
+        return None
+
+    async def online(body: Body) -> object:
+        await sim.set_online(_text(body, "device_id"), _flag(body, "online"))
+        return None
+
+    async def event(body: Body) -> object:
+        await sim.raise_event(
+            _text(body, "device_id"), _text(body, "event_id"), _object(body, "params")
+        )
+        return None
+
+    async def add_device(body: Body) -> object:
+        device_id = await sim.add_device(
+            _text(body, "product_id"),
+            _text(body, "device_name"),
+            alias=_optional_text(body, "alias"),
+            family_id=_optional_text(body, "family_id"),
+            room_id=_text(body, "room_id", "0"),
+            online=_flag(body, "online"),
+        )
+        return {"device_id": device_id}
+
+    async def remove_device(body: Body) -> object:
+        await sim.remove_device(_text(body, "device_id"))
+        return None
+
+    async def device(body: Body) -> object:
+        return sim.device_state(_text(body, "device_id"))
+
+    async def bind_token(body: Body) -> object:
+        token = sim.register_bind_token(
+            _text(body, "product_id"),
+            _text(body, "device_name"),
+            alias=_optional_text(body, "alias"),
+            token=_optional_text(body, "token"),
+            ttl=_number(body, "ttl", 600),
+        )
+        return {"token": token}
+
+    async def expire_tokens(body: Body) -> object:
+        return {"count": sim.expire_tokens(revoke=_flag(body, "revoke", default=False))}
+
+    async def password(body: Body) -> object:
+        sim.set_password(_text(body, "password"), _optional_text(body, "user_id"))
+        return None
+
+    async def wrapped(body: Body) -> object:
+        sim.set_wrapped(_flag(body, "enabled"))
+        return None
+
+    async def arm_fault(body: Body) -> object:
+        kind = FaultKind(_text(body, "kind"))
+        count = _optional_int(body, "count") or 1
+        sim.runtime.faults.arm(
+            kind, count, _optional_text(body, "action"), _number(body, "seconds", 0)
+        )
+        return None
+
+    async def list_faults(_: Body) -> object:
+        return [
+            {
+                "kind": f.kind.value,
+                "remaining": f.remaining,
+                "action": f.action,
+                "seconds": f.seconds,
+            }
+            for f in sim.runtime.faults.armed
+        ]
+
+    async def clear_faults(_: Body) -> object:
+        sim.clear_faults()
+        return None
+
+    async def drop(body: Body) -> object:
+        return {"count": await sim.drop_websockets(abort=_flag(body, "abort", default=False))}
+
+    async def garbage(body: Body) -> object:
+        text = _optional_text(body, "text")
+        return {"count": await (sim.send_garbage() if text is None else sim.send_garbage(text))}
+
+    async def replay(body: Body) -> object:
+        await sim.replay_out_of_order(_text(body, "device_id"))
+        return None
+
+    async def refuse(body: Body) -> object:
+        sim.refuse_subscriptions(_flag(body, "enabled"))
+        return None
+
+    async def connections(_: Body) -> object:
+        return sim.connections()
+
+    async def counters(_: Body) -> object:
+        return sim.request_counts()
+
+    async def reset_counters(_: Body) -> object:
+        sim.reset_request_counts()
+        return None
+
+    async def controls(_: Body) -> object:
+        return sim.controls()
+
+    async def timers(body: Body) -> object:
+        return sim.timers(_optional_text(body, "device_id"))
+
+    async def ota(body: Body) -> object:
+        return sim.advance_ota(
+            _text(body, "device_id"),
+            percent=_optional_int(body, "percent"),
+            status=_optional_int(body, "status"),
+        )
+
+    async def verification_code(_: Body) -> object:
+        return {"code": sim.last_verification_code()}
+
+    async def share_invites(_: Body) -> object:
+        return sim.share_invites()
+
+    async def scene_running(body: Body) -> object:
+        sim.set_scene_running(_text(body, "scene_id"), _flag(body, "running"))
+        return None
+
+    table: list[tuple[str, str, AdminHandler]] = [
+        ("GET", "info", info),
+        ("POST", "reset", reset),
+        ("POST", "report", report),
+        ("POST", "online", online),
+        ("POST", "event", event),
+        ("POST", "devices", add_device),
+        ("POST", "devices/remove", remove_device),
+        ("GET", "device", device),
+        ("POST", "bind_tokens", bind_token),
+        ("POST", "tokens/expire", expire_tokens),
+        ("POST", "password", password),
+        ("POST", "wrapped", wrapped),
+        ("POST", "faults", arm_fault),
+        ("GET", "faults", list_faults),
+        ("POST", "faults/clear", clear_faults),
+        ("POST", "ws/drop", drop),
+        ("POST", "ws/garbage", garbage),
+        ("POST", "ws/replay", replay),
+        ("POST", "ws/refuse", refuse),
+        ("GET", "ws/connections", connections),
+        ("GET", "counters", counters),
+        ("POST", "counters/reset", reset_counters),
+        ("GET", "controls", controls),
+        ("GET", "timers", timers),
+        ("POST", "ota/advance", ota),
+        ("GET", "verification_code", verification_code),
+        ("GET", "share_invites", share_invites),
+        ("POST", "scenes/running", scene_running),
+    ]
+    return [web.route(method, f"/_sim/{path}", _wrap(handler)) for method, path, handler in table]

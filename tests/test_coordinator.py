@@ -1,0 +1,302 @@
+"""The coordinator: push first, polling as the fallback, and what happens when the cloud errs."""
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.tencent_iot import coordinator as coordinator_module
+from custom_components.tencent_iot.const import (
+    CONF_ACCESS_TOKEN,
+    CONF_ROOMS,
+    CONF_USE_PUSH,
+    DOMAIN,
+)
+from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
+from simulator import CloudSimulator
+
+BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
+PLUG = "P8VN3KQ4WT/plug_e8db8411"
+
+
+async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 5) -> None:
+    """Let HA and the simulator run until `condition` holds."""
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.01)
+            await hass.async_block_till_done()
+
+
+def coordinator_of(entry: MockConfigEntry) -> TencentIoTCoordinator:
+    """The entry's coordinator."""
+    coordinator: TencentIoTCoordinator = entry.runtime_data.coordinator
+    return coordinator
+
+
+def succeeded(coordinator: TencentIoTCoordinator) -> bool:
+    """Whether the last refresh succeeded (a call, so type narrowing does not stick)."""
+    return coordinator.last_update_success
+
+
+@pytest.fixture(autouse=True)
+def fast_push_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reconnect within milliseconds instead of seconds."""
+    monkeypatch.setattr(coordinator_module, "PUSH_BACKOFF_MIN", 0.01)
+    monkeypatch.setattr(coordinator_module, "PUSH_BACKOFF_MAX", 0.05)
+
+
+async def test_push_report_applies_without_poll(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A property report pushed by the cloud updates the state without any HTTP read."""
+    coordinator = coordinator_of(setup_integration)
+    await sim.wait_for_subscription(BULB)
+    calls: list[str] = []
+    coordinator.async_add_device_listener(BULB, lambda: calls.append(BULB))
+    sim.reset_request_counts()
+    await sim.report(BULB, {"brightness": 42})
+    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 42)
+    assert calls == [BULB]
+    assert "AppGetDeviceData" not in sim.request_counts()
+
+
+async def test_push_status_change(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """Online/offline pushes change the device's availability."""
+    coordinator = coordinator_of(setup_integration)
+    await sim.wait_for_subscription(BULB)
+    await sim.set_online(BULB, False)
+    await wait_for(hass, lambda: not coordinator.devices[BULB].online)
+    await sim.set_online(BULB, True)
+    await wait_for(hass, lambda: coordinator.devices[BULB].online)
+
+
+async def test_out_of_order_push_never_goes_back(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A duplicate or older push does not overwrite a newer value."""
+    coordinator = coordinator_of(setup_integration)
+    await sim.wait_for_subscription(BULB)
+    await sim.report(BULB, {"brightness": 10})
+    await sim.report(BULB, {"brightness": 90})
+    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 90)
+    await sim.replay_out_of_order(BULB)
+    await sim.report(PLUG, {"power_switch": 0})
+    await wait_for(hass, lambda: coordinator.devices[PLUG].values.get("power_switch") is False)
+    assert coordinator.devices[BULB].values["brightness"] == 90
+
+
+async def test_steady_state_polls_statuses_only(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """While push is healthy a poll reads statuses, never device data."""
+    coordinator = coordinator_of(setup_integration)
+    await sim.wait_for_subscription()
+    await wait_for(hass, lambda: coordinator.push_healthy)
+    sim.reset_request_counts()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await wait_for(hass, lambda: "AppGetDeviceStatuses" in sim.request_counts())
+    assert "AppGetDeviceData" not in sim.request_counts()
+
+
+async def test_poll_fallback_without_push(
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+) -> None:
+    """With push off, each poll reads device data, and control is confirmed by a read."""
+    hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = coordinator_of(config_entry)
+    assert coordinator.push is None
+    assert not sim.connections()
+    sim.state.device(BULB).data["brightness"].value = 33
+    await coordinator.async_refresh()
+    assert coordinator.devices[BULB].values["brightness"] == 33
+    await coordinator.async_set_values(BULB, {"brightness": 55})
+    assert coordinator.devices[BULB].values["brightness"] == 55
+    assert sim.controls()[-1]["Data"] == {"brightness": 55}
+
+
+async def test_reconnect_catches_up(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A change made while the WebSocket was down is read once push is back."""
+    coordinator = coordinator_of(setup_integration)
+    push = coordinator.push
+    assert push is not None
+    await sim.wait_for_subscription(BULB)
+    await wait_for(hass, lambda: push.connected)
+    sim.refuse_subscriptions()
+    await sim.drop_websockets()
+    await wait_for(hass, lambda: not push.connected)
+    # Made while nobody is subscribed: no push reaches HA.
+    await sim.report(BULB, {"brightness": 7})
+    await hass.async_block_till_done()
+    assert coordinator.devices[BULB].values.get("brightness") != 7
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: push.connected)
+    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 7)
+    assert push.reconnect_count >= 1
+
+
+async def test_push_down_raises_repair_then_clears(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Push down for 10 minutes raises a repair issue; it goes when push is back."""
+    coordinator = coordinator_of(setup_integration)
+    push = coordinator.push
+    assert push is not None
+    await wait_for(hass, lambda: push.connected)
+    sim.refuse_subscriptions()
+    await sim.drop_websockets()
+    await wait_for(hass, lambda: not push.connected)
+    issue_id = f"push_unavailable_{setup_integration.entry_id}"
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await hass.async_block_till_done()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["ws_url"] == sim.ws_url
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: push.connected)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_token_expiry_relogin(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """An expired token is replaced by a transparent login, stored in the entry."""
+    coordinator = coordinator_of(setup_integration)
+    old_token = setup_integration.data[CONF_ACCESS_TOKEN]
+    sim.expire_tokens(revoke=True)
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert setup_integration.data[CONF_ACCESS_TOKEN] != old_token
+    assert setup_integration.data[CONF_ACCESS_TOKEN] in sim.state.sessions
+
+
+async def test_password_changed_starts_reauth(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """When the stored password no longer works, HA's re-authentication flow starts."""
+    coordinator = coordinator_of(setup_integration)
+    sim.set_password("a-new-password")
+    sim.expire_tokens(revoke=True)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert not coordinator.last_update_success
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_cloud_errors_then_recovery(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """HTTP 500s make the update fail (logged once); the next good poll recovers."""
+    coordinator = coordinator_of(setup_integration)
+    sim.fail_next(100)
+    await coordinator.async_refresh()
+    await coordinator.async_refresh()
+    assert not succeeded(coordinator)
+    assert caplog.text.count("Error fetching tencent_iot data") == 1
+    sim.clear_faults()
+    await coordinator.async_refresh()
+    assert succeeded(coordinator)
+    assert "Fetching tencent_iot data recovered" in caplog.text
+
+
+async def test_setup_retries_when_cloud_down(
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+) -> None:
+    """With the cloud down and nothing saved, setup is retried later."""
+    sim.fail_next(1000)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_restart_with_cloud_down_uses_saved_home(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """After a restart while the cloud is down, devices come from the saved home, offline."""
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=5))
+    await hass.async_block_till_done()
+    assert f"{DOMAIN}.{config_entry.entry_id}" in hass_storage
+    expected = set(coordinator_of(config_entry).devices)
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    sim.fail_next(1000)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = coordinator_of(config_entry)
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert set(coordinator.devices) == expected
+    assert not any(state.online for state in coordinator.devices.values())
+    assert coordinator.devices[BULB].product.thing_model.properties
+
+    sim.clear_faults()
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert coordinator.devices[BULB].online
+
+
+async def test_device_added_and_removed_live(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A bound device appears without a reload; an unbound one leaves the registry."""
+    coordinator = coordinator_of(setup_integration)
+    registry = dr.async_get(hass)
+    entry_id = setup_integration.entry_id
+    await sim.wait_for_subscription()
+    added: list[str] = []
+    coordinator.async_add_new_devices_listener(lambda states: added.extend(s.key for s in states))
+    new_key = await sim.add_device("P8VN3KQ4WT", "plug_new_01", alias="New Plug")
+    await wait_for(hass, lambda: new_key in coordinator.devices)
+    assert added == [new_key]
+    device = registry.async_get_device_by_identifier((DOMAIN, new_key), entry_id)
+    assert device is not None
+    assert device.name == "New Plug"
+    await sim.wait_for_subscription(new_key)
+    await sim.report(new_key, {"power_switch": 1})
+    await wait_for(hass, lambda: coordinator.devices[new_key].values.get("power_switch") is True)
+
+    await sim.remove_device(new_key)
+    await wait_for(hass, lambda: new_key not in coordinator.devices)
+    assert registry.async_get_device_by_identifier((DOMAIN, new_key), entry_id) is None
+
+
+async def test_rooms_option_limits_devices(
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+) -> None:
+    """Only devices of the chosen rooms are added."""
+    bulb = sim.state.device(BULB)
+    hass.config_entries.async_update_entry(config_entry, options={CONF_ROOMS: [bulb.room_id]})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = coordinator_of(config_entry)
+    assert BULB in coordinator.devices
+    assert {state.device.room_id for state in coordinator.devices.values()} == {bulb.room_id}
