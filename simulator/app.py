@@ -51,7 +51,7 @@ def envelope(runtime: Runtime, request_id: str, result: Result | ApiError) -> di
     if not runtime.wrapped:
         return {"Response": body}
     if isinstance(result, ApiError):
-        return {"code": errors.wrapped_code(result.code), "msg": result.message, "data": body}
+        return {"code": errors.wrapped_code(result), "msg": result.message, "data": body}
     return {"code": 0, "msg": "", "data": body}
 
 

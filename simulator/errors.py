@@ -10,11 +10,12 @@ from typing import Final
 class ApiError(Exception):
     """A logical API error: becomes `Response.Error` (or a non-zero `code` when wrapped)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        """Keep the code and message as the response will show them."""
+    def __init__(self, code: str, message: str, *, access_token: bool = False) -> None:
+        """Keep the code and message; `access_token` marks a problem with the AccessToken."""
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        self.access_token = access_token
 
 
 # Common, from the reference's error tables.
@@ -57,13 +58,12 @@ SCENE_RUNNING: Final = "UnsupportedOperation.SceneRunInProgress"
 DEVICE_HAS_NO_FIRMWARE: Final = "ResourceNotFound.DeviceHasNoFirmware"
 FIRMWARE_TASK_NOT_EXIST: Final = "ResourceNotFound.DeviceFirmwareTaskNotExist"
 
-TOKEN_ERRORS: Final = frozenset({INVALID_ACCESS_TOKEN, TOKEN_EXPIRED})
 
 
-def wrapped_code(code: str) -> int:
-    """Return the numeric `code` of the live wrapper for an error code.
+def wrapped_code(error: ApiError) -> int:
+    """Return the numeric `code` of the live wrapper for an error.
 
-    Live clients see -1000 for every access-token problem; anything else is only known to be
-    non-zero, so it gets -1.
+    Live clients see -1000 for every access-token problem (not for the bind token, whose
+    expiry shares the code string); anything else is only known to be non-zero, so it gets -1.
     """
-    return -1000 if code in TOKEN_ERRORS else -1
+    return -1000 if error.access_token else -1

@@ -282,9 +282,9 @@ class State:
         """Resolve an AccessToken, or raise the token error a client must re-login on."""
         session = self.sessions.get(token) if isinstance(token, str) else None
         if session is None:
-            raise ApiError(errors.INVALID_ACCESS_TOKEN, "Invalid Token")
+            raise ApiError(errors.INVALID_ACCESS_TOKEN, "Invalid Token", access_token=True)
         if session.expire_at <= now_s():
-            raise ApiError(errors.TOKEN_EXPIRED, "Token has expired")
+            raise ApiError(errors.TOKEN_EXPIRED, "Token has expired", access_token=True)
         return self.users[session.user_id]
 
     # Families and devices.

@@ -300,3 +300,55 @@ async def test_rooms_option_limits_devices(
     coordinator = coordinator_of(config_entry)
     assert BULB in coordinator.devices
     assert {state.device.room_id for state in coordinator.devices.values()} == {bulb.room_id}
+
+
+async def test_periodic_list_refresh_finds_changes(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without push, the periodic device-list read finds added devices and gone scenes."""
+    monkeypatch.setattr(coordinator_module, "DEVICE_LIST_REFRESH", timedelta(0))
+    hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = coordinator_of(config_entry)
+    new_key = await sim.add_device("P8VN3KQ4WT", "plug_poll_01", alias="Polled Plug")
+    gone_scene = next(iter(coordinator.scenes))
+    del sim.state.scenes[gone_scene]
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert new_key in coordinator.devices
+    assert coordinator.devices[new_key].online
+    assert gone_scene not in coordinator.scenes
+
+
+BALCONY = "K2B7QX9RDL/ceiling_5e22"
+
+
+async def test_device_coming_online_is_read(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A device that comes online (push StatusChange) has its data read at once."""
+    coordinator = coordinator_of(setup_integration)
+    assert not coordinator.devices[BALCONY].online
+    assert not coordinator.devices[BALCONY].values
+    await sim.wait_for_subscription(BALCONY)
+    await sim.set_online(BALCONY, True)
+    await wait_for(hass, lambda: bool(coordinator.devices[BALCONY].values))
+    assert coordinator.devices[BALCONY].online
+
+
+async def test_device_coming_online_found_by_poll(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """With push healthy, a poll that finds a device back online reads only that device."""
+    coordinator = coordinator_of(setup_integration)
+    await wait_for(hass, lambda: coordinator.push_healthy)
+    sim.refuse_subscriptions()
+    sim.state.device(BALCONY).online = True
+    sim.reset_request_counts()
+    await coordinator.async_refresh()
+    assert coordinator.devices[BALCONY].values
+    assert sim.request_counts()["AppGetDeviceData"] == 1

@@ -87,10 +87,10 @@ class DeviceState:
         """The name the user gave the device in the app."""
         return self.device.alias_name or self.device.device_name
 
-    def apply(self, values: Mapping[str, Any], reported_at: int | None) -> bool:
-        """Merge reported raw values; tell whether any value changed."""
+    def apply(self, values: Mapping[str, Any], reported_at: int | None) -> set[str]:
+        """Merge reported raw values; return the ids of the values that changed."""
         properties = self.product.thing_model.properties
-        changed = False
+        changed: set[str] = set()
         for prop_id, raw in values.items():
             if reported_at is not None:
                 if self.reported_at.get(prop_id, -1) > reported_at:
@@ -107,12 +107,12 @@ class DeviceState:
                     continue
             if self.values.get(prop_id, _MISSING) != value:
                 self.values[prop_id] = value
-                changed = True
+                changed.add(prop_id)
         return changed
 
-    def apply_data(self, data: Mapping[str, PropertyValue]) -> bool:
-        """Merge a full AppGetDeviceData read."""
-        changed = False
+    def apply_data(self, data: Mapping[str, PropertyValue]) -> set[str]:
+        """Merge a full AppGetDeviceData read; return the ids of the values that changed."""
+        changed: set[str] = set()
         for prop_id, item in data.items():
             changed |= self.apply({prop_id: item.value}, item.last_update)
         return changed
@@ -161,7 +161,8 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
         )
-        self._device_listeners: dict[str, set[DeviceListener]] = {}
+        # Per device: listener -> the properties it shows (None: any of them).
+        self._device_listeners: dict[str, dict[DeviceListener, frozenset[str] | None]] = {}
         self._event_listeners: dict[str, set[EventListener]] = {}
         self._new_device_listeners: list[NewDevicesListener] = []
         self._list_listeners: list[Callable[[], None]] = []
@@ -171,6 +172,8 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         self._home_from_storage = False
         self._push_was_down = False
         self._cancel_repair: CALLBACK_TYPE | None = None
+        # Set when the first refresh has just read the whole home, so its poll has nothing to do.
+        self._home_just_read = False
 
     @property
     def push_healthy(self) -> bool:
@@ -186,6 +189,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         """Read the whole home (or the saved copy when the cloud is down) and start push."""
         try:
             await self._async_read_home()
+            self._home_just_read = True
         except TencentIoTAuthError as err:
             raise _auth_failed(err) from err
         except TencentIoTError as err:
@@ -202,6 +206,10 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
     @override
     async def _async_update_data(self) -> None:
         """Poll: statuses always, device data only while push is not delivering it."""
+        if self._home_just_read:
+            # The first refresh runs this right after `_async_setup` read statuses and data.
+            self._home_just_read = False
+            return
         try:
             if self._home_from_storage:
                 await self._async_read_home()
@@ -211,9 +219,11 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
                 return
             if time.monotonic() - self._lists_read_at >= DEVICE_LIST_REFRESH.total_seconds():
                 await self._async_read_lists()
-            await self._async_read_statuses(self.devices.values())
-            if not self.push_healthy:
-                await self._async_read_data(self.devices.values())
+            came_online = await self._async_read_statuses(self.devices.values())
+            # With push healthy only a device that was offline needs a read: push missed it.
+            await self._async_read_data(
+                self.devices.values() if not self.push_healthy else came_online
+            )
         except TencentIoTAuthError as err:
             raise _auth_failed(err) from err
         except TencentIoTError as err:
@@ -277,13 +287,18 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             states[device.key] = state
         return states
 
-    async def _async_read_statuses(self, states: Iterable[DeviceState]) -> None:
+    async def _async_read_statuses(self, states: Iterable[DeviceState]) -> list[DeviceState]:
+        """Read which devices are online; return those that were offline before."""
         by_key = {state.key: state for state in states}
         if not by_key:
-            return
+            return []
+        came_online: list[DeviceState] = []
         for status in await self.client.get_device_statuses(list(by_key)):
             if (state := by_key.get(status.device_id)) is not None:
+                if status.online and not state.online:
+                    came_online.append(state)
                 state.online = status.online
+        return came_online
 
     async def _async_read_data(self, states: Iterable[DeviceState]) -> None:
         """Read the data of every online device, a few at a time."""
@@ -507,13 +522,17 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         match event:
             case PropertyReport():
                 state = self.devices.get(event.device_key)
-                if state is not None and state.apply(event.values, event.timestamp):
-                    self._notify_device(event.device_key)
+                if state is not None and (changed := state.apply(event.values, event.timestamp)):
+                    self._notify_device(event.device_key, changed)
             case StatusChange():
                 state = self.devices.get(event.device_key)
                 if state is not None and state.online != event.online:
                     state.online = event.online
                     self._notify_device(event.device_key)
+                    if event.online:
+                        self.config_entry.async_create_background_task(
+                            self.hass, self._async_read_device(state), f"{DOMAIN} device read"
+                        )
             case DeviceEvent():
                 for listener in list(self._event_listeners.get(event.device_key, ())):
                     listener(event)
@@ -541,6 +560,15 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             self.config_entry.async_create_background_task(
                 self.hass, self._async_catch_up(), f"{DOMAIN} push catch-up"
             )
+
+    async def _async_read_device(self, state: DeviceState) -> None:
+        """Read a device that came online: what it reported while offline was not pushed."""
+        try:
+            await self._async_read_data([state])
+        except TencentIoTError as err:
+            LOGGER.debug("Reading %s after it came online failed: %s", state.name, err)
+            return
+        self._notify_device(state.key)
 
     async def _async_catch_up(self) -> None:
         try:
@@ -596,10 +624,27 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
     # Listeners
 
     @callback
-    def async_add_device_listener(self, key: str, listener: DeviceListener) -> CALLBACK_TYPE:
-        """Call `listener` when this device's values or availability change."""
-        self._device_listeners.setdefault(key, set()).add(listener)
-        return lambda: self._device_listeners.get(key, set()).discard(listener)
+    def async_add_device_listener(
+        self,
+        key: str,
+        listener: DeviceListener,
+        properties: Iterable[str] | None = None,
+    ) -> CALLBACK_TYPE:
+        """Call `listener` when this device's availability or values change.
+
+        With `properties`, only a change of one of them (or of availability) calls it: a push
+        changing one value then updates the entities that show it, not every entity of the
+        device.
+        """
+        self._device_listeners.setdefault(key, {})[listener] = (
+            None if properties is None else frozenset(properties)
+        )
+
+        @callback
+        def remove() -> None:
+            self._device_listeners.get(key, {}).pop(listener, None)
+
+        return remove
 
     @callback
     def async_add_event_listener(self, key: str, listener: EventListener) -> CALLBACK_TYPE:
@@ -620,9 +665,11 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         return lambda: self._list_listeners.remove(listener)
 
     @callback
-    def _notify_device(self, key: str) -> None:
-        for listener in list(self._device_listeners.get(key, ())):
-            listener()
+    def _notify_device(self, key: str, changed: set[str] | None = None) -> None:
+        """Call the device's listeners: those of the `changed` properties, or all of them."""
+        for listener, properties in list(self._device_listeners.get(key, {}).items()):
+            if changed is None or properties is None or not properties.isdisjoint(changed):
+                listener()
 
     # Control
 
@@ -679,8 +726,8 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
                 "control_failed",
                 state.name,
             )
-            if state.apply_data(data):
-                self._notify_device(key)
+            if changed := state.apply_data(data):
+                self._notify_device(key, changed)
 
     async def async_call_cloud[T](
         self, call: Awaitable[T], translation_key: str, target: str = ""

@@ -1,14 +1,45 @@
 """The base entity every platform builds on."""
 
 from collections.abc import Mapping
-from typing import Any, override
+from functools import partial
+from typing import Any, ClassVar, Final, override
 
+from homeassistant.components.update import UpdateEntityDescription
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .api import Automation, Scene
 from .const import DOMAIN
-from .coordinator import DeviceState, TencentIoTCoordinator
+from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
+from .mapping.descriptions import (
+    TencentIoTBinarySensorEntityDescription,
+    TencentIoTButtonEntityDescription,
+    TencentIoTEventEntityDescription,
+    TencentIoTNumberEntityDescription,
+    TencentIoTSelectEntityDescription,
+    TencentIoTSensorEntityDescription,
+    TencentIoTSwitchEntityDescription,
+    TencentIoTTextEntityDescription,
+)
+
+# Entities showing the one property their description's key names.
+_ONE_PROPERTY: Final = (
+    TencentIoTBinarySensorEntityDescription,
+    TencentIoTNumberEntityDescription,
+    TencentIoTSelectEntityDescription,
+    TencentIoTSensorEntityDescription,
+    TencentIoTSwitchEntityDescription,
+    TencentIoTTextEntityDescription,
+)
+# Entities showing no property at all (only whether the device is available).
+_NO_PROPERTY: Final = (
+    TencentIoTButtonEntityDescription,
+    TencentIoTEventEntityDescription,
+    UpdateEntityDescription,
+)
 
 
 class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
@@ -40,6 +71,21 @@ class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
         return self.device_state.values
 
     @property
+    def shown_properties(self) -> frozenset[str] | None:
+        """The properties this entity's state shows; None when it may show any of them.
+
+        A push changing other properties of the device does not rewrite this entity's state:
+        with many entities per device, rewriting all of them would cost most of the time a
+        push takes.
+        """
+        description = self.entity_description
+        if isinstance(description, _ONE_PROPERTY):
+            return frozenset({description.key})
+        if isinstance(description, _NO_PROPERTY):
+            return frozenset()
+        return None
+
+    @property
     @override
     def available(self) -> bool:
         """Available while the cloud answers and the device is online."""
@@ -52,10 +98,79 @@ class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
         await super().async_added_to_hass()
         self.async_on_remove(
             self.coordinator.async_add_device_listener(
-                self.device_key, self._handle_coordinator_update
+                self.device_key, self._handle_coordinator_update, self.shown_properties
             )
         )
 
     async def async_set_values(self, values: Mapping[str, Any]) -> None:
         """Send property values to the device."""
         await self.coordinator.async_set_values(self.device_key, values)
+
+
+class TencentIoTFamilyItemEntity(CoordinatorEntity[TencentIoTCoordinator]):
+    """An entity of a family-wide cloud item (a scene or an automation), named by the cloud."""
+
+    _attr_has_entity_name = True
+    # "scene" or "automation": the unique id prefix and the coordinator's list it lives in.
+    kind: ClassVar[str]
+
+    def __init__(self, coordinator: TencentIoTCoordinator, item_id: str) -> None:
+        """Bind the entity to one item."""
+        super().__init__(coordinator)
+        self.item_id = item_id
+        self._attr_unique_id = f"{self.kind}/{item_id}"
+        self._attr_name = self._item_name()
+
+    @classmethod
+    def items(cls, coordinator: TencentIoTCoordinator) -> Mapping[str, Scene | Automation]:
+        """The coordinator's current items of this kind."""
+        return coordinator.scenes if cls.kind == "scene" else coordinator.automations
+
+    def _item_name(self) -> str:
+        item = self.items(self.coordinator).get(self.item_id)
+        return (item.name if item is not None else "") or self.item_id
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while the cloud answers and the item exists."""
+        return super().available and self.item_id in self.items(self.coordinator)
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow renames and changes, which arrive with the lists."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.async_add_lists_listener(self._handle_lists_update))
+
+    @callback
+    def _handle_lists_update(self) -> None:
+        self._attr_name = self._item_name()
+        self.async_write_ha_state()
+
+
+@callback
+def async_setup_family_items(
+    entry: TencentIoTConfigEntry,
+    entity_class: type[TencentIoTFamilyItemEntity],
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add an entity per item of the class's kind, and for those that appear later."""
+    coordinator = entry.runtime_data.coordinator
+    added: set[str] = set()
+
+    @callback
+    def add_new_items() -> None:
+        entities: list[TencentIoTFamilyItemEntity] = []
+        for item_id in entity_class.items(coordinator):
+            if item_id in added:
+                continue
+            entity = entity_class(coordinator, item_id)
+            added.add(item_id)
+            # A deleted item's entity is removed with its registry entry; forget it then.
+            entity.async_on_remove(partial(added.discard, item_id))
+            entities.append(entity)
+        if entities:
+            async_add_entities(entities)
+
+    add_new_items()
+    entry.async_on_unload(coordinator.async_add_lists_listener(add_new_items))

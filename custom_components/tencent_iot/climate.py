@@ -1,0 +1,181 @@
+"""Climate: air conditioners and thermostats built from power, mode, fan and temperatures."""
+
+from collections.abc import Mapping
+from typing import Any, override
+
+from homeassistant.components.climate import ClimateEntity
+from homeassistant.components.climate.const import (
+    ATTR_HVAC_MODE,
+    SWING_OFF,
+    SWING_ON,
+    HVACMode,
+)
+from homeassistant.const import ATTR_TEMPERATURE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
+from .entity import TencentIoTEntity
+from .mapping import async_setup_device_entities
+from .mapping.descriptions import Key, TencentIoTClimateEntityDescription, truthy
+
+# Controls go to the cloud one at a time.
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TencentIoTConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the climate entity of every device the mapping found one on."""
+    async_setup_device_entities(
+        entry, async_add_entities, lambda mapping: mapping.climates, TencentIoTClimate
+    )
+
+
+def _reverse[T](mapping: Mapping[T, Key]) -> dict[Key, T]:
+    return {key: meaning for meaning, key in mapping.items()}
+
+
+class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
+    """An air conditioner or thermostat."""
+
+    entity_description: TencentIoTClimateEntityDescription
+
+    def __init__(
+        self,
+        coordinator: TencentIoTCoordinator,
+        state: DeviceState,
+        description: TencentIoTClimateEntityDescription,
+    ) -> None:
+        """Set modes, features and the temperature range from the model."""
+        super().__init__(coordinator, state, description)
+        self._attr_hvac_modes = list(description.hvac_modes)
+        self._attr_supported_features = description.features
+        self._attr_temperature_unit = description.temperature_unit
+        self._attr_fan_modes = list(description.fan_mode_keys) or None
+        self._attr_target_temperature_step = description.target_step
+        if description.swing_id is not None:
+            self._attr_swing_modes = [SWING_OFF, SWING_ON]
+        self._attr_min_temp = description.target.low
+        self._attr_max_temp = description.target.high
+        self._hvac_modes = _reverse(description.hvac_mode_keys)
+        self._fan_modes = _reverse(description.fan_mode_keys)
+
+    def _number(self, prop_id: str | None) -> float | None:
+        value = self.values.get(prop_id) if prop_id is not None else None
+        return None if isinstance(value, bool) or not isinstance(value, int | float) else value
+
+    @property
+    def _on_mode(self) -> HVACMode:
+        """The mode that stands for "on" when the model has no mode property."""
+        return next(mode for mode in self.entity_description.hvac_modes if mode != HVACMode.OFF)
+
+    @property
+    @override
+    def hvac_mode(self) -> HVACMode | None:
+        """OFF while the power is off, else the mode the device reports."""
+        description = self.entity_description
+        if description.power_id is not None:
+            power = truthy(self.values.get(description.power_id))
+            if power is None:
+                return None
+            if not power:
+                return HVACMode.OFF
+        if description.mode_id is None:
+            return self._on_mode
+        return self._hvac_modes.get(self.values.get(description.mode_id, ""))
+
+    @property
+    @override
+    def current_temperature(self) -> float | None:
+        """The room temperature."""
+        return self._number(self.entity_description.current_temperature_id)
+
+    @property
+    @override
+    def current_humidity(self) -> float | None:
+        """The room humidity."""
+        return self._number(self.entity_description.current_humidity_id)
+
+    @property
+    @override
+    def target_temperature(self) -> float | None:
+        """The temperature to reach."""
+        return self._number(self.entity_description.target.id)
+
+    @property
+    @override
+    def fan_mode(self) -> str | None:
+        """The fan speed."""
+        fan_id = self.entity_description.fan_id
+        return self._fan_modes.get(self.values.get(fan_id, "")) if fan_id else None
+
+    @property
+    @override
+    def swing_mode(self) -> str | None:
+        """Whether the air swings: "on" or "off"."""
+        swing_id = self.entity_description.swing_id
+        if swing_id is None or (swing := truthy(self.values.get(swing_id))) is None:
+            return None
+        return SWING_ON if swing else SWING_OFF
+
+    def _mode_values(self, hvac_mode: HVACMode) -> dict[str, Any]:
+        description = self.entity_description
+        if hvac_mode == HVACMode.OFF:
+            return {description.power_id: False} if description.power_id else {}
+        values: dict[str, Any] = {}
+        if description.power_id is not None:
+            values[description.power_id] = True
+        if description.mode_id is not None and hvac_mode in description.hvac_mode_keys:
+            values[description.mode_id] = description.hvac_mode_keys[hvac_mode]
+        return values
+
+    async def _async_send(self, values: dict[str, Any]) -> None:
+        """Send the values that change (all of them if none does)."""
+        changed = {key: value for key, value in values.items() if self.values.get(key) != value}
+        await self.async_set_values(changed or values)
+
+    @override
+    async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
+        """Switch off, or on in the given mode."""
+        await self._async_send(self._mode_values(hvac_mode))
+
+    @override
+    async def async_set_temperature(self, **kwargs: Any) -> None:
+        """Set the target temperature (and the mode, if given)."""
+        values: dict[str, Any] = {}
+        if (hvac_mode := kwargs.get(ATTR_HVAC_MODE)) is not None:
+            values.update(self._mode_values(hvac_mode))
+        target = self.entity_description.target
+        if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None:
+            values[target.id] = target.rounded(temperature)
+        if values:
+            await self._async_send(values)
+
+    @override
+    async def async_set_fan_mode(self, fan_mode: str) -> None:
+        """Set the fan speed."""
+        fan_id = self.entity_description.fan_id
+        if fan_id is not None:
+            await self._async_send({fan_id: self.entity_description.fan_mode_keys[fan_mode]})
+
+    @override
+    async def async_set_swing_mode(self, swing_mode: str) -> None:
+        """Start or stop the swing."""
+        swing_id = self.entity_description.swing_id
+        if swing_id is not None:
+            await self._async_send({swing_id: swing_mode == SWING_ON})
+
+    @override
+    async def async_turn_on(self) -> None:
+        """Switch the power on (in the last mode)."""
+        if self.entity_description.power_id is not None:
+            await self._async_send({self.entity_description.power_id: True})
+
+    @override
+    async def async_turn_off(self) -> None:
+        """Switch the power off."""
+        if self.entity_description.power_id is not None:
+            await self._async_send({self.entity_description.power_id: False})

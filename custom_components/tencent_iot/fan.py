@@ -1,0 +1,162 @@
+"""Fans: power with a speed (numeric or an ordered enum), oscillation and preset modes."""
+
+from collections.abc import Mapping
+from typing import Any, override
+
+from homeassistant.components.fan import FanEntity
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util.percentage import (
+    ordered_list_item_to_percentage,
+    percentage_to_ordered_list_item,
+    percentage_to_ranged_value,
+    ranged_value_to_percentage,
+)
+from homeassistant.util.scaling import int_states_in_range
+
+from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
+from .entity import TencentIoTEntity
+from .mapping import async_setup_device_entities
+from .mapping.descriptions import Key, TencentIoTFanEntityDescription, truthy
+
+# Controls go to the cloud one at a time.
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TencentIoTConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the fan of every device the mapping found one on."""
+    async_setup_device_entities(
+        entry, async_add_entities, lambda mapping: mapping.fans, TencentIoTFan
+    )
+
+
+class TencentIoTFan(TencentIoTEntity, FanEntity):
+    """A fan built from several properties of one device."""
+
+    entity_description: TencentIoTFanEntityDescription
+
+    def __init__(
+        self,
+        coordinator: TencentIoTCoordinator,
+        state: DeviceState,
+        description: TencentIoTFanEntityDescription,
+    ) -> None:
+        """Set features, speed count and preset modes from the model."""
+        super().__init__(coordinator, state, description)
+        self._attr_supported_features = description.features
+        self._attr_preset_modes = list(description.preset_keys) or None
+        if description.speed_keys:
+            self._attr_speed_count = len(description.speed_keys)
+        elif (speed := description.speed) is not None:
+            self._attr_speed_count = int_states_in_range((speed.low, speed.high))
+        self._presets: Mapping[Key, str] = {
+            key: name for name, key in description.preset_keys.items()
+        }
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """Whether the power is on."""
+        return truthy(self.values.get(self.entity_description.power_id))
+
+    @property
+    @override
+    def percentage(self) -> int | None:
+        """The speed in percent; 0 while off."""
+        description = self.entity_description
+        if not self.is_on:
+            return 0
+        if description.speed_id is not None:
+            value = self.values.get(description.speed_id)
+            if value not in description.speed_keys:
+                return None
+            return ordered_list_item_to_percentage(list(description.speed_keys), value)
+        if (speed := description.speed) is not None:
+            value = self.values.get(speed.id)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return ranged_value_to_percentage((speed.low, speed.high), value)
+        return None
+
+    @property
+    @override
+    def preset_mode(self) -> str | None:
+        """The mode, by the model's label."""
+        preset_id = self.entity_description.preset_id
+        if preset_id is None:
+            return None
+        value = self.values.get(preset_id)
+        return self._presets.get(value) if isinstance(value, int | str) else None
+
+    @property
+    @override
+    def oscillating(self) -> bool | None:
+        """Whether the fan swings."""
+        oscillate_id = self.entity_description.oscillate_id
+        return truthy(self.values.get(oscillate_id)) if oscillate_id else None
+
+    def _speed_values(self, percentage: int) -> dict[str, Any]:
+        description = self.entity_description
+        if description.speed_id is not None:
+            key = percentage_to_ordered_list_item(list(description.speed_keys), percentage)
+            return {description.speed_id: key}
+        if (speed := description.speed) is not None:
+            return {
+                speed.id: speed.clamped(
+                    percentage_to_ranged_value((speed.low, speed.high), percentage)
+                )
+            }
+        return {}
+
+    async def _async_send(self, values: dict[str, Any]) -> None:
+        """Send the values that change (all of them if none does)."""
+        changed = {key: value for key, value in values.items() if self.values.get(key) != value}
+        await self.async_set_values(changed or values)
+
+    @override
+    async def async_turn_on(
+        self,
+        percentage: int | None = None,
+        preset_mode: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Switch on, at a speed or in a mode if given."""
+        description = self.entity_description
+        values: dict[str, Any] = {description.power_id: True}
+        if percentage:
+            values.update(self._speed_values(percentage))
+        if preset_mode is not None and description.preset_id is not None:
+            values[description.preset_id] = description.preset_keys[preset_mode]
+        await self._async_send(values)
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Switch off."""
+        await self._async_send({self.entity_description.power_id: False})
+
+    @override
+    async def async_set_percentage(self, percentage: int) -> None:
+        """Set the speed; 0 switches off."""
+        if percentage == 0:
+            await self.async_turn_off()
+            return
+        await self._async_send(
+            {self.entity_description.power_id: True, **self._speed_values(percentage)}
+        )
+
+    @override
+    async def async_set_preset_mode(self, preset_mode: str) -> None:
+        """Set the mode."""
+        description = self.entity_description
+        if description.preset_id is not None:
+            await self._async_send({description.preset_id: description.preset_keys[preset_mode]})
+
+    @override
+    async def async_oscillate(self, oscillating: bool) -> None:
+        """Start or stop swinging."""
+        oscillate_id = self.entity_description.oscillate_id
+        if oscillate_id is not None:
+            await self._async_send({oscillate_id: oscillating})

@@ -1,0 +1,214 @@
+"""Lights: power_switch with brightness, colour temperature (kelvin) and colour."""
+
+from typing import Any, override
+
+from homeassistant.components.light import LightEntity
+from homeassistant.components.light.const import (
+    ATTR_BRIGHTNESS,
+    ATTR_COLOR_TEMP_KELVIN,
+    ATTR_HS_COLOR,
+    ATTR_RGB_COLOR,
+    ColorMode,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util.color import brightness_to_value, value_to_brightness
+
+from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
+from .entity import TencentIoTEntity
+from .mapping import async_setup_device_entities
+from .mapping.descriptions import Scale, TencentIoTLightEntityDescription, truthy
+
+# Controls go to the cloud one at a time.
+PARALLEL_UPDATES = 1
+
+_COLOR_MODES = (ColorMode.HS, ColorMode.RGB)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TencentIoTConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the light of every device the mapping found one on."""
+    async_setup_device_entities(
+        entry, async_add_entities, lambda mapping: mapping.lights, TencentIoTLight
+    )
+
+
+def _hue_degrees(scale: Scale, value: float) -> float:
+    """A hue of 0..359 (or 0..360) is already in degrees; other ranges are scaled."""
+    if scale.low == 0 and scale.high in (359, 360):
+        return value
+    return scale.to_range(value, 0, 360)
+
+
+def _hue_value(scale: Scale, degrees: float) -> int | float:
+    if scale.low == 0 and scale.high in (359, 360):
+        return scale.clamped(degrees % 360)
+    return scale.from_range(degrees, 0, 360)
+
+
+class TencentIoTLight(TencentIoTEntity, LightEntity):
+    """A light built from several properties of one device."""
+
+    entity_description: TencentIoTLightEntityDescription
+
+    def __init__(
+        self,
+        coordinator: TencentIoTCoordinator,
+        state: DeviceState,
+        description: TencentIoTLightEntityDescription,
+    ) -> None:
+        """Set the colour modes and the kelvin range from the model."""
+        super().__init__(coordinator, state, description)
+        self._attr_supported_color_modes = set(description.supported_color_modes)
+        self._attr_min_color_temp_kelvin = description.min_kelvin
+        self._attr_max_color_temp_kelvin = description.max_kelvin
+        # Without a color_mode property, the mode last asked for is the best guess.
+        self._last_mode = next(
+            (mode for mode in (ColorMode.COLOR_TEMP, *_COLOR_MODES) if mode in self._modes),
+            next(iter(description.supported_color_modes)),
+        )
+
+    @property
+    def _modes(self) -> frozenset[ColorMode]:
+        return self.entity_description.supported_color_modes
+
+    def _number(self, scale: Scale | None) -> float | None:
+        if scale is None:
+            return None
+        value = self.values.get(scale.id)
+        return None if isinstance(value, bool) or not isinstance(value, int | float) else value
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """Whether power_switch is on."""
+        return truthy(self.values.get(self.entity_description.power_id))
+
+    @property
+    @override
+    def color_mode(self) -> ColorMode:
+        """The mode the light shows: from color_mode when the model has one."""
+        description = self.entity_description
+        if len(self._modes) == 1:
+            return next(iter(self._modes))
+        if description.color_mode_id is not None:
+            key = self.values.get(description.color_mode_id)
+            if isinstance(key, int | str) and (mode := description.color_mode_keys.get(key)):
+                return mode
+        return self._last_mode
+
+    def _brightness_scale(self, mode: ColorMode) -> Scale | None:
+        """HSV `value` is the brightness of a colour; `brightness` otherwise."""
+        description = self.entity_description
+        if mode in _COLOR_MODES and description.color_value is not None:
+            return description.color_value
+        return description.brightness or description.color_value
+
+    @property
+    @override
+    def brightness(self) -> int | None:
+        """The brightness, 1..255."""
+        scale = self._brightness_scale(self.color_mode)
+        if (value := self._number(scale)) is None or scale is None:
+            return None
+        return value_to_brightness((scale.low, scale.high), value)
+
+    @property
+    @override
+    def color_temp_kelvin(self) -> int | None:
+        """The colour temperature in kelvin."""
+        description = self.entity_description
+        scale = description.color_temp
+        if (value := self._number(scale)) is None or scale is None:
+            return None
+        return round(scale.to_range(value, description.min_kelvin, description.max_kelvin))
+
+    @property
+    @override
+    def hs_color(self) -> tuple[float, float] | None:
+        """Hue (0-360) and saturation (0-100)."""
+        description = self.entity_description
+        hue, saturation = self._number(description.hue), self._number(description.saturation)
+        if hue is None or saturation is None or not description.hue or not description.saturation:
+            return None
+        return (
+            round(_hue_degrees(description.hue, hue), 1),
+            round(description.saturation.to_range(saturation, 0, 100), 1),
+        )
+
+    @property
+    @override
+    def rgb_color(self) -> tuple[int, int, int] | None:
+        """Red, green and blue (0-255), from a struct or a packed 0xRRGGBB."""
+        description = self.entity_description
+        if description.rgb_id is None:
+            return None
+        value = self.values.get(description.rgb_id)
+        if description.rgb_members is not None and isinstance(value, dict):
+            try:
+                red, green, blue = (int(value[member]) for member in description.rgb_members)
+            except KeyError, TypeError, ValueError:
+                return None
+            return red, green, blue
+        if isinstance(value, int) and not isinstance(value, bool):
+            return (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF
+        return None
+
+    @override
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Send power, colour and brightness; only the ids whose value changes."""
+        description = self.entity_description
+        values: dict[str, Any] = {description.power_id: True}
+        mode = self._color_values(kwargs, values)
+        if mode is not None:
+            self._last_mode = mode
+            if description.color_mode_id is not None:
+                for key, key_mode in description.color_mode_keys.items():
+                    if key_mode == mode:
+                        values[description.color_mode_id] = key
+                        break
+        if (brightness := kwargs.get(ATTR_BRIGHTNESS)) is not None and (
+            scale := self._brightness_scale(mode or self.color_mode)
+        ) is not None:
+            values[scale.id] = scale.clamped(
+                brightness_to_value((scale.low, scale.high), brightness)
+            )
+        changed = {key: value for key, value in values.items() if self.values.get(key) != value}
+        await self.async_set_values(changed or {description.power_id: True})
+
+    def _color_values(self, kwargs: dict[str, Any], values: dict[str, Any]) -> ColorMode | None:
+        """Add the values for a colour temperature or colour; return the mode it means."""
+        description = self.entity_description
+        if (kelvin := kwargs.get(ATTR_COLOR_TEMP_KELVIN)) is not None and description.color_temp:
+            if description.max_kelvin > description.min_kelvin:
+                values[description.color_temp.id] = description.color_temp.from_range(
+                    kelvin, description.min_kelvin, description.max_kelvin
+                )
+            return ColorMode.COLOR_TEMP
+        if (
+            (hs_color := kwargs.get(ATTR_HS_COLOR)) is not None
+            and description.hue
+            and description.saturation
+        ):
+            values[description.hue.id] = _hue_value(description.hue, hs_color[0])
+            values[description.saturation.id] = description.saturation.from_range(
+                hs_color[1], 0, 100
+            )
+            return ColorMode.HS
+        if (rgb := kwargs.get(ATTR_RGB_COLOR)) is not None and description.rgb_id:
+            red, green, blue = (int(part) for part in rgb)
+            values[description.rgb_id] = (
+                dict(zip(description.rgb_members, (red, green, blue), strict=True))
+                if description.rgb_members is not None
+                else (red << 16) | (green << 8) | blue
+            )
+            return ColorMode.RGB
+        return None
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Switch the power off."""
+        await self.async_set_values({self.entity_description.power_id: False})

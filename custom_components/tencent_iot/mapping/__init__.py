@@ -1,0 +1,237 @@
+"""Thing model → entity descriptions, in three passes (first match wins per property).
+
+1. Whole-device rules (`devices.py`): light, climate, cover, fan built from several properties.
+2. Standard ids (`properties.py`): sensors, binary sensors and switches with known meanings.
+3. The property's type and mode (`properties.py`).
+
+Events become event entities and actions without input become buttons. The result depends
+only on the thing model and the product category, so it is pure and cheap to compute.
+"""
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
+
+from homeassistant.core import callback
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from custom_components.tencent_iot.api import Product, ThingModel
+from custom_components.tencent_iot.coordinator import (
+    DeviceState,
+    TencentIoTConfigEntry,
+    TencentIoTCoordinator,
+)
+
+from .descriptions import (
+    TencentIoTBinarySensorEntityDescription,
+    TencentIoTButtonEntityDescription,
+    TencentIoTClimateEntityDescription,
+    TencentIoTCoverEntityDescription,
+    TencentIoTEventEntityDescription,
+    TencentIoTFanEntityDescription,
+    TencentIoTLightEntityDescription,
+    TencentIoTNumberEntityDescription,
+    TencentIoTSelectEntityDescription,
+    TencentIoTSensorEntityDescription,
+    TencentIoTSwitchEntityDescription,
+    TencentIoTTextEntityDescription,
+)
+from .devices import DEVICE_RULES
+from .properties import (
+    MAIN_TRANSLATION_KEYS,
+    PROPERTY_RULES,
+    action_description,
+    event_description,
+)
+
+__all__ = [
+    "DeviceMapping",
+    "async_setup_device_entities",
+    "device_entities",
+    "device_mapping",
+    "map_thing_model",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceMapping:
+    """The entity descriptions of one device, by platform."""
+
+    binary_sensors: tuple[TencentIoTBinarySensorEntityDescription, ...] = ()
+    buttons: tuple[TencentIoTButtonEntityDescription, ...] = ()
+    climates: tuple[TencentIoTClimateEntityDescription, ...] = ()
+    covers: tuple[TencentIoTCoverEntityDescription, ...] = ()
+    events: tuple[TencentIoTEventEntityDescription, ...] = ()
+    fans: tuple[TencentIoTFanEntityDescription, ...] = ()
+    lights: tuple[TencentIoTLightEntityDescription, ...] = ()
+    numbers: tuple[TencentIoTNumberEntityDescription, ...] = ()
+    selects: tuple[TencentIoTSelectEntityDescription, ...] = ()
+    sensors: tuple[TencentIoTSensorEntityDescription, ...] = ()
+    switches: tuple[TencentIoTSwitchEntityDescription, ...] = ()
+    texts: tuple[TencentIoTTextEntityDescription, ...] = ()
+
+    @property
+    def all(self) -> tuple[EntityDescription, ...]:
+        """Every description, platform by platform."""
+        return (
+            *self.binary_sensors,
+            *self.buttons,
+            *self.climates,
+            *self.covers,
+            *self.events,
+            *self.fans,
+            *self.lights,
+            *self.numbers,
+            *self.selects,
+            *self.sensors,
+            *self.switches,
+            *self.texts,
+        )
+
+
+# Description class -> the DeviceMapping field that holds it.
+_FIELDS: dict[type[EntityDescription], str] = {
+    TencentIoTBinarySensorEntityDescription: "binary_sensors",
+    TencentIoTButtonEntityDescription: "buttons",
+    TencentIoTClimateEntityDescription: "climates",
+    TencentIoTCoverEntityDescription: "covers",
+    TencentIoTEventEntityDescription: "events",
+    TencentIoTFanEntityDescription: "fans",
+    TencentIoTLightEntityDescription: "lights",
+    TencentIoTNumberEntityDescription: "numbers",
+    TencentIoTSelectEntityDescription: "selects",
+    TencentIoTSensorEntityDescription: "sensors",
+    TencentIoTSwitchEntityDescription: "switches",
+    TencentIoTTextEntityDescription: "texts",
+}
+
+
+@dataclass(slots=True)
+class _Collected:
+    combined: bool = False
+    by_field: dict[str, list[EntityDescription]] = field(
+        default_factory=lambda: {name: [] for name in _FIELDS.values()}
+    )
+
+    def add(self, description: EntityDescription) -> None:
+        self.by_field[_FIELDS[type(description)]].append(description)
+
+
+def _deduplicate_names(descriptions: list[EntityDescription], names: dict[str, str]) -> None:
+    """A translation key used twice on a device would give two entities one name."""
+    seen: set[str] = set()
+    for index, description in enumerate(descriptions):
+        key = description.translation_key
+        if key is None or isinstance(description.name, str):
+            continue
+        if key in seen:
+            descriptions[index] = replace(
+                description,
+                translation_key=None,
+                name=names.get(description.key, description.key),
+            )
+        seen.add(key)
+
+
+def _name_main_entity(collected: _Collected) -> None:
+    """The one main entity of a single-purpose device is named after the device."""
+    if collected.combined:
+        return
+    found = [
+        (name, index)
+        for name, descriptions in collected.by_field.items()
+        for index, description in enumerate(descriptions)
+        if description.translation_key in MAIN_TRANSLATION_KEYS.get(type(description), ())
+    ]
+    if len(found) == 1:
+        name, index = found[0]
+        description = collected.by_field[name][index]
+        collected.by_field[name][index] = replace(description, translation_key=None, name=None)
+
+
+def map_thing_model(model: ThingModel, category_id: str = "") -> DeviceMapping:
+    """Build the entity descriptions of a device from its product's thing model."""
+    collected = _Collected()
+    remaining = dict(model.properties)
+    for device_rule in DEVICE_RULES:
+        if (match := device_rule(remaining, category_id)) is not None:
+            collected.add(match.description)
+            collected.combined = True
+            for prop_id in match.used:
+                remaining.pop(prop_id, None)
+    for prop in remaining.values():
+        for property_rule in PROPERTY_RULES:
+            if (description := property_rule(prop)) is not None:
+                collected.add(description)
+                break
+    for event in model.events.values():
+        collected.add(event_description(event))
+    for action in model.actions.values():
+        if (button := action_description(action)) is not None:
+            collected.add(button)
+
+    names = {prop.id: prop.name for prop in model.properties.values()}
+    for descriptions in collected.by_field.values():
+        _deduplicate_names(descriptions, names)
+    _name_main_entity(collected)
+    fields: dict[str, Any] = {
+        name: tuple(descriptions) for name, descriptions in collected.by_field.items()
+    }
+    return DeviceMapping(**fields)
+
+
+# Every platform asks for the mapping of every device: map each product once.
+_CACHE_SIZE: Final = 256
+_cache: OrderedDict[int, tuple[Product, DeviceMapping]] = OrderedDict()
+
+
+def device_mapping(product: Product) -> DeviceMapping:
+    """The entity descriptions of a product's devices (cached per product object)."""
+    key = id(product)
+    if (hit := _cache.get(key)) is not None and hit[0] is product:
+        _cache.move_to_end(key)
+        return hit[1]
+    mapping = map_thing_model(product.thing_model, product.category_id)
+    # The product is kept with its mapping, so its id cannot be reused while cached.
+    _cache[key] = (product, mapping)
+    if len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return mapping
+
+
+type EntityFactory[D, E] = Callable[[TencentIoTCoordinator, DeviceState, D], E]
+
+
+def device_entities[D: EntityDescription, E: Entity](
+    coordinator: TencentIoTCoordinator,
+    states: Iterable[DeviceState],
+    descriptions: Callable[[DeviceMapping], Sequence[D]],
+    entity: EntityFactory[D, E],
+) -> list[E]:
+    """One entity per description of a platform, for each of the devices."""
+    return [
+        entity(coordinator, state, description)
+        for state in states
+        for description in descriptions(device_mapping(state.product))
+    ]
+
+
+@callback
+def async_setup_device_entities[D: EntityDescription, E: Entity](
+    entry: TencentIoTConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    descriptions: Callable[[DeviceMapping], Sequence[D]],
+    entity: EntityFactory[D, E],
+) -> None:
+    """Add a platform's entities for the known devices and for each device found later."""
+    coordinator = entry.runtime_data.coordinator
+
+    @callback
+    def add(states: Iterable[DeviceState]) -> None:
+        if entities := device_entities(coordinator, states, descriptions, entity):
+            async_add_entities(entities)
+
+    add(coordinator.devices.values())
+    entry.async_on_unload(coordinator.async_add_new_devices_listener(add))

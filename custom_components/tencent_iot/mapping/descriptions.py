@@ -1,0 +1,244 @@
+"""Entity descriptions the mapping builds: one frozen dataclass per platform.
+
+Every description's `key` is the thing-model id it shows (a property, event or action),
+or the platform name for an entity built from several properties. Values arrive decoded
+by the coordinator: bools as bool, enum keys as int, string-enum keys as str.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+import json
+from typing import Any, Final
+
+from homeassistant.components.binary_sensor import BinarySensorEntityDescription
+from homeassistant.components.button import ButtonEntityDescription
+from homeassistant.components.climate import ClimateEntityDescription
+from homeassistant.components.climate.const import ClimateEntityFeature, HVACMode
+from homeassistant.components.cover import CoverEntityDescription, CoverEntityFeature
+from homeassistant.components.event import EventEntityDescription
+from homeassistant.components.fan import FanEntityDescription
+from homeassistant.components.fan.const import FanEntityFeature
+from homeassistant.components.light import LightEntityDescription
+from homeassistant.components.light.const import ColorMode
+from homeassistant.components.number import NumberEntityDescription
+from homeassistant.components.select import SelectEntityDescription
+from homeassistant.components.sensor import SensorEntityDescription
+from homeassistant.components.switch import SwitchEntityDescription
+from homeassistant.components.text import TextEntityDescription
+from homeassistant.const import MAX_LENGTH_STATE_STATE
+from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
+
+from custom_components.tencent_iot.api import Event, Member
+
+type Key = int | str
+"""An enum (int) or string-enum (str) key of the thing model."""
+
+# Timestamps above this are milliseconds (it is 1973 in milliseconds, 5138 in seconds).
+_MS_THRESHOLD: Final = 100_000_000_000
+
+
+def state_value(value: Any) -> StateType:
+    """A decoded value as a sensor state; long text is cut to what a state can hold."""
+    if isinstance(value, str):
+        return value[:MAX_LENGTH_STATE_STATE]
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return value
+    return None
+
+
+def timestamp_value(value: Any) -> datetime | None:
+    """A UNIX timestamp (s or ms) as an aware datetime; 0 means never."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    seconds = value / 1000 if value >= _MS_THRESHOLD else value
+    return dt_util.utc_from_timestamp(seconds)
+
+
+def structured_value(value: Any) -> StateType:
+    """A struct as short JSON text, an array as its length."""
+    if isinstance(value, list):
+        return len(value)
+    if isinstance(value, Mapping):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)[:MAX_LENGTH_STATE_STATE]
+    return None
+
+
+def structured_attributes(value: Any) -> dict[str, Any]:
+    """A struct's members, or an array's items, as state attributes."""
+    if isinstance(value, list):
+        return {"items": value}
+    if isinstance(value, Mapping):
+        return dict(value)
+    return {}
+
+
+def decode_members(members: Iterable[Member], params: Mapping[str, Any]) -> dict[str, Any]:
+    """Event parameters decoded as the model defines them; unknown or odd ones as sent."""
+    known = {member.id: member for member in members}
+    result: dict[str, Any] = {}
+    for key, raw in params.items():
+        value = raw
+        if (member := known.get(key)) is not None:
+            try:
+                value = member.define.decode(raw)
+            except ValueError:
+                value = raw
+        result[str(key)] = value
+    return result
+
+
+def truthy(value: Any) -> bool | None:
+    """A bool, or an enum/number that is active when not 0."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTSensorEntityDescription(SensorEntityDescription):
+    """A sensor showing one property."""
+
+    value_fn: Callable[[Any], StateType | datetime] = state_value
+    attributes_fn: Callable[[Any], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """A binary sensor showing one bool (or enum) property."""
+
+    value_fn: Callable[[Any], bool | None] = truthy
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTSwitchEntityDescription(SwitchEntityDescription):
+    """A switch setting one bool property."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTNumberEntityDescription(NumberEntityDescription):
+    """A number setting one int or float property."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTSelectEntityDescription(SelectEntityDescription):
+    """A select setting one enum property; `option_keys` maps each option to its key."""
+
+    option_keys: Mapping[str, Key] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTTextEntityDescription(TextEntityDescription):
+    """A text entity setting one string property."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTEventEntityDescription(EventEntityDescription):
+    """An event entity for one thing-model event."""
+
+    event: Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTButtonEntityDescription(ButtonEntityDescription):
+    """A button calling one thing-model action that takes no input."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """A numeric property and its range in the model."""
+
+    id: str
+    low: float
+    high: float
+    integer: bool = True
+
+    def rounded(self, value: float) -> int | float:
+        """A value to send, rounded for an int property (the range is checked on sending)."""
+        return round(value) if self.integer else round(value, 3)
+
+    def clamped(self, value: float) -> int | float:
+        """A converted value to send: within the range, rounded for an int property."""
+        return self.rounded(min(max(value, self.low), self.high))
+
+    def to_range(self, value: float, low: float, high: float) -> float:
+        """A model value moved linearly onto low..high."""
+        return low + (value - self.low) * (high - low) / (self.high - self.low)
+
+    def from_range(self, value: float, low: float, high: float) -> int | float:
+        """A value on low..high moved linearly onto the model's range, clamped."""
+        return self.clamped(self.low + (value - low) * (self.high - self.low) / (high - low))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTLightEntityDescription(LightEntityDescription):
+    """A light from power_switch plus brightness, colour temperature and colour properties."""
+
+    power_id: str
+    supported_color_modes: frozenset[ColorMode]
+    brightness: Scale | None = None
+    # HSV `value`: the brightness while the light shows a colour.
+    color_value: Scale | None = None
+    color_temp: Scale | None = None
+    min_kelvin: int = 2700
+    max_kelvin: int = 6500
+    hue: Scale | None = None
+    saturation: Scale | None = None
+    rgb_id: str | None = None
+    # Member ids of red, green and blue when rgb_color is a struct; empty for a packed int.
+    rgb_members: tuple[str, str, str] | None = None
+    color_mode_id: str | None = None
+    # color_mode key -> the HA colour mode it means (white or colour).
+    color_mode_keys: Mapping[Key, ColorMode] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTClimateEntityDescription(ClimateEntityDescription):
+    """An air conditioner or thermostat."""
+
+    power_id: str | None = None
+    target: Scale
+    target_step: float | None = None
+    current_temperature_id: str | None = None
+    current_humidity_id: str | None = None
+    temperature_unit: str
+    mode_id: str | None = None
+    # HVAC mode -> mode key; OFF is the power switch, not a key.
+    hvac_mode_keys: Mapping[HVACMode, Key] = field(default_factory=dict)
+    hvac_modes: tuple[HVACMode, ...]
+    fan_id: str | None = None
+    fan_mode_keys: Mapping[str, Key] = field(default_factory=dict)
+    # A bool: swing modes "off" and "on".
+    swing_id: str | None = None
+    features: ClimateEntityFeature
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTCoverEntityDescription(CoverEntityDescription):
+    """A curtain: a position to set and/or an open/close/stop command."""
+
+    position: Scale | None = None
+    current_position: Scale | None = None
+    control_id: str | None = None
+    # "open", "close", "stop" -> control key
+    command_keys: Mapping[str, Key] = field(default_factory=dict)
+    features: CoverEntityFeature
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTFanEntityDescription(FanEntityDescription):
+    """A fan: power, speed (numeric or ordered enum), oscillation and preset modes."""
+
+    power_id: str
+    speed: Scale | None = None
+    speed_id: str | None = None
+    speed_keys: tuple[Key, ...] = ()
+    oscillate_id: str | None = None
+    preset_id: str | None = None
+    preset_keys: Mapping[str, Key] = field(default_factory=dict)
+    features: FanEntityFeature

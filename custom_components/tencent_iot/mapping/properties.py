@@ -1,0 +1,529 @@
+"""Passes 2 and 3: one entity per property, from standard ids first, then from the type.
+
+Also the entities of thing-model events and actions.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+import re
+from typing import Any, Final, cast
+
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.components.event import EventDeviceClass
+from homeassistant.components.number import NumberDeviceClass
+from homeassistant.components.number.const import DEVICE_CLASS_UNITS as NUMBER_DEVICE_CLASS_UNITS
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.components.sensor.const import (
+    DEVICE_CLASS_STATE_CLASSES,
+    DEVICE_CLASS_UNITS as SENSOR_DEVICE_CLASS_UNITS,
+)
+from homeassistant.const import (
+    LIGHT_LUX,
+    MAX_LENGTH_STATE_STATE,
+    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    EntityCategory,
+    UnitOfDensity,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfRatio,
+    UnitOfTemperature,
+)
+from homeassistant.helpers.entity import EntityDescription
+
+from custom_components.tencent_iot.api import (
+    Action,
+    ArrayDefine,
+    BoolDefine,
+    EnumDefine,
+    Event,
+    NumberDefine,
+    Property,
+    StringDefine,
+    StringEnumDefine,
+    StructDefine,
+    TimestampDefine,
+)
+
+from .common import options
+from .descriptions import (
+    TencentIoTBinarySensorEntityDescription,
+    TencentIoTButtonEntityDescription,
+    TencentIoTEventEntityDescription,
+    TencentIoTNumberEntityDescription,
+    TencentIoTSelectEntityDescription,
+    TencentIoTSensorEntityDescription,
+    TencentIoTSwitchEntityDescription,
+    TencentIoTTextEntityDescription,
+    structured_attributes,
+    structured_value,
+    timestamp_value,
+)
+from .units import UNIT_DEVICE_CLASSES, ha_unit
+
+type PropertyRule = Callable[[Property], EntityDescription | None]
+
+
+def _by_ids[D](table: Iterable[tuple[tuple[str, ...], D]]) -> dict[str, D]:
+    return {prop_id: template for ids, template in table for prop_id in ids}
+
+
+# Pass 2 templates. A template's key is replaced by the property id; its unit is the
+# default when the model gives none.
+STANDARD_SENSORS: Final = _by_ids(
+    [
+        (
+            ("current_temp", "temp_current", "temperature", "indoor_temp", "room_temp", "temp"),
+            TencentIoTSensorEntityDescription(
+                key="temperature",
+                translation_key="temperature",
+                device_class=SensorDeviceClass.TEMPERATURE,
+                native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+                state_class=SensorStateClass.MEASUREMENT,
+            ),
+        ),
+        (
+            ("current_humidity", "humidity", "humidity_current"),
+            TencentIoTSensorEntityDescription(
+                key="humidity",
+                translation_key="humidity",
+                device_class=SensorDeviceClass.HUMIDITY,
+                native_unit_of_measurement=UnitOfRatio.PERCENTAGE,
+                state_class=SensorStateClass.MEASUREMENT,
+            ),
+        ),
+        (
+            ("battery", "battery_percentage", "battery_level", "battery_value", "battery_percent"),
+            TencentIoTSensorEntityDescription(
+                key="battery",
+                translation_key="battery",
+                device_class=SensorDeviceClass.BATTERY,
+                native_unit_of_measurement=UnitOfRatio.PERCENTAGE,
+                state_class=SensorStateClass.MEASUREMENT,
+                entity_category=EntityCategory.DIAGNOSTIC,
+            ),
+        ),
+        (
+            ("power", "cur_power", "current_power", "active_power"),
+            TencentIoTSensorEntityDescription(
+                key="power",
+                translation_key="power",
+                device_class=SensorDeviceClass.POWER,
+                native_unit_of_measurement=UnitOfPower.WATT,
+                state_class=SensorStateClass.MEASUREMENT,
+            ),
+        ),
+        (
+            ("voltage", "cur_voltage", "current_voltage"),
+            TencentIoTSensorEntityDescription(
+                key="voltage",
+                translation_key="voltage",
+                device_class=SensorDeviceClass.VOLTAGE,
+                native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+                state_class=SensorStateClass.MEASUREMENT,
+            ),
+        ),
+        (
+            ("current", "cur_current", "electric_current"),
+            TencentIoTSensorEntityDescription(
+                key="current",
+                translation_key="current",
+                device_class=SensorDeviceClass.CURRENT,
+                native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+                state_class=SensorStateClass.MEASUREMENT,
+            ),
+        ),
+        (
+            ("energy", "electricity", "total_energy", "add_ele", "power_consumption"),
+            TencentIoTSensorEntityDescription(
+                key="energy",
+                translation_key="energy",
+                device_class=SensorDeviceClass.ENERGY,
+                native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+                state_class=SensorStateClass.TOTAL_INCREASING,
+            ),
+        ),
+        (
+            ("pm25", "pm2_5", "pm25_value"),
+            TencentIoTSensorEntityDescription(
+                key="pm25",
+                translation_key="pm25",
+                device_class=SensorDeviceClass.PM25,
+                native_unit_of_measurement=UnitOfDensity.MICROGRAMS_PER_CUBIC_METER,
+                state_class=SensorStateClass.MEASUREMENT,
+            ),
+        ),
+        (
+            ("pm10", "pm10_value"),
+            TencentIoTSensorEntityDescription(
+                key="pm10",
+                translation_key="pm10",
+                device_class=SensorDeviceClass.PM10,
+                native_unit_of_measurement=UnitOfDensity.MICROGRAMS_PER_CUBIC_METER,
+                state_class=SensorStateClass.MEASUREMENT,
+            ),
+        ),
+        (
+            ("co2", "co2_value"),
+            TencentIoTSensorEntityDescription(
+                key="co2",
+                translation_key="co2",
+                device_class=SensorDeviceClass.CO2,
+                native_unit_of_measurement=UnitOfRatio.PARTS_PER_MILLION,
+                state_class=SensorStateClass.MEASUREMENT,
+            ),
+        ),
+        (
+            ("illumination", "illuminance", "lux", "light_intensity"),
+            TencentIoTSensorEntityDescription(
+                key="illuminance",
+                translation_key="illuminance",
+                device_class=SensorDeviceClass.ILLUMINANCE,
+                native_unit_of_measurement=LIGHT_LUX,
+                state_class=SensorStateClass.MEASUREMENT,
+            ),
+        ),
+        (
+            ("signal", "rssi", "signal_strength", "wifi_signal"),
+            TencentIoTSensorEntityDescription(
+                key="signal_strength",
+                translation_key="signal_strength",
+                device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+                native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+                state_class=SensorStateClass.MEASUREMENT,
+                entity_category=EntityCategory.DIAGNOSTIC,
+                entity_registry_enabled_default=False,
+            ),
+        ),
+    ]
+)
+
+STANDARD_BINARY_SENSORS: Final = _by_ids(
+    [
+        (
+            ("contact_state", "door_state", "doorcontact_state", "door_contact", "contact"),
+            TencentIoTBinarySensorEntityDescription(
+                key="contact",
+                translation_key="contact",
+                device_class=BinarySensorDeviceClass.DOOR,
+            ),
+        ),
+        (
+            ("motionAlarm_state", "motion_state", "motion_alarm", "pir_state", "motion"),
+            TencentIoTBinarySensorEntityDescription(
+                key="motion",
+                translation_key="motion",
+                device_class=BinarySensorDeviceClass.MOTION,
+            ),
+        ),
+        (
+            ("smoke_sensor_state", "smoke_state", "smoke_alarm", "smoke"),
+            TencentIoTBinarySensorEntityDescription(
+                key="smoke",
+                translation_key="smoke",
+                device_class=BinarySensorDeviceClass.SMOKE,
+            ),
+        ),
+        (
+            ("water_leak", "watersensor_state", "water_leak_state", "flood_state", "leak_state"),
+            TencentIoTBinarySensorEntityDescription(
+                key="moisture",
+                translation_key="moisture",
+                device_class=BinarySensorDeviceClass.MOISTURE,
+            ),
+        ),
+        (
+            ("gas_sensor_state", "gas_state", "gas_alarm"),
+            TencentIoTBinarySensorEntityDescription(
+                key="gas",
+                translation_key="gas",
+                device_class=BinarySensorDeviceClass.GAS,
+            ),
+        ),
+        (
+            ("battery_low", "low_battery", "battery_state", "low_power"),
+            TencentIoTBinarySensorEntityDescription(
+                key="battery_low",
+                translation_key="battery_low",
+                device_class=BinarySensorDeviceClass.BATTERY,
+                entity_category=EntityCategory.DIAGNOSTIC,
+            ),
+        ),
+        (
+            ("tamper_alarm", "tamper", "tamper_state"),
+            TencentIoTBinarySensorEntityDescription(
+                key="tamper",
+                translation_key="tamper",
+                device_class=BinarySensorDeviceClass.TAMPER,
+                entity_category=EntityCategory.DIAGNOSTIC,
+            ),
+        ),
+    ]
+)
+
+STANDARD_SWITCHES: Final = {
+    "power_switch": TencentIoTSwitchEntityDescription(key="power", translation_key="power"),
+}
+# switch_1 … switch_n: one switch per channel, named as the model names it.
+CHANNEL_SWITCH: Final = re.compile(r"switch_?\d+")
+CHANNEL_SWITCH_TEMPLATE: Final = TencentIoTSwitchEntityDescription(
+    key="channel", translation_key="channel"
+)
+
+# Entities that are the whole point of a device: when a device has exactly one of them and
+# nothing built from several properties, it takes the device's name.
+MAIN_TRANSLATION_KEYS: Final[dict[type[EntityDescription], frozenset[str]]] = {
+    TencentIoTSwitchEntityDescription: frozenset({"power"}),
+    TencentIoTBinarySensorEntityDescription: frozenset(
+        {"contact", "motion", "smoke", "moisture", "gas"}
+    ),
+}
+
+# Read-only values about the device rather than what it does.
+DIAGNOSTIC_ID: Final = re.compile(
+    r"(^|_)(version|ver|firmware|fw|mac|ip|ssid|bssid|rssi|signal|wifi|severip|nmacs|sn|"
+    r"serial|error|err|fault|uptime|zigbee)(_|$|code)",
+    re.IGNORECASE,
+)
+
+EVENT_TRANSLATION_KEYS: Final = frozenset({"info", "alert", "fault"})
+EVENT_DEVICE_CLASSES: Final[tuple[tuple[re.Pattern[str], EventDeviceClass], ...]] = (
+    (re.compile(r"doorbell|ring", re.IGNORECASE), EventDeviceClass.DOORBELL),
+    (re.compile(r"button|key_?press|click", re.IGNORECASE), EventDeviceClass.BUTTON),
+)
+
+
+def _fitting[C: str](
+    device_class: C | None,
+    unit: str | None,
+    units: Mapping[C, set[Any]],
+) -> C | None:
+    """The device class, if it accepts the unit."""
+    if device_class is None:
+        return None
+    allowed = units.get(device_class)
+    return device_class if allowed is None or unit in allowed else None
+
+
+def _state_class(device_class: SensorDeviceClass | None) -> SensorStateClass:
+    """A measurement, unless the device class only counts up (energy)."""
+    allowed = DEVICE_CLASS_STATE_CLASSES.get(device_class) if device_class else None
+    if allowed is None or SensorStateClass.MEASUREMENT in allowed:
+        return SensorStateClass.MEASUREMENT
+    return SensorStateClass.TOTAL_INCREASING
+
+
+def _diagnostic(prop: Property) -> EntityCategory | None:
+    if not prop.writable and DIAGNOSTIC_ID.search(prop.id):
+        return EntityCategory.DIAGNOSTIC
+    return None
+
+
+def _unit(prop: Property) -> str | None:
+    define = prop.define
+    return ha_unit(define.unit) if isinstance(define, NumberDefine) else None
+
+
+# Pass 2: standard ids.
+
+
+def standard_sensor(prop: Property) -> EntityDescription | None:
+    """A read-only number with a standard id: device class, unit, state class."""
+    template = STANDARD_SENSORS.get(prop.id)
+    if template is None or prop.writable or not isinstance(prop.define, NumberDefine):
+        return None
+    unit = _unit(prop) or template.native_unit_of_measurement
+    return replace(
+        template,
+        key=prop.id,
+        native_unit_of_measurement=unit,
+        device_class=_fitting(template.device_class, unit, SENSOR_DEVICE_CLASS_UNITS),
+    )
+
+
+def standard_binary_sensor(prop: Property) -> EntityDescription | None:
+    """A read-only bool (or enum, active when not 0) with a standard id."""
+    template = STANDARD_BINARY_SENSORS.get(prop.id)
+    if template is None or prop.writable or not isinstance(prop.define, BoolDefine | EnumDefine):
+        return None
+    return replace(template, key=prop.id)
+
+
+def standard_switch(prop: Property) -> EntityDescription | None:
+    """power_switch, and switch_1 … switch_n named by the model."""
+    if not prop.writable or not isinstance(prop.define, BoolDefine):
+        return None
+    if (template := STANDARD_SWITCHES.get(prop.id)) is not None:
+        return replace(template, key=prop.id)
+    if CHANNEL_SWITCH.fullmatch(prop.id):
+        return replace(CHANNEL_SWITCH_TEMPLATE, key=prop.id, name=prop.name)
+    return None
+
+
+# Pass 3: the type decides.
+
+
+def _switch(prop: Property) -> EntityDescription:
+    return TencentIoTSwitchEntityDescription(key=prop.id, name=prop.name)
+
+
+def _binary_sensor(prop: Property) -> EntityDescription:
+    return TencentIoTBinarySensorEntityDescription(
+        key=prop.id, name=prop.name, entity_category=_diagnostic(prop)
+    )
+
+
+def _select(prop: Property) -> EntityDescription:
+    option_keys = options(prop)
+    return TencentIoTSelectEntityDescription(
+        key=prop.id, name=prop.name, options=list(option_keys), option_keys=option_keys
+    )
+
+
+def _enum_sensor(prop: Property) -> EntityDescription:
+    labels = {key: label for label, key in options(prop).items()}
+    return TencentIoTSensorEntityDescription(
+        key=prop.id,
+        name=prop.name,
+        device_class=SensorDeviceClass.ENUM,
+        options=list(labels.values()),
+        value_fn=labels.get,
+        entity_category=_diagnostic(prop),
+    )
+
+
+def _number(prop: Property) -> EntityDescription:
+    define = cast(NumberDefine, prop.define)  # the fallback table guarantees it
+    unit = _unit(prop)
+    device_class = UNIT_DEVICE_CLASSES.get(unit or "")
+    return TencentIoTNumberEntityDescription(
+        key=prop.id,
+        name=prop.name,
+        native_min_value=define.min if define.min is not None else 0,
+        native_max_value=define.max if define.max is not None else 100,
+        native_step=define.step or (1 if define.kind == "int" else None),
+        native_unit_of_measurement=unit,
+        device_class=_fitting(
+            NumberDeviceClass(device_class) if device_class else None,
+            unit,
+            NUMBER_DEVICE_CLASS_UNITS,
+        ),
+    )
+
+
+def _sensor(prop: Property) -> EntityDescription:
+    unit = _unit(prop)
+    device_class = UNIT_DEVICE_CLASSES.get(unit or "")
+    fitting = _fitting(
+        SensorDeviceClass(device_class) if device_class else None,
+        unit,
+        SENSOR_DEVICE_CLASS_UNITS,
+    )
+    return TencentIoTSensorEntityDescription(
+        key=prop.id,
+        name=prop.name,
+        native_unit_of_measurement=unit,
+        device_class=fitting,
+        state_class=_state_class(fitting),
+        entity_category=_diagnostic(prop),
+    )
+
+
+def _text(prop: Property) -> EntityDescription:
+    define = prop.define
+    high = define.max_length if isinstance(define, StringDefine) else None
+    return TencentIoTTextEntityDescription(
+        key=prop.id,
+        name=prop.name,
+        # A device may report a value shorter than the model's minimum: never enforce it.
+        native_min=0,
+        native_max=min(high, MAX_LENGTH_STATE_STATE) if high else MAX_LENGTH_STATE_STATE,
+    )
+
+
+def _string_sensor(prop: Property) -> EntityDescription:
+    return TencentIoTSensorEntityDescription(
+        key=prop.id, name=prop.name, entity_category=_diagnostic(prop)
+    )
+
+
+def _timestamp_sensor(prop: Property) -> EntityDescription:
+    return TencentIoTSensorEntityDescription(
+        key=prop.id,
+        name=prop.name,
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=timestamp_value,
+        entity_category=_diagnostic(prop),
+    )
+
+
+def _structured_sensor(prop: Property) -> EntityDescription:
+    return TencentIoTSensorEntityDescription(
+        key=prop.id,
+        name=prop.name,
+        value_fn=structured_value,
+        attributes_fn=structured_attributes,
+        entity_registry_enabled_default=False,
+        entity_category=_diagnostic(prop),
+    )
+
+
+# (define class, writable) -> builder.
+FALLBACK: Final[dict[tuple[type, bool], Callable[[Property], EntityDescription]]] = {
+    (BoolDefine, True): _switch,
+    (BoolDefine, False): _binary_sensor,
+    (EnumDefine, True): _select,
+    (EnumDefine, False): _enum_sensor,
+    (StringEnumDefine, True): _select,
+    (StringEnumDefine, False): _enum_sensor,
+    (NumberDefine, True): _number,
+    (NumberDefine, False): _sensor,
+    (StringDefine, True): _text,
+    (StringDefine, False): _string_sensor,
+    (TimestampDefine, True): _timestamp_sensor,
+    (TimestampDefine, False): _timestamp_sensor,
+    (StructDefine, True): _structured_sensor,
+    (StructDefine, False): _structured_sensor,
+    (ArrayDefine, True): _structured_sensor,
+    (ArrayDefine, False): _structured_sensor,
+}
+
+
+def fallback(prop: Property) -> EntityDescription | None:
+    """The entity the property's type and mode call for."""
+    builder = FALLBACK.get((type(prop.define), prop.writable))
+    return builder(prop) if builder is not None else None
+
+
+# Tried in this order for each property that no whole-device rule took.
+PROPERTY_RULES: Final[tuple[PropertyRule, ...]] = (
+    standard_sensor,
+    standard_binary_sensor,
+    standard_switch,
+    fallback,
+)
+
+
+def event_description(event: Event) -> TencentIoTEventEntityDescription:
+    """An event entity whose one event type is the event's id."""
+    device_class = next(
+        (cls for pattern, cls in EVENT_DEVICE_CLASSES if pattern.search(event.id)), None
+    )
+    return TencentIoTEventEntityDescription(
+        key=event.id,
+        name=event.name,
+        translation_key=event.type if event.type in EVENT_TRANSLATION_KEYS else None,
+        device_class=device_class,
+        event_types=[event.id],
+        event=event,
+    )
+
+
+def action_description(action: Action) -> TencentIoTButtonEntityDescription | None:
+    """A button for an action without input parameters."""
+    if action.input:
+        return None
+    return TencentIoTButtonEntityDescription(
+        key=action.id, name=action.name, translation_key="action"
+    )

@@ -1,0 +1,44 @@
+"""Numbers: writable int and float properties."""
+
+from typing import override
+
+from homeassistant.components.number import NumberEntity
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import TencentIoTConfigEntry
+from .entity import TencentIoTEntity
+from .mapping import async_setup_device_entities
+from .mapping.descriptions import TencentIoTNumberEntityDescription
+
+# Controls go to the cloud one at a time.
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TencentIoTConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a number for each writable numeric property of every device."""
+    async_setup_device_entities(
+        entry, async_add_entities, lambda mapping: mapping.numbers, TencentIoTNumber
+    )
+
+
+class TencentIoTNumber(TencentIoTEntity, NumberEntity):
+    """One numeric property as a number."""
+
+    entity_description: TencentIoTNumberEntityDescription
+
+    @property
+    @override
+    def native_value(self) -> float | None:
+        """The property's value."""
+        value = self.values.get(self.entity_description.key)
+        return None if isinstance(value, bool) or not isinstance(value, int | float) else value
+
+    @override
+    async def async_set_native_value(self, value: float) -> None:
+        """Send the value; the device's report updates the state."""
+        await self.async_set_values({self.entity_description.key: value})

@@ -1,0 +1,57 @@
+"""Selects: writable enum and string-enum properties."""
+
+from typing import override
+
+from homeassistant.components.select import SelectEntity
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
+from .entity import TencentIoTEntity
+from .mapping import async_setup_device_entities
+from .mapping.descriptions import Key, TencentIoTSelectEntityDescription
+
+# Controls go to the cloud one at a time.
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TencentIoTConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a select for each writable enum property of every device."""
+    async_setup_device_entities(
+        entry, async_add_entities, lambda mapping: mapping.selects, TencentIoTSelect
+    )
+
+
+class TencentIoTSelect(TencentIoTEntity, SelectEntity):
+    """One enum property as a select; the options are the model's labels."""
+
+    entity_description: TencentIoTSelectEntityDescription
+
+    def __init__(
+        self,
+        coordinator: TencentIoTCoordinator,
+        state: DeviceState,
+        description: TencentIoTSelectEntityDescription,
+    ) -> None:
+        """Index the options by key."""
+        super().__init__(coordinator, state, description)
+        self._labels: dict[Key, str] = {
+            key: label for label, key in description.option_keys.items()
+        }
+
+    @property
+    @override
+    def current_option(self) -> str | None:
+        """The label of the current key (None for a key the model does not list)."""
+        value = self.values.get(self.entity_description.key)
+        return self._labels.get(value) if isinstance(value, int | str) else None
+
+    @override
+    async def async_select_option(self, option: str) -> None:
+        """Send the option's key; the device's report updates the state."""
+        key = self.entity_description.option_keys[option]
+        await self.async_set_values({self.entity_description.key: key})

@@ -1,0 +1,48 @@
+"""Sensors: read-only values of the thing model."""
+
+from datetime import datetime
+from typing import Any, override
+
+from homeassistant.components.sensor import SensorEntity
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .coordinator import TencentIoTConfigEntry
+from .entity import TencentIoTEntity
+from .mapping import async_setup_device_entities
+from .mapping.descriptions import TencentIoTSensorEntityDescription
+
+# Read-only: the coordinator does all the reading.
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TencentIoTConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a sensor for each mapped property of every device."""
+    async_setup_device_entities(
+        entry, async_add_entities, lambda mapping: mapping.sensors, TencentIoTSensor
+    )
+
+
+class TencentIoTSensor(TencentIoTEntity, SensorEntity):
+    """One property shown as a sensor."""
+
+    entity_description: TencentIoTSensorEntityDescription
+
+    @property
+    @override
+    def native_value(self) -> StateType | datetime:
+        """The property's value, converted for its device class."""
+        return self.entity_description.value_fn(self.values.get(self.entity_description.key))
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """A struct's members or an array's items."""
+        if (attributes_fn := self.entity_description.attributes_fn) is None:
+            return None
+        return attributes_fn(self.values.get(self.entity_description.key))

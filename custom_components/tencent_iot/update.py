@@ -1,0 +1,270 @@
+"""Firmware update entities, for the devices whose product has firmware in the cloud."""
+
+import asyncio
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import partial
+from typing import Any, Final, override
+
+from homeassistant.components.update import (
+    UpdateDeviceClass,
+    UpdateEntity,
+    UpdateEntityDescription,
+    UpdateEntityFeature,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import (
+    FirmwareInfo,
+    FirmwareStatus,
+    TencentIoTAuthError,
+    TencentIoTCloudError,
+    TencentIoTError,
+)
+from .const import DATA_READ_CONCURRENCY, DOMAIN, LOGGER
+from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
+from .entity import TencentIoTEntity
+
+PARALLEL_UPDATES = 0
+
+# The cloud is asked for new firmware at most this often.
+FIRMWARE_CHECK_INTERVAL: Final = timedelta(hours=6)
+# While an upgrade runs, its progress is read this often (s), for at most INSTALL_TIMEOUT (s).
+PROGRESS_INTERVAL: Final = 5.0
+INSTALL_TIMEOUT: Final = 1800.0
+# AppDescribeFirmwareUpdateStatus: the upgrade is complete.
+_STATUS_DONE: Final = 6
+
+FIRMWARE_DESCRIPTION: Final = UpdateEntityDescription(
+    key="firmware", device_class=UpdateDeviceClass.FIRMWARE
+)
+
+
+class TencentIoTFirmwareCoordinator(DataUpdateCoordinator[dict[str, FirmwareInfo]]):
+    """Firmware versions of the devices that have firmware, keyed by "ProductId/DeviceName"."""
+
+    config_entry: TencentIoTConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: TencentIoTConfigEntry, coordinator: TencentIoTCoordinator
+    ) -> None:
+        """Check the entry's devices every FIRMWARE_CHECK_INTERVAL."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} firmware",
+            update_interval=FIRMWARE_CHECK_INTERVAL,
+        )
+        self.coordinator = coordinator
+
+    @override
+    async def _async_update_data(self) -> dict[str, FirmwareInfo]:
+        """Check every device of the family."""
+        try:
+            return await self._async_check(self.coordinator.devices.values())
+        except TencentIoTAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except TencentIoTError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+    async def _async_check(self, states: Iterable[DeviceState]) -> dict[str, FirmwareInfo]:
+        """AppCheckFirmwareUpdate for each device; those the cloud has no firmware of are left out."""
+        semaphore = asyncio.Semaphore(DATA_READ_CONCURRENCY)
+        found: dict[str, FirmwareInfo] = {}
+
+        async def check(state: DeviceState) -> None:
+            async with semaphore:
+                try:
+                    info = await self.coordinator.client.check_firmware_update(
+                        state.device.product_id, state.device.device_name
+                    )
+                except TencentIoTCloudError as err:
+                    if isinstance(err, TencentIoTAuthError):
+                        raise
+                    LOGGER.debug("%s has no firmware to check: %s", state.name, err)
+                    return
+            if info.current_version:
+                found[state.key] = info
+
+        try:
+            # A failure cancels the other checks: the whole round fails and is tried again.
+            async with asyncio.TaskGroup() as group:
+                for state in list(states):
+                    group.create_task(check(state))
+        except ExceptionGroup as err:
+            errors = err.exceptions
+            first = next((e for e in errors if isinstance(e, TencentIoTAuthError)), errors[0])
+            raise first from None
+        return found
+
+    async def async_check_devices(self, states: Iterable[DeviceState]) -> None:
+        """Check devices added after setup, without waiting for the next full check."""
+        try:
+            found = await self._async_check(states)
+        except TencentIoTError as err:
+            LOGGER.debug("Checking the firmware of new devices failed: %s", err)
+            return
+        if found:
+            self.async_set_updated_data({**(self.data or {}), **found})
+
+    @callback
+    def async_set_device_firmware(self, key: str, info: FirmwareInfo) -> None:
+        """Record a device's versions after an upgrade."""
+        self.async_set_updated_data({**(self.data or {}), key: info})
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TencentIoTConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add an update entity per device with firmware, once the (background) check found it."""
+    coordinator = entry.runtime_data.coordinator
+    firmware = TencentIoTFirmwareCoordinator(hass, entry, coordinator)
+    added: set[str] = set()
+
+    @callback
+    def add_new_entities() -> None:
+        entities: list[TencentIoTUpdateEntity] = []
+        for key in firmware.data or {}:
+            if key in added or (state := coordinator.devices.get(key)) is None:
+                continue
+            entity = TencentIoTUpdateEntity(coordinator, firmware, state)
+            added.add(key)
+            # A removed device's entity goes with the device; forget it then.
+            entity.async_on_remove(partial(added.discard, key))
+            entities.append(entity)
+        if entities:
+            async_add_entities(entities)
+
+    @callback
+    def check_new_devices(states: list[DeviceState]) -> None:
+        entry.async_create_task(
+            hass, firmware.async_check_devices(states), f"{DOMAIN} firmware check of new devices"
+        )
+
+    entry.async_on_unload(firmware.async_add_listener(add_new_entities))
+    entry.async_on_unload(coordinator.async_add_new_devices_listener(check_new_devices))
+    # One request per device: do not hold up the platform's setup for it.
+    entry.async_create_task(hass, firmware.async_refresh(), f"{DOMAIN} firmware check")
+
+
+class TencentIoTUpdateEntity(TencentIoTEntity, UpdateEntity):
+    """A device's firmware.
+
+    Versions from AppCheckFirmwareUpdate, install with AppPublishFirmwareUpdateMessage,
+    progress from AppDescribeFirmwareUpdateStatus.
+    """
+
+    entity_description: UpdateEntityDescription
+    _attr_supported_features = UpdateEntityFeature.INSTALL | UpdateEntityFeature.PROGRESS
+
+    def __init__(
+        self,
+        coordinator: TencentIoTCoordinator,
+        firmware: TencentIoTFirmwareCoordinator,
+        state: DeviceState,
+    ) -> None:
+        """Bind the entity to a device and to the firmware checks."""
+        super().__init__(coordinator, state, FIRMWARE_DESCRIPTION)
+        self.firmware = firmware
+
+    @property
+    def _info(self) -> FirmwareInfo | None:
+        return (self.firmware.data or {}).get(self.device_key)
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while the device is online and its firmware is known."""
+        return super().available and self._info is not None
+
+    @property
+    @override
+    def installed_version(self) -> str | None:
+        """The firmware the device runs."""
+        return info.current_version if (info := self._info) is not None else None
+
+    @property
+    @override
+    def latest_version(self) -> str | None:
+        """The firmware an upgrade would install (the installed one when there is none)."""
+        if (info := self._info) is None:
+            return None
+        return info.latest_version or info.current_version
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Also follow the firmware checks."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.firmware.async_add_listener(self._handle_coordinator_update))
+
+    @override
+    async def async_install(self, version: str | None, backup: bool, **kwargs: Any) -> None:
+        """Confirm the upgrade, then follow its progress until the device reports the result."""
+        coordinator = self.coordinator
+        state = self.device_state
+        device = state.device
+        latest = self.latest_version
+        await coordinator.async_call_cloud(
+            coordinator.client.publish_firmware_update(device.product_id, device.device_name),
+            "firmware_update_failed",
+            state.name,
+        )
+        self._attr_in_progress = True
+        self._attr_update_percentage = None
+        self.async_write_ha_state()
+        try:
+            status = await self._async_wait_for_upgrade(state)
+        finally:
+            self._attr_in_progress = False
+            self._attr_update_percentage = None
+        installed = status.target_version or latest or ""
+        self.firmware.async_set_device_firmware(self.device_key, FirmwareInfo(installed, installed))
+
+    async def _async_wait_for_upgrade(self, state: DeviceState) -> FirmwareStatus:
+        coordinator = self.coordinator
+        device = state.device
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + INSTALL_TIMEOUT
+        while True:
+            await asyncio.sleep(PROGRESS_INTERVAL)
+            status: FirmwareStatus = await coordinator.async_call_cloud(
+                coordinator.client.describe_firmware_update_status(
+                    device.product_id, device.device_name
+                ),
+                "firmware_update_failed",
+                state.name,
+            )
+            if status.status == _STATUS_DONE:
+                return status
+            if status.failed:
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="firmware_update_failed",
+                    translation_placeholders={
+                        "target": state.name,
+                        "error": status.error_message or f"status {status.status}",
+                    },
+                )
+            if loop.time() >= deadline:
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="firmware_update_timeout",
+                    translation_placeholders={
+                        "target": state.name,
+                        "minutes": str(round(INSTALL_TIMEOUT / 60)),
+                    },
+                )
+            self._attr_update_percentage = status.percent
+            self.async_write_ha_state()

@@ -1,0 +1,1 @@
+"""Tests of the Tencent IoT Explorer API client against the local cloud simulator."""

@@ -1,0 +1,120 @@
+"""Helpers for the entity platform tests: device ids, lookups, waiting for pushes."""
+
+import asyncio
+from collections.abc import Callable, Mapping
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
+
+from simulator import CloudSimulator
+
+# Devices of the default home ("我的家 My Home").
+BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
+BEDSIDE = "3JQ8VX2K1M/bulb_7c87ce2b"
+STRIP = "7DW4NLPA2Z/strip_a4cf1290"
+CEILING = "K2B7QX9RDL/ceiling_5e21"
+BALCONY = "K2B7QX9RDL/ceiling_5e22"
+SWITCH3 = "5GHT2MZQ8N/sw3_b0a7320f"
+PLUG = "P8VN3KQ4WT/plug_e8db8411"
+AC = "AC6R2TYH0E/ac_34b7da01"
+BEDROOM_AC = "AC6R2TYH0E/ac_34b7da02"
+CURTAIN = "CT9M4PZ7XE/curtain_90a1"
+GATEWAY = "GW5X7N2R4B/gw_c8478c2f"
+CLIMATE_SENSOR = "TH4Z8K2QWM/th_00158d0001"
+BATHROOM_SWITCH = "SW2K8V6QZ1/sw_00158d0002"
+DOOR = "DR3P9X5VKM/door_1c9dc2"
+MOTION = "MS8Q2W4NJT/pir_4e11a7"
+SMOKE = "SM7K3Z9PXA/smoke_77f0c3"
+SPEAKER = "SPK4N7W2QX/spk_d83bbf10"
+PURIFIER = "AP2Q6X8MZR/purifier_6b02"
+
+DEFAULT_FIXTURE = Path(__file__).parent.parent / "simulator" / "fixtures" / "default_home.json"
+
+
+async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 5) -> None:
+    """Let HA and the simulator run until `condition` holds."""
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.01)
+            await hass.async_block_till_done()
+
+
+def entity_id(hass: HomeAssistant, domain: str, device: str, key: str) -> str:
+    """The entity id of this integration's entity with unique id "<device>/<key>"."""
+    found = er.async_get(hass).async_get_entity_id(domain, "tencent_iot", f"{device}/{key}")
+    assert found is not None, f"no {domain} entity for {device}/{key}"
+    return found
+
+
+def state(hass: HomeAssistant, entity: str) -> State:
+    """The entity's current state."""
+    current = hass.states.get(entity)
+    assert current is not None, entity
+    return current
+
+
+def controls_of(sim: CloudSimulator, device: str) -> list[Mapping[str, Any]]:
+    """The data of every control that reached a device, oldest first."""
+    return [
+        control["Data"]  # type: ignore[misc]
+        for control in sim.controls()
+        if control["DeviceId"] == device
+    ]
+
+
+async def wait_for_state(
+    hass: HomeAssistant,
+    entity: str,
+    expected: str | None = None,
+    **attributes: Any,
+) -> State:
+    """Wait until the entity has this state and these attributes (pushed by the simulator)."""
+
+    def matches() -> bool:
+        current = hass.states.get(entity)
+        return (
+            current is not None
+            and (expected is None or current.state == expected)
+            and all(current.attributes.get(key) == value for key, value in attributes.items())
+        )
+
+    try:
+        await wait_for(hass, matches)
+    except TimeoutError:
+        raise AssertionError(f"{entity} is {hass.states.get(entity)}") from None
+    return state(hass, entity)
+
+
+def home_with(products: list[dict[str, Any]], devices: list[dict[str, Any]]) -> dict[str, Any]:
+    """The default home plus these products and devices (in the first family's living room)."""
+    home: dict[str, Any] = copy.deepcopy(json.loads(DEFAULT_FIXTURE.read_text(encoding="utf-8")))
+    family = home["Families"][0]
+    room = family["RoomList"][0]["RoomId"]
+    home["Products"].extend(
+        {
+            "Description": "",
+            "CategoryId": 1,
+            "ProductType": 0,
+            "NetType": "wifi",
+            **product,
+        }
+        for product in products
+    )
+    home["Devices"].extend(
+        {
+            "FamilyId": family["FamilyId"],
+            "RoomId": room,
+            "DeviceType": 0,
+            "Online": 1,
+            "FwVersion": "1.0.0",
+            "IconUrl": "",
+            "Data": {},
+            **device,
+        }
+        for device in devices
+    )
+    return home

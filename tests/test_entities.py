@@ -1,0 +1,167 @@
+"""Which entities every device of the simulator's default home becomes, and their states.
+
+The expected entities live in `snapshots/entities_default_home.json`; after a deliberate change
+of the mapping, regenerate it with `UPDATE_SNAPSHOTS=1 pytest tests/test_entities.py` and review
+the diff.
+"""
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.tencent_iot.const import DOMAIN
+from simulator import CloudSimulator
+
+from .platform_common import (
+    BALCONY,
+    BATHROOM_SWITCH,
+    CURTAIN,
+    PLUG,
+    entity_id,
+    state,
+    wait_for,
+)
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "entities_default_home.json"
+
+# The platforms built from thing models (scenes, automations and updates are not).
+PLATFORMS = {
+    "binary_sensor",
+    "button",
+    "climate",
+    "cover",
+    "event",
+    "fan",
+    "light",
+    "number",
+    "select",
+    "sensor",
+    "switch",
+    "text",
+}
+
+
+def _plain(value: Any) -> Any:
+    """Enums, tuples and datetimes as JSON has them."""
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def _describe(hass: HomeAssistant, entry: er.RegistryEntry) -> dict[str, Any]:
+    current = hass.states.get(entry.entity_id)
+    attributes = dict(current.attributes) if current is not None else {}
+    described: dict[str, Any] = _plain(
+        {
+            "entity_id": entry.entity_id,
+            "name": attributes.pop("friendly_name", None),
+            "translation_key": entry.translation_key,
+            "device_class": entry.original_device_class,
+            "unit": entry.unit_of_measurement,
+            "entity_category": entry.entity_category,
+            "enabled": entry.disabled_by is None,
+            "state": current.state if current is not None else None,
+            "attributes": attributes,
+        }
+    )
+    return described
+
+
+def _snapshot(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
+    registry = er.async_get(hass)
+    return {
+        entry.unique_id: _describe(hass, entry)
+        for entry in sorted(
+            er.async_entries_for_config_entry(registry, entry_id), key=lambda e: e.unique_id
+        )
+        if entry.domain in PLATFORMS and not entry.unique_id.startswith("automation/")
+    }
+
+
+async def test_entities_of_the_default_home(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """Entity ids, names, classes, units, options and states of every device of the home."""
+    actual = _snapshot(hass, setup_integration.entry_id)
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(
+            json.dumps(actual, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
+    assert actual == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+
+
+async def test_every_device_has_entities(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """No device of the home is left without an entity from its thing model."""
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), setup_integration.entry_id)
+    registry = er.async_get(hass)
+    assert len(devices) == 18
+    for device in devices:
+        entities = er.async_entries_for_device(registry, device.id)
+        assert any(entity.domain in PLATFORMS for entity in entities), device.name
+
+
+async def test_offline_device_is_unavailable(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """The offline balcony light is unavailable until it comes online and reports."""
+    light = entity_id(hass, "light", BALCONY, "light")
+    assert state(hass, light).state == "unavailable"
+    await sim.wait_for_subscription(BALCONY)
+    await sim.set_online(BALCONY, True)
+    await wait_for(hass, lambda: state(hass, light).state != "unavailable")
+    await sim.report(BALCONY, {"power_switch": 1, "brightness": 50})
+    await wait_for(hass, lambda: state(hass, light).state == "on")
+    assert state(hass, light).attributes["brightness"] == 128
+    await sim.set_online(BALCONY, False)
+    await wait_for(hass, lambda: state(hass, light).state == "unavailable")
+
+
+async def test_zh_hans_names(hass: HomeAssistant, config_entry: MockConfigEntry) -> None:
+    """Standard ids are named in Simplified Chinese when HA speaks it."""
+    hass.config.language = "zh-Hans"
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert (
+        state(hass, entity_id(hass, "sensor", PLUG, "power")).name == "烧水壶插座 Kettle Plug 功率"
+    )
+    assert (
+        state(hass, entity_id(hass, "sensor", PLUG, "energy")).name
+        == "烧水壶插座 Kettle Plug 用电量"
+    )
+    # The main switch of a plug is named after the device; channel switches as the model names them.
+    assert (
+        state(hass, entity_id(hass, "switch", PLUG, "power_switch")).name
+        == "烧水壶插座 Kettle Plug"
+    )
+
+
+async def test_entities_for_a_device_added_later(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A device bound after setup gets its entities on every platform."""
+    registry = er.async_get(hass)
+    await sim.wait_for_subscription()
+    new_curtain = await sim.add_device("CT9M4PZ7XE", "curtain_new", alias="Study Curtain")
+    new_switch = await sim.add_device("SW2K8V6QZ1", "sw_new", alias="Hall Switch")
+    await wait_for(
+        hass,
+        lambda: (
+            registry.async_get_entity_id("cover", DOMAIN, f"{new_curtain}/cover") is not None
+            and registry.async_get_entity_id("switch", DOMAIN, f"{new_switch}/power_switch")
+            is not None
+        ),
+    )
+    cover = entity_id(hass, "cover", new_curtain, "cover")
+    assert state(hass, cover).attributes["device_class"] == "curtain"
+    assert entity_id(hass, "number", new_curtain, "motor_speed")
+    assert entity_id(hass, "switch", new_curtain, "motor_reverse")
+    # The originals are untouched.
+    assert entity_id(hass, "cover", CURTAIN, "cover")
+    assert entity_id(hass, "switch", BATHROOM_SWITCH, "power_switch")

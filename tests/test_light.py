@@ -1,0 +1,111 @@
+"""Lights: state from the simulator, and each control round trip through the cloud."""
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from simulator import CloudSimulator
+
+from .platform_common import BULB, CEILING, STRIP, controls_of, entity_id, state, wait_for_state
+
+
+async def turn_on(hass: HomeAssistant, light: str, **data: Any) -> None:
+    """Call light.turn_on."""
+    await hass.services.async_call("light", "turn_on", {"entity_id": light, **data}, blocking=True)
+
+
+async def test_colour_bulb(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """Brightness, colour temperature and colour go out as changed ids and come back by push."""
+    light = entity_id(hass, "light", BULB, "light")
+    await sim.wait_for_subscription(BULB)
+    current = state(hass, light)
+    assert current.state == "on"
+    assert current.attributes["supported_color_modes"] == ["color_temp", "hs"]
+    assert current.attributes["color_mode"] == "color_temp"
+    assert current.attributes["brightness"] == 204
+    assert current.attributes["color_temp_kelvin"] == 4000
+    assert (
+        current.attributes["min_color_temp_kelvin"],
+        current.attributes["max_color_temp_kelvin"],
+    ) == (2700, 6500)
+
+    await turn_on(hass, light, brightness=128)
+    assert controls_of(sim, BULB)[-1] == {"brightness": 50}
+    await wait_for_state(hass, light, "on", brightness=128)
+
+    await turn_on(hass, light, color_temp_kelvin=3000)
+    assert controls_of(sim, BULB)[-1] == {"color_temp": 3000}
+    await wait_for_state(hass, light, color_temp_kelvin=3000)
+
+    await turn_on(hass, light, hs_color=(120, 50))
+    assert controls_of(sim, BULB)[-1] == {"hue": 120, "saturation": 50, "color_mode": 1}
+    await wait_for_state(hass, light, color_mode="hs", hs_color=(120.0, 50.0))
+
+    # In colour mode the brightness is HSV's value.
+    await turn_on(hass, light, brightness=255)
+    assert controls_of(sim, BULB)[-1] == {"value": 100}
+    await wait_for_state(hass, light, brightness=255)
+
+    await turn_on(hass, light, color_temp_kelvin=6500)
+    assert controls_of(sim, BULB)[-1] == {"color_temp": 6500, "color_mode": 0}
+    await wait_for_state(hass, light, color_mode="color_temp", color_temp_kelvin=6500)
+
+    # Nothing to change: the power command is sent anyway.
+    await turn_on(hass, light)
+    assert controls_of(sim, BULB)[-1] == {"power_switch": 1}
+
+    await hass.services.async_call("light", "turn_off", {"entity_id": light}, blocking=True)
+    assert controls_of(sim, BULB)[-1] == {"power_switch": 0}
+    await wait_for_state(hass, light, "off")
+
+    await turn_on(hass, light, brightness=26)
+    assert controls_of(sim, BULB)[-1] == {"power_switch": 1, "brightness": 10}
+    await wait_for_state(hass, light, "on", brightness=26)
+
+
+async def test_scene_mode_keeps_the_last_mode(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A color_mode the light cannot show (a scene) reports the mode last asked for."""
+    light = entity_id(hass, "light", BULB, "light")
+    await sim.wait_for_subscription(BULB)
+    await turn_on(hass, light, hs_color=(240, 100))
+    await wait_for_state(hass, light, color_mode="hs")
+    await sim.report(BULB, {"color_mode": 2})
+    await wait_for_state(hass, light, color_mode="hs")
+    await sim.report(BULB, {"color_mode": 0})
+    await wait_for_state(hass, light, color_mode="color_temp")
+
+
+async def test_rgb_strip(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """An rgb_color struct is read and written member by member."""
+    light = entity_id(hass, "light", STRIP, "light")
+    await sim.wait_for_subscription(STRIP)
+    current = state(hass, light)
+    assert current.attributes["color_mode"] == "rgb"
+    assert current.attributes["rgb_color"] == (255, 120, 40)
+
+    await turn_on(hass, light, rgb_color=(0, 0, 255))
+    assert controls_of(sim, STRIP)[-1] == {"rgb_color": {"red": 0, "green": 0, "blue": 255}}
+    await wait_for_state(hass, light, rgb_color=(0, 0, 255))
+
+    await sim.report(STRIP, {"rgb_color": {"red": 1}})
+    await wait_for_state(hass, light, rgb_color=None)
+
+
+async def test_dimmable_ceiling_light(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A light with power and brightness only."""
+    light = entity_id(hass, "light", CEILING, "light")
+    await sim.wait_for_subscription(CEILING)
+    assert state(hass, light).state == "off"
+    assert state(hass, light).attributes["supported_color_modes"] == ["brightness"]
+    await turn_on(hass, light)
+    assert controls_of(sim, CEILING)[-1] == {"power_switch": 1}
+    await wait_for_state(hass, light, "on", color_mode="brightness")

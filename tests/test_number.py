@@ -1,0 +1,55 @@
+"""Numbers: writable numeric properties."""
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from simulator import CloudSimulator
+
+from .platform_common import PLUG, SPEAKER, controls_of, entity_id, state, wait_for_state
+
+
+async def test_volume_and_eq(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """Values go out as the model's type and come back by push; the range is the model's."""
+    volume = entity_id(hass, "number", SPEAKER, "volume")
+    eq_level = entity_id(hass, "number", SPEAKER, "eq_level")
+    await sim.wait_for_subscription(SPEAKER)
+    assert state(hass, volume).state == "35"
+    assert (state(hass, eq_level).attributes["min"], state(hass, eq_level).attributes["max"]) == (
+        -6,
+        6,
+    )
+
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": volume, "value": 60}, blocking=True
+    )
+    assert controls_of(sim, SPEAKER)[-1] == {"volume": 60}
+    await wait_for_state(hass, volume, "60")
+
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": eq_level, "value": -3}, blocking=True
+    )
+    assert controls_of(sim, SPEAKER)[-1] == {"eq_level": -3}
+    await wait_for_state(hass, eq_level, "-3")
+
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": volume, "value": 101}, blocking=True
+        )
+
+
+async def test_duration(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A countdown in seconds is a duration number."""
+    countdown = entity_id(hass, "number", PLUG, "countdown")
+    await sim.wait_for_subscription(PLUG)
+    assert state(hass, countdown).attributes["device_class"] == "duration"
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": countdown, "value": 600}, blocking=True
+    )
+    assert controls_of(sim, PLUG)[-1] == {"countdown": 600}
+    await wait_for_state(hass, countdown, "600")

@@ -1,0 +1,191 @@
+"""Scene entities, against the cloud simulator."""
+
+import asyncio
+from collections.abc import AsyncGenerator, Callable
+from unittest.mock import patch
+
+from homeassistant.components.scene.const import DOMAIN as SCENE_DOMAIN
+from homeassistant.const import ATTR_ENTITY_ID, ATTR_FRIENDLY_NAME, STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.tencent_iot.const import DOMAIN
+from simulator import CloudSimulator
+from simulator.model import Scene
+
+BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
+GOOD_NIGHT = "s_908fd3b142e211b4c759abf025ec72b4"
+MOVIE_TIME = "s_aed34b9f60ee115dfa7918b742336277"
+LEAVE_HOME = "s_6c374e70334072aeeb62ed46ea987838"
+WELCOME_HOME = "s_40be4e59b9a2a2b5dffb918c0e86b3d7"  # of the parents' home
+
+
+@pytest.fixture
+async def integration(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> AsyncGenerator[MockConfigEntry]:
+    """The entry set up with the scene platform only."""
+    with patch("custom_components.tencent_iot.PLATFORMS", [Platform.SCENE]):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+        yield config_entry
+
+
+def scene_entity_id(hass: HomeAssistant, scene_id: str) -> str | None:
+    """The entity id of a cloud scene, if it has one."""
+    return er.async_get(hass).async_get_entity_id(SCENE_DOMAIN, DOMAIN, f"scene/{scene_id}")
+
+
+async def wait_for(hass: HomeAssistant, condition: Callable[[], bool]) -> None:
+    """Let background work run until `condition` holds."""
+    for _ in range(250):
+        await hass.async_block_till_done()
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not reached")
+
+
+async def activate(hass: HomeAssistant, entity_id: str) -> None:
+    """Turn a scene on."""
+    await hass.services.async_call(
+        SCENE_DOMAIN, "turn_on", {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+
+
+async def test_scene_entities(hass: HomeAssistant, integration: MockConfigEntry) -> None:
+    """One entity per scene of this home, named like the scene."""
+    names = {}
+    for scene_id in (GOOD_NIGHT, MOVIE_TIME, LEAVE_HOME):
+        entity_id = scene_entity_id(hass, scene_id)
+        assert entity_id is not None
+        state = hass.states.get(entity_id)
+        assert state is not None
+        assert state.state == STATE_UNKNOWN
+        names[scene_id] = state.attributes[ATTR_FRIENDLY_NAME]
+    assert names == {
+        GOOD_NIGHT: "晚安 Good Night",
+        MOVIE_TIME: "观影模式 Movie Time",
+        LEAVE_HOME: "离家 Leave Home",
+    }
+    assert scene_entity_id(hass, WELCOME_HOME) is None
+    assert len(hass.states.async_entity_ids(SCENE_DOMAIN)) == 3
+
+
+async def test_activate(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """Turning the scene on runs it in the cloud and records when."""
+    entity_id = scene_entity_id(hass, GOOD_NIGHT)
+    assert entity_id is not None
+    assert sim.device_state(BULB)["Data"]["power_switch"] == 1  # type: ignore[index]
+    sim.reset_request_counts()
+    await activate(hass, entity_id)
+    assert sim.request_counts()["AppRunScene"] == 1
+    assert sim.device_state(BULB)["Data"]["power_switch"] == 0  # type: ignore[index]
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state != STATE_UNKNOWN
+
+
+async def test_activate_while_running(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """A scene still running is a translated error, not a crash."""
+    entity_id = scene_entity_id(hass, MOVIE_TIME)
+    assert entity_id is not None
+    sim.set_scene_running(MOVIE_TIME)
+    with pytest.raises(HomeAssistantError) as err:
+        await activate(hass, entity_id)
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "scene_already_running"
+    assert err.value.translation_placeholders == {"scene": "观影模式 Movie Time"}
+    assert str(err.value) == (
+        "Scene 观影模式 Movie Time is still running. Try again when it has finished"
+    )
+
+
+async def test_activate_cloud_failure(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """Other failures are a translated error naming the scene."""
+    entity_id = scene_entity_id(hass, LEAVE_HOME)
+    assert entity_id is not None
+    sim.fail_next(action="AppRunScene")
+    with pytest.raises(HomeAssistantError) as err:
+        await activate(hass, entity_id)
+    assert err.value.translation_key == "scene_failed"
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["target"] == "离家 Leave Home"
+
+
+async def test_activate_scene_gone_from_the_cloud(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """A scene deleted in the app since the last read: the cloud's refusal is reported."""
+    entity_id = scene_entity_id(hass, LEAVE_HOME)
+    assert entity_id is not None
+    del sim.state.scenes[LEAVE_HOME]
+    with pytest.raises(HomeAssistantError) as err:
+        await activate(hass, entity_id)
+    assert err.value.translation_key == "scene_failed"
+    assert err.value.translation_placeholders is not None
+    assert "ResourceNotFound" in err.value.translation_placeholders["error"]
+
+
+async def test_scenes_follow_the_cloud(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """New, renamed and deleted scenes follow when the lists are read again."""
+    coordinator = integration.runtime_data.coordinator
+    family_id = integration.data["family_id"]
+    sim.state.scenes["s_new"] = Scene(
+        "s_new",
+        family_id,
+        "新场景 New Scene",
+        "",
+        [{"ActionType": 0, "ProductId": "3JQ8VX2K1M", "DeviceName": "bulb_7c87ce1a", "Data": "{}"}],
+        sim.demo_user.user_id,
+    )
+    sim.state.scenes[GOOD_NIGHT].name = "睡觉 Sleep"
+    removed = sim.state.scenes.pop(LEAVE_HOME)
+    leave_home = scene_entity_id(hass, LEAVE_HOME)
+    assert leave_home is not None
+
+    coordinator.async_schedule_list_refresh()
+    await wait_for(hass, lambda: scene_entity_id(hass, "s_new") is not None)
+    await wait_for(hass, lambda: hass.states.get(leave_home) is None)
+
+    new = hass.states.get(str(scene_entity_id(hass, "s_new")))
+    assert new is not None
+    assert new.attributes[ATTR_FRIENDLY_NAME] == "新场景 New Scene"
+    good_night = hass.states.get(str(scene_entity_id(hass, GOOD_NIGHT)))
+    assert good_night is not None
+    assert good_night.attributes[ATTR_FRIENDLY_NAME] == "睡觉 Sleep"
+    assert scene_entity_id(hass, LEAVE_HOME) is None
+
+    # A scene that comes back gets its entity again.
+    sim.state.scenes[LEAVE_HOME] = removed
+    coordinator.async_schedule_list_refresh()
+    await wait_for(hass, lambda: scene_entity_id(hass, LEAVE_HOME) is not None)
+    restored = hass.states.get(str(scene_entity_id(hass, LEAVE_HOME)))
+    assert restored is not None
+    assert restored.attributes[ATTR_FRIENDLY_NAME] == "离家 Leave Home"
+
+
+async def test_scene_without_name(
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+) -> None:
+    """A scene the app left unnamed is named by its id."""
+    sim.state.scenes[GOOD_NIGHT].name = ""
+    with patch("custom_components.tencent_iot.PLATFORMS", [Platform.SCENE]):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+    entity_id = scene_entity_id(hass, GOOD_NIGHT)
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.attributes[ATTR_FRIENDLY_NAME] == GOOD_NIGHT

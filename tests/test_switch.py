@@ -1,0 +1,61 @@
+"""Switches: property switches, control round trips and cloud errors."""
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.tencent_iot.switch import device_switches
+from simulator import CloudSimulator
+
+from .platform_common import PLUG, SWITCH3, controls_of, entity_id, state, wait_for_state
+
+
+async def test_channel_switches(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """Each channel of a 3-gang switch is its own switch."""
+    await sim.wait_for_subscription(SWITCH3)
+    channels = [entity_id(hass, "switch", SWITCH3, f"switch_{n}") for n in (1, 2, 3)]
+    assert [state(hass, channel).state for channel in channels] == ["on", "off", "on"]
+    assert state(hass, channels[1]).name == "客厅三路开关 Living Room Switch 开关2 Switch 2"
+
+    await hass.services.async_call("switch", "turn_on", {"entity_id": channels[1]}, blocking=True)
+    assert controls_of(sim, SWITCH3)[-1] == {"switch_2": 1}
+    await wait_for_state(hass, channels[1], "on")
+
+    await hass.services.async_call("switch", "turn_off", {"entity_id": channels[0]}, blocking=True)
+    assert controls_of(sim, SWITCH3)[-1] == {"switch_1": 0}
+    await wait_for_state(hass, channels[0], "off")
+
+
+async def test_plug_and_cloud_errors(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """The plug's main switch; a cloud failure is a HomeAssistantError, not a state change."""
+    plug = entity_id(hass, "switch", PLUG, "power_switch")
+    await sim.wait_for_subscription(PLUG)
+    assert state(hass, plug).state == "on"
+    sim.fail_next(action="AppControlDeviceData")
+    with pytest.raises(HomeAssistantError) as failure:
+        await hass.services.async_call("switch", "turn_off", {"entity_id": plug}, blocking=True)
+    assert not isinstance(failure.value, ServiceValidationError)
+    assert failure.value.translation_key == "control_failed"
+    assert state(hass, plug).state == "on"
+
+    await hass.services.async_call("switch", "turn_off", {"entity_id": plug}, blocking=True)
+    assert controls_of(sim, PLUG)[-1] == {"power_switch": 0}
+    await wait_for_state(hass, plug, "off")
+
+
+async def test_device_switches_helper(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """The helper other switch sources build on lists the property switches of devices."""
+    coordinator = setup_integration.runtime_data.coordinator
+    switches = device_switches(coordinator, [coordinator.devices[SWITCH3]])
+    assert [switch.unique_id for switch in switches] == [
+        f"{SWITCH3}/switch_1",
+        f"{SWITCH3}/switch_2",
+        f"{SWITCH3}/switch_3",
+    ]

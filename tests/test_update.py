@@ -1,0 +1,337 @@
+"""Firmware update entities, against the cloud simulator."""
+
+import asyncio
+from collections.abc import AsyncGenerator, Callable, Iterator
+from datetime import timedelta
+from unittest.mock import patch
+
+from homeassistant.components.update.const import (
+    ATTR_IN_PROGRESS,
+    ATTR_INSTALLED_VERSION,
+    ATTR_LATEST_VERSION,
+    ATTR_UPDATE_PERCENTAGE,
+    DATA_COMPONENT,
+    DOMAIN as UPDATE_DOMAIN,
+    SERVICE_INSTALL,
+)
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    EntityCategory,
+    Platform,
+)
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.tencent_iot import update as tencent_update
+from custom_components.tencent_iot.const import DOMAIN
+from simulator import CloudSimulator
+
+BULB = "3JQ8VX2K1M/bulb_7c87ce1a"  # 1.2.0, the product offers 1.3.0
+LAMP = "3JQ8VX2K1M/bulb_7c87ce2b"  # 1.3.0, up to date
+STRIP = "7DW4NLPA2Z/strip_a4cf1290"
+SPEAKER = "SPK4N7W2QX/spk_d83bbf10"  # 3.1.7, the product offers 3.2.0
+BALCONY = "K2B7QX9RDL/ceiling_5e22"  # offline
+
+
+@pytest.fixture(autouse=True)
+def fast_progress() -> Iterator[None]:
+    """Read upgrade progress without waiting between reads."""
+    with patch.object(tencent_update, "PROGRESS_INTERVAL", 0):
+        yield
+
+
+@pytest.fixture
+async def integration(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> AsyncGenerator[MockConfigEntry]:
+    """The entry set up with the update platform only."""
+    with patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+        yield config_entry
+
+
+def update_entity_id(hass: HomeAssistant, key: str) -> str | None:
+    """The entity id of a device's firmware update entity, if it has one."""
+    return er.async_get(hass).async_get_entity_id(UPDATE_DOMAIN, DOMAIN, f"{key}/firmware")
+
+
+def update_state(hass: HomeAssistant, key: str) -> State:
+    """The state of a device's firmware update entity."""
+    entity_id = update_entity_id(hass, key)
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state
+
+
+async def install(hass: HomeAssistant, key: str) -> None:
+    """Install the offered firmware."""
+    await hass.services.async_call(
+        UPDATE_DOMAIN,
+        SERVICE_INSTALL,
+        {ATTR_ENTITY_ID: update_entity_id(hass, key)},
+        blocking=True,
+    )
+
+
+def track(
+    hass: HomeAssistant, key: str, action: Callable[[State], None] | None = None
+) -> list[State]:
+    """Record the states an update entity goes through (and react to each, if asked)."""
+    seen: list[State] = []
+
+    @callback
+    def changed(event: Event[EventStateChangedData]) -> None:
+        if (state := event.data["new_state"]) is not None:
+            seen.append(state)
+            if action is not None:
+                action(state)
+
+    async_track_state_change_event(hass, str(update_entity_id(hass, key)), changed)
+    return seen
+
+
+async def wait_for(hass: HomeAssistant, condition: Callable[[], bool]) -> None:
+    """Let background work run until `condition` holds."""
+    for _ in range(250):
+        await hass.async_block_till_done()
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not reached")
+
+
+def check_count(sim: CloudSimulator) -> int:
+    """How often the cloud was asked for firmware since the counts were reset."""
+    return sim.request_counts().get("AppCheckFirmwareUpdate", 0)
+
+
+async def test_update_entities(hass: HomeAssistant, integration: MockConfigEntry) -> None:
+    """Installed and latest versions come from AppCheckFirmwareUpdate."""
+    bulb = update_state(hass, BULB)
+    assert bulb.state == STATE_ON
+    assert bulb.attributes[ATTR_INSTALLED_VERSION] == "1.2.0"
+    assert bulb.attributes[ATTR_LATEST_VERSION] == "1.3.0"
+    assert bulb.attributes[ATTR_IN_PROGRESS] is False
+    assert bulb.attributes["friendly_name"] == "客厅彩灯 Living Room Bulb Firmware"
+    lamp = update_state(hass, LAMP)
+    assert lamp.state == STATE_OFF
+    assert lamp.attributes[ATTR_INSTALLED_VERSION] == "1.3.0"
+    assert lamp.attributes[ATTR_LATEST_VERSION] == "1.3.0"
+    speaker = update_state(hass, SPEAKER)
+    assert (speaker.state, speaker.attributes[ATTR_LATEST_VERSION]) == (STATE_ON, "3.2.0")
+    assert update_state(hass, BALCONY).state == STATE_UNAVAILABLE
+    entry = er.async_get(hass).async_get(str(update_entity_id(hass, BULB)))
+    assert entry is not None
+    assert entry.entity_category is EntityCategory.CONFIG
+
+
+async def test_device_without_firmware(
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+) -> None:
+    """A device that never reported a firmware version gets no update entity."""
+    sim.state.device(STRIP).fw_version = ""
+    with patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+    assert update_entity_id(hass, STRIP) is None
+    assert update_entity_id(hass, BULB) is not None
+
+
+async def test_install(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """Installing publishes the upgrade, shows its progress and ends on the new version."""
+    seen = track(hass, BULB)
+    sim.reset_request_counts()
+    await install(hass, BULB)
+    counts = sim.request_counts()
+    assert counts["AppPublishFirmwareUpdateMessage"] == 1
+    assert counts["AppDescribeFirmwareUpdateStatus"] == 5
+    assert sim.device_state(BULB)["FwVersion"] == "1.3.0"
+
+    progress = [
+        s.attributes[ATTR_UPDATE_PERCENTAGE] for s in seen if s.attributes[ATTR_IN_PROGRESS]
+    ]
+    assert progress == [None, 25, 50, 75, 100]
+    final = update_state(hass, BULB)
+    assert final.state == STATE_OFF
+    assert final.attributes[ATTR_INSTALLED_VERSION] == "1.3.0"
+    assert final.attributes[ATTR_LATEST_VERSION] == "1.3.0"
+    assert final.attributes[ATTR_IN_PROGRESS] is False
+    assert final.attributes[ATTR_UPDATE_PERCENTAGE] is None
+
+
+async def test_install_fails(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """The device reports a failed upgrade: a translated error, and the old version stays."""
+
+    def fail_when_started(state: State) -> None:
+        if state.attributes[ATTR_IN_PROGRESS] and sim.device_state(SPEAKER)["Ota"] is not None:
+            sim.advance_ota(SPEAKER, status=5)
+
+    track(hass, SPEAKER, fail_when_started)
+    with pytest.raises(HomeAssistantError) as err:
+        await install(hass, SPEAKER)
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "firmware_update_failed"
+    assert err.value.translation_placeholders == {
+        "target": "客厅音箱 Living Room Speaker",
+        "error": "upgrade failed",
+    }
+    state = update_state(hass, SPEAKER)
+    assert state.state == STATE_ON
+    assert state.attributes[ATTR_INSTALLED_VERSION] == "3.1.7"
+    assert state.attributes[ATTR_IN_PROGRESS] is False
+    assert sim.device_state(SPEAKER)["FwVersion"] == "3.1.7"
+
+
+async def test_install_times_out(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """An upgrade that does not finish in time is reported as such."""
+    with (
+        patch.object(tencent_update, "INSTALL_TIMEOUT", 0),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await install(hass, BULB)
+    assert err.value.translation_key == "firmware_update_timeout"
+    assert err.value.translation_placeholders == {
+        "target": "客厅彩灯 Living Room Bulb",
+        "minutes": "0",
+    }
+    assert update_state(hass, BULB).attributes[ATTR_IN_PROGRESS] is False
+
+
+async def test_install_refused(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """The cloud refuses the upgrade (the device went offline unnoticed): nothing starts."""
+    sim.state.device(BULB).online = False
+    with pytest.raises(HomeAssistantError) as err:
+        await install(hass, BULB)
+    assert err.value.translation_key == "firmware_update_failed"
+    assert err.value.translation_placeholders is not None
+    assert "DeviceOffline" in err.value.translation_placeholders["error"]
+    assert sim.device_state(BULB)["Ota"] is None
+    assert update_state(hass, BULB).attributes[ATTR_IN_PROGRESS] is False
+
+
+async def test_checked_every_six_hours(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """Firmware is checked again after six hours, not before."""
+    sim.state.products["3JQ8VX2K1M"].firmware = "1.4.0"
+    sim.reset_request_counts()
+    now = dt_util.utcnow()
+    async_fire_time_changed(hass, now + timedelta(hours=5, minutes=59))
+    await hass.async_block_till_done()
+    assert check_count(sim) == 0
+    assert update_state(hass, LAMP).state == STATE_OFF
+
+    async_fire_time_changed(hass, now + timedelta(hours=6, seconds=1))
+    await wait_for(hass, lambda: update_state(hass, LAMP).state == STATE_ON)
+    assert check_count(sim) == len(integration.runtime_data.coordinator.devices)
+    lamp = update_state(hass, LAMP)
+    assert lamp.attributes[ATTR_LATEST_VERSION] == "1.4.0"
+    assert update_state(hass, BULB).attributes[ATTR_LATEST_VERSION] == "1.4.0"
+
+
+async def test_failed_check_is_retried(
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+) -> None:
+    """When the first check fails, the entities come with the next one."""
+    sim.fail_next(100, action="AppCheckFirmwareUpdate")
+    with patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+        assert hass.states.async_entity_ids(UPDATE_DOMAIN) == []
+        sim.clear_faults()
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=6, seconds=1))
+        await wait_for(hass, lambda: update_entity_id(hass, BULB) is not None)
+        assert update_state(hass, BULB).state == STATE_ON
+
+
+async def test_device_losing_its_firmware(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """A device the cloud refuses to check is left out of the next round."""
+    sim.state.device(STRIP).family_id = ""  # no longer the user's: NoPermission
+    entity = hass.data[DATA_COMPONENT].get_entity(str(update_entity_id(hass, BULB)))
+    assert isinstance(entity, tencent_update.TencentIoTUpdateEntity)
+    await entity.firmware.async_refresh()
+    await hass.async_block_till_done()
+    assert entity.firmware.last_update_success
+    assert STRIP not in entity.firmware.data
+    assert update_state(hass, STRIP).state == STATE_UNAVAILABLE
+    assert update_state(hass, BULB).state == STATE_ON
+
+
+async def test_rejected_sign_in_starts_reauth(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """A check the cloud refuses for the account starts re-authentication."""
+    sim.expire_tokens(revoke=True)
+    sim.set_password("changed-elsewhere")
+    entity = hass.data[DATA_COMPONENT].get_entity(str(update_entity_id(hass, BULB)))
+    assert isinstance(entity, tencent_update.TencentIoTUpdateEntity)
+    await entity.firmware.async_refresh()
+    await hass.async_block_till_done()
+    assert not entity.firmware.last_update_success
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_new_device(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """A device bound later is checked at once and gets its update entity."""
+    sim.reset_request_counts()
+    await sim.add_device("SPK4N7W2QX", "spk_new01", alias="Kitchen Speaker")
+    await wait_for(hass, lambda: update_entity_id(hass, "SPK4N7W2QX/spk_new01") is not None)
+    await hass.async_block_till_done()
+    state = update_state(hass, "SPK4N7W2QX/spk_new01")
+    assert state.attributes[ATTR_INSTALLED_VERSION] == "1.0.0"
+    assert state.attributes[ATTR_LATEST_VERSION] == "3.2.0"
+    assert check_count(sim) == 1
+
+
+async def test_new_device_check_fails(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """When checking a new device fails, its entity comes with the next full check."""
+    coordinator = integration.runtime_data.coordinator
+    sim.reset_request_counts()
+    sim.fail_next(3, action="AppCheckFirmwareUpdate")
+    await sim.add_device("SPK4N7W2QX", "spk_new02")
+    await wait_for(hass, lambda: "SPK4N7W2QX/spk_new02" in coordinator.devices)
+    await wait_for(hass, lambda: check_count(sim) >= 3)
+    await hass.async_block_till_done()
+    assert update_entity_id(hass, "SPK4N7W2QX/spk_new02") is None
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=6, seconds=1))
+    await wait_for(hass, lambda: update_entity_id(hass, "SPK4N7W2QX/spk_new02") is not None)
+    assert update_state(hass, "SPK4N7W2QX/spk_new02").state == STATE_ON
+
+
+async def test_removed_device(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """The entity of an unbound device goes; it comes back when the device is bound again."""
+    assert update_entity_id(hass, LAMP) is not None
+    await sim.remove_device(LAMP)
+    await wait_for(hass, lambda: update_entity_id(hass, LAMP) is None)
+    assert hass.states.async_entity_ids(UPDATE_DOMAIN)
+
+    await sim.add_device("3JQ8VX2K1M", "bulb_7c87ce2b", alias="床头灯 Bedside Lamp")
+    await wait_for(hass, lambda: update_entity_id(hass, LAMP) is not None)
