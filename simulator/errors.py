@@ -59,7 +59,6 @@ DEVICE_HAS_NO_FIRMWARE: Final = "ResourceNotFound.DeviceHasNoFirmware"
 FIRMWARE_TASK_NOT_EXIST: Final = "ResourceNotFound.DeviceFirmwareTaskNotExist"
 
 
-
 def wrapped_code(error: ApiError) -> int:
     """Return the numeric `code` of the live wrapper for an error.
 

@@ -46,9 +46,7 @@ async def test_entry_diagnostics(
     assert bulb["values"]["brightness"] == sim.device_state(BULB)["Data"]["brightness"]  # type: ignore[index]
 
 
-async def test_device_diagnostics(
-    hass: HomeAssistant, setup_integration: MockConfigEntry
-) -> None:
+async def test_device_diagnostics(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
     """A device's dump has its model and values, and none of the secrets."""
     device = dr.async_get(hass).async_get_device_by_identifier(
         (DOMAIN, BULB), setup_integration.entry_id
