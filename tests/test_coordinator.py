@@ -352,3 +352,75 @@ async def test_device_coming_online_found_by_poll(
     await coordinator.async_refresh()
     assert coordinator.devices[BALCONY].values
     assert sim.request_counts()["AppGetDeviceData"] == 1
+
+
+async def test_push_recovers_after_token_revoked(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A revoked token refuses push; the next poll logs in again and push subscribes with it."""
+    coordinator = coordinator_of(setup_integration)
+    push = coordinator.push
+    assert push is not None
+    await wait_for(hass, lambda: push.connected)
+    old_token = setup_integration.data[CONF_ACCESS_TOKEN]
+    sim.expire_tokens(revoke=True)
+    await sim.drop_websockets()
+    await wait_for(hass, lambda: not push.connected)
+    await coordinator.async_refresh()
+    assert setup_integration.data[CONF_ACCESS_TOKEN] != old_token
+    await wait_for(hass, lambda: push.connected)
+    await sim.report(BULB, {"brightness": 21})
+    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 21)
+
+
+async def test_list_refresh_failure_is_logged(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bind push whose device-list read fails is logged, and the next read finds it."""
+    coordinator = coordinator_of(setup_integration)
+    await sim.wait_for_subscription()
+    sim.fail_next(10, action="AppGetRoomList")
+    new_key = await sim.add_device("P8VN3KQ4WT", "plug_late_01")
+    await wait_for(hass, lambda: "Reading the device list failed" in caplog.text)
+    assert new_key not in coordinator.devices
+    sim.clear_faults()
+    coordinator.async_schedule_list_refresh()
+    await wait_for(hass, lambda: new_key in coordinator.devices)
+
+
+async def test_catch_up_failure_keeps_running(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A failing catch-up read after a reconnect is skipped; polling reads the data later."""
+    coordinator = coordinator_of(setup_integration)
+    push = coordinator.push
+    assert push is not None
+    await wait_for(hass, lambda: push.connected)
+    sim.fail_next(10, action="AppGetDeviceStatuses")
+    await sim.drop_websockets()
+    await wait_for(hass, lambda: push.reconnect_count >= 1 and push.connected)
+    await wait_for(hass, lambda: sim.request_counts().get("AppGetDeviceStatuses", 0) >= 1)
+    assert coordinator.last_update_success
+    sim.clear_faults()
+    await sim.report(BULB, {"brightness": 64})
+    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 64)
+
+
+async def test_value_outside_model_is_ignored(
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+) -> None:
+    """A value that does not fit the thing model does not replace the last good one."""
+    hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = coordinator_of(config_entry)
+    good = coordinator.devices[BULB].values["brightness"]
+    cloud = sim.state.device(BULB)
+    cloud.data["brightness"].value = "not-a-number"
+    cloud.data["brightness"].last_update += 1000
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert coordinator.devices[BULB].values["brightness"] == good
