@@ -2,14 +2,19 @@
 
 import json
 from pathlib import Path
+import re
 from typing import Any
 
+from homeassistant.util.yaml import load_yaml_dict
 from PIL import Image
 
 from custom_components.tencent_iot.const import DOMAIN
 
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / DOMAIN
+README = ROOT / "README.md"
+# Screenshots are palette PNGs of a few dozen KiB; a full-colour one would be several times that.
+MAX_SCREENSHOT_BYTES = 150_000
 HACS_KEYS = {
     "name",
     "content_in_root",
@@ -51,6 +56,8 @@ def test_hacs() -> None:
     hacs = _load(ROOT / "hacs.json")
     assert set(hacs) <= HACS_KEYS
     assert hacs["name"] == "Tencent IoT Explorer"
+    # HACS shows README.md itself, so the user documentation lives there.
+    assert hacs["render_readme"] is True
     requirements = (ROOT / "requirements_test.txt").read_text(encoding="utf-8")
     assert "pytest-homeassistant-custom-component==" in requirements
     from homeassistant.const import __version__  # noqa: PLC0415
@@ -73,3 +80,47 @@ def test_translations_complete() -> None:
     assert [path.name for path in others] == ["zh-Hans.json"]
     for path in others:
         assert _keys(_load(path)) == english, path.name
+
+
+def test_readme_images() -> None:
+    """The README shows every screenshot in docs/, each a small PNG, with links HACS can follow.
+
+    HACS rewrites relative Markdown links to the repository's raw files; raw HTML images and
+    absolute paths would not be rewritten.
+    """
+    text = README.read_text(encoding="utf-8")
+    assert "<img" not in text
+    shown = set(re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", text))
+    assert shown
+    assert all(link.startswith("docs/") for link in shown), shown
+    assert shown == {f"docs/{path.name}" for path in (ROOT / "docs").glob("*.png")}
+    for link in shown:
+        path = ROOT / link
+        with Image.open(path) as image:
+            assert image.format == "PNG", link
+        assert path.stat().st_size < MAX_SCREENSHOT_BYTES, link
+
+
+def test_readme_documents_services() -> None:
+    """Every action of services.yaml and each of its fields is in the README."""
+    text = README.read_text(encoding="utf-8")
+    services = load_yaml_dict(INTEGRATION / "services.yaml")
+    assert services
+    for service, spec in services.items():
+        assert f"tencent_iot.{service}" in text, service
+        for field in spec.get("fields", {}):
+            assert f"`{field}`" in text, f"{service}.{field}"
+
+
+def test_readme_documents_the_forms() -> None:
+    """Every step of the config flow, its fields and the options appear under their UI names."""
+    text = README.read_text(encoding="utf-8")
+    strings = _load(INTEGRATION / "translations" / "en.json")
+    for step_id, step in strings["config"]["step"].items():
+        assert step["title"] in text, step_id
+        for label in step.get("data", {}).values():
+            assert label in text, f"{step_id}: {label}"
+    for label in strings["options"]["step"]["init"]["data"].values():
+        assert label in text, label
+    for label in strings["selector"]["region"]["options"].values():
+        assert label in text, label
