@@ -1,6 +1,7 @@
 """HTTP and WebSocket front: request checks, envelopes, faults and the push channel."""
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 import json
 from typing import cast
@@ -176,7 +177,9 @@ def _active_push(runtime: Runtime, connection: Connection, params: dict[str, obj
     return visible
 
 
-async def _yun_api(runtime: Runtime, params: dict[str, object]) -> dict[str, object]:
+async def _yun_api(
+    runtime: Runtime, connection: Connection, params: dict[str, object]
+) -> dict[str, object]:
     """Run a tokenapi call made over the WebSocket (the heartbeat, in practice)."""
     action_params = params.get("ActionParams")
     body = dict(action_params) if isinstance(action_params, dict) else {}
@@ -184,7 +187,7 @@ async def _yun_api(runtime: Runtime, params: dict[str, object]) -> dict[str, obj
     raw_request_id = body.get("RequestId")
     request_id = raw_request_id if isinstance(raw_request_id, str) else ""
     runtime.faults.counts[str(body["Action"])] += 1
-    await _ws_delay(runtime, str(body["Action"]))
+    await _ws_delay(runtime, connection, str(body["Action"]))
     result: Result | ApiError
     try:
         result = await dispatch_token(runtime, body, request_id, api_token.WS_HANDLERS)
@@ -196,13 +199,15 @@ async def _yun_api(runtime: Runtime, params: dict[str, object]) -> dict[str, obj
     return {"Response": {**result, "RequestId": request_id}}
 
 
-async def _ws_delay(runtime: Runtime, action: str) -> None:
+async def _ws_delay(runtime: Runtime, connection: Connection, action: str) -> None:
     """Hold a WebSocket reply when a delay was armed for this very Action (a silent backend).
 
     Only a delay naming the Action applies, so `delay_next(...)` without one keeps meaning HTTP.
+    The hold ends early when the hub closes the connection, so `stop()` leaves no handler behind.
     """
     if delay := runtime.faults.take(FaultKind.DELAY, action, exact=True):
-        await asyncio.sleep(delay.seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(connection.closing.wait(), delay.seconds)
 
 
 async def _ws_message(runtime: Runtime, connection: Connection, text: str) -> str:
@@ -218,10 +223,10 @@ async def _ws_message(runtime: Runtime, connection: Connection, text: str) -> st
     match message.get("action"):
         case "ActivePush":
             runtime.faults.counts["ActivePush"] += 1
-            await _ws_delay(runtime, "ActivePush")
+            await _ws_delay(runtime, connection, "ActivePush")
             return _ws_reply(req_id, {"deviceIds": _active_push(runtime, connection, params)})
         case "YunApi":
-            return _ws_reply(req_id, await _yun_api(runtime, params))
+            return _ws_reply(req_id, await _yun_api(runtime, connection, params))
         case other:
             return _ws_reply(req_id, {}, "-1", f"Unknown action {other!r}")
 

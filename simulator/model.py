@@ -241,6 +241,8 @@ class State:
         self.token_ttl = token_ttl
         self.users: dict[str, User] = {}
         self.sessions: dict[str, Session] = {}
+        # Every AccessToken ever issued, also expired and revoked ones (tests look for leaks).
+        self.issued_tokens: list[str] = []
         self.products: dict[str, Product] = {}
         self.families: dict[str, Family] = {}
         self.devices: dict[str, Device] = {}  # bound devices only
@@ -276,6 +278,7 @@ class State:
         """Log a user in: a fresh AccessToken with the configured lifetime."""
         session = Session(secrets.token_hex(24), user.user_id, now_s() + self.token_ttl)
         self.sessions[session.token] = session
+        self.issued_tokens.append(session.token)
         return session
 
     def user_for_token(self, token: object) -> User:

@@ -48,7 +48,7 @@ def device_change(
 class Connection:
     """One WebSocket client."""
 
-    __slots__ = ("request", "subscribed", "user_id", "ws")
+    __slots__ = ("closing", "request", "subscribed", "user_id", "ws")
 
     def __init__(self, ws: web.WebSocketResponse, request: web.Request) -> None:
         """Wrap an accepted WebSocket."""
@@ -56,6 +56,8 @@ class Connection:
         self.request = request
         self.user_id: str | None = None
         self.subscribed: set[str] = set()
+        # Set when the hub closes the connection: a reply held by a fault stops waiting.
+        self.closing = asyncio.Event()
 
     async def send(self, text: str) -> bool:
         """Send a frame; False when the peer is already gone."""
@@ -148,6 +150,8 @@ class PushHub:
     async def close_all(self, *, abort: bool = False) -> int:
         """Close every connection: a clean close frame, or a dropped TCP connection."""
         connections = list(self.connections)
+        for connection in connections:
+            connection.closing.set()
         if abort:
             for connection in connections:
                 if (transport := connection.request.transport) is not None:

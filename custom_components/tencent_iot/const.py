@@ -42,6 +42,9 @@ DEVICE_LIST_REFRESH: Final = timedelta(minutes=10)
 PUSH_DOWN_REPAIR_AFTER: Final = timedelta(minutes=10)
 # Concurrent device-data reads during a full refresh.
 DATA_READ_CONCURRENCY: Final = 8
+# How long setup waits for push to subscribe before it reads device data (seconds): a change
+# made before the subscription is then never missed. Past it, push catches up when it is there.
+PUSH_SUBSCRIBE_WAIT: Final = 2.0
 # Reconnect backoff of the push channel (seconds), doubled per failure with jitter.
 PUSH_BACKOFF_MIN: Final = 2.0
 PUSH_BACKOFF_MAX: Final = 60.0

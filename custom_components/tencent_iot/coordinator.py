@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 import time
-from typing import Any, override
+from typing import Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -60,9 +60,16 @@ from .const import (
     PUSH_BACKOFF_MAX,
     PUSH_BACKOFF_MIN,
     PUSH_DOWN_REPAIR_AFTER,
+    PUSH_SUBSCRIBE_WAIT,
 )
 
 STORAGE_VERSION = 1
+# AppGetDeviceData errors meaning the device left the family or is no longer shared.
+_DEVICE_GONE_REASONS: Final = frozenset({"DeviceNotExist", "NoPermission"})
+
+
+def _device_gone(err: TencentIoTCloudError) -> bool:
+    return err.code.rsplit(".", 1)[-1] in _DEVICE_GONE_REASONS
 
 
 @dataclass(slots=True)
@@ -168,12 +175,18 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         self._list_listeners: list[Callable[[], None]] = []
         self._lists_read_at = 0.0
         self._lists_task: asyncio.Task[None] | None = None
+        self._lists_lock = asyncio.Lock()
+        self._lists_again = False
         # Set while the entities were built from the saved home because the cloud was down.
         self._home_from_storage = False
         self._push_was_down = False
         self._cancel_repair: CALLBACK_TYPE | None = None
         # Set when the first refresh has just read the whole home, so its poll has nothing to do.
         self._home_just_read = False
+        # Set while push is subscribed: device data read after that misses no change.
+        self._push_subscribed = asyncio.Event()
+        # Devices whose data a failed read left unknown: the next poll reads them.
+        self._stale: set[str] = set()
 
     @property
     def push_healthy(self) -> bool:
@@ -200,7 +213,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             self._load_saved_home(saved)
             self._home_from_storage = True
         self._async_register_devices(self.devices.values())
-        if self.config_entry.options.get(CONF_USE_PUSH, True):
+        if self._use_push:
             self._start_push()
 
     @override
@@ -220,10 +233,14 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             if time.monotonic() - self._lists_read_at >= DEVICE_LIST_REFRESH.total_seconds():
                 await self._async_read_lists()
             came_online = await self._async_read_statuses(self.devices.values())
-            # With push healthy only a device that was offline needs a read: push missed it.
-            await self._async_read_data(
-                self.devices.values() if not self.push_healthy else came_online
-            )
+            if self.push_healthy:
+                # Only what push missed: a device that was offline, or a read that failed.
+                stale = [state for key in self._stale if (state := self.devices.get(key))]
+                to_read = {state.key: state for state in [*came_online, *stale]}
+            else:
+                to_read = dict(self.devices)
+            await self._async_read_data(to_read.values())
+            self._stale.difference_update(to_read)
         except TencentIoTAuthError as err:
             raise _auth_failed(err) from err
         except TencentIoTError as err:
@@ -242,6 +259,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         devices, gateways = await self._async_read_device_list()
         products = await self.client.get_products(sorted({d.product_id for d in devices}))
         self.devices = self._build_states(devices, gateways, {p.product_id: p for p in products})
+        await self._async_subscribe_before_reading()
         await self._async_read_statuses(self.devices.values())
         await self._async_read_data(self.devices.values())
         await self._async_read_scenes_and_automations()
@@ -304,14 +322,26 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         """Read the data of every online device, a few at a time."""
         semaphore = asyncio.Semaphore(DATA_READ_CONCURRENCY)
 
+        gone: list[str] = []
+
         async def read(state: DeviceState) -> None:
             async with semaphore:
-                data = await self.client.get_device_data(
-                    state.device.product_id, state.device.device_name
-                )
+                try:
+                    data = await self.client.get_device_data(
+                        state.device.product_id, state.device.device_name
+                    )
+                except TencentIoTCloudError as err:
+                    if isinstance(err, TencentIoTAuthError) or not _device_gone(err):
+                        raise
+                    # Unbound (or no longer shared) since the device list was read.
+                    LOGGER.debug("%s is no longer in the family: %s", state.name, err)
+                    gone.append(state.key)
+                    return
             state.apply_data(data)
 
         await asyncio.gather(*(read(state) for state in states if state.online))
+        if gone:
+            self.async_schedule_list_refresh()
 
     async def _async_read_scenes_and_automations(self) -> None:
         """Scenes and automations are extras: an app without them must still load."""
@@ -326,7 +356,15 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             LOGGER.debug("Scenes or automations are not available: %s", err)
 
     async def _async_read_lists(self) -> None:
-        """Find devices, scenes and automations added or removed since the last read."""
+        """Find devices, scenes and automations added or removed since the last read.
+
+        One read at a time: two (a poll's and a push-announced one) would both see a new
+        device as new and add its entities twice.
+        """
+        async with self._lists_lock:
+            await self._async_read_lists_locked()
+
+    async def _async_read_lists_locked(self) -> None:
         self._lists_read_at = time.monotonic()
         self.rooms = {room.room_id: room for room in await self.client.get_rooms(self.family_id)}
         devices, gateways = await self._async_read_device_list()
@@ -375,12 +413,21 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             self._lists_task = self.config_entry.async_create_background_task(
                 self.hass, self._async_read_lists_logged(), f"{DOMAIN} device list"
             )
+        else:
+            # The read under way may have started before the change: read once more after it.
+            self._lists_again = True
 
     async def _async_read_lists_logged(self) -> None:
-        try:
-            await self._async_read_lists()
-        except TencentIoTError as err:
-            LOGGER.warning("Reading the device list failed: %s", err)
+        self._lists_again = True
+        while self._lists_again:
+            self._lists_again = False
+            try:
+                await self._async_read_lists()
+            except TencentIoTError as err:
+                LOGGER.warning("Reading the device list failed: %s", err)
+                # The next poll reads it again instead of waiting for DEVICE_LIST_REFRESH.
+                self._lists_read_at = 0.0
+                return
 
     # Saved home, for a start while the cloud is down
 
@@ -486,7 +533,32 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
 
     # Push
 
+    @property
+    def _use_push(self) -> bool:
+        return bool(self.config_entry.options.get(CONF_USE_PUSH, True))
+
+    async def _async_subscribe_before_reading(self) -> None:
+        """Subscribe to the devices before reading their data, so no change falls in between.
+
+        A change made after a device's data was read but before push listened to it would
+        otherwise stay unknown until it changes again.
+        """
+        if not self._use_push:
+            return
+        self._start_push()
+        try:
+            async with asyncio.timeout(PUSH_SUBSCRIBE_WAIT):
+                await self._push_subscribed.wait()
+        except TimeoutError:
+            # Push is slow or down: once it subscribes, what changed meanwhile is read.
+            LOGGER.debug("Push not subscribed yet; reading what changes once it is")
+            self._push_was_down = True
+
     def _start_push(self) -> None:
+        """Start the push channel, or subscribe it to the current devices when it runs."""
+        if self.push is not None:
+            self._subscribe()
+            return
         self.push = PushClient(
             async_get_clientsession(self.hass),
             self.config_entry.data[CONF_WS_URL],
@@ -541,6 +613,10 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
 
     @callback
     def _handle_push_connection(self, connected: bool) -> None:
+        if connected:
+            self._push_subscribed.set()
+        else:
+            self._push_subscribed.clear()
         if not connected:
             if not self._push_was_down:
                 LOGGER.info("Push channel is down; polling device data until it is back")
@@ -560,6 +636,8 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             self.config_entry.async_create_background_task(
                 self.hass, self._async_catch_up(), f"{DOMAIN} push catch-up"
             )
+            # A device bound or unbound meanwhile was announced to nobody.
+            self.async_schedule_list_refresh()
 
     async def _async_read_device(self, state: DeviceState) -> None:
         """Read a device that came online: what it reported while offline was not pushed."""
@@ -567,6 +645,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             await self._async_read_data([state])
         except TencentIoTError as err:
             LOGGER.debug("Reading %s after it came online failed: %s", state.name, err)
+            self._stale.add(state.key)
             return
         self._notify_device(state.key)
 
@@ -575,8 +654,10 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             await self._async_read_statuses(self.devices.values())
             await self._async_read_data(self.devices.values())
         except TencentIoTError as err:
-            LOGGER.debug("Catch-up read after reconnect failed: %s", err)
+            LOGGER.debug("Catch-up read after reconnect failed: %s; the next poll reads it", err)
+            self._stale.update(self.devices)
             return
+        self._stale.difference_update(self.devices)
         self.async_update_listeners()
 
     async def _handle_push_token_error(self) -> None:

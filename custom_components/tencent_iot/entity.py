@@ -4,7 +4,9 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any, ClassVar, Final, override
 
-from homeassistant.components.update import UpdateEntityDescription
+from homeassistant.components.button import ButtonEntity
+from homeassistant.components.event import EventEntity
+from homeassistant.components.update import UpdateEntity
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
@@ -16,8 +18,6 @@ from .const import DOMAIN
 from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
 from .mapping.descriptions import (
     TencentIoTBinarySensorEntityDescription,
-    TencentIoTButtonEntityDescription,
-    TencentIoTEventEntityDescription,
     TencentIoTNumberEntityDescription,
     TencentIoTSelectEntityDescription,
     TencentIoTSensorEntityDescription,
@@ -34,12 +34,9 @@ _ONE_PROPERTY: Final = (
     TencentIoTSwitchEntityDescription,
     TencentIoTTextEntityDescription,
 )
-# Entities showing no property at all (only whether the device is available).
-_NO_PROPERTY: Final = (
-    TencentIoTButtonEntityDescription,
-    TencentIoTEventEntityDescription,
-    UpdateEntityDescription,
-)
+# Entities showing no property at all, only whether the device is available. Matched by entity
+# class: a description built from HA's own class (the update entity's) is not an instance of it.
+_NO_PROPERTY: Final = (ButtonEntity, EventEntity, UpdateEntity)
 
 
 class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
@@ -81,7 +78,7 @@ class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
         description = self.entity_description
         if isinstance(description, _ONE_PROPERTY):
             return frozenset({description.key})
-        if isinstance(description, _NO_PROPERTY):
+        if isinstance(self, _NO_PROPERTY):
             return frozenset()
         return None
 

@@ -26,6 +26,8 @@ _LOGGER = logging.getLogger(__name__)
 _RANDOM: Final = secrets.SystemRandom()
 # Timestamps below this are seconds; above, milliseconds.
 _MS_THRESHOLD: Final = 10**11
+# The shortest wait for a frame (s), for when a deadline has already passed.
+_MIN_WAIT: Final = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,7 +405,8 @@ class PushClient:
                     [next_heartbeat, *(pending.deadline for pending in self._pending.values())]
                 )
                 try:
-                    message = await ws.receive(timeout=max(0.0, deadline - time.monotonic()))
+                    # aiohttp reads a timeout of 0 as "no timeout": never pass less than a tick.
+                    message = await ws.receive(timeout=max(_MIN_WAIT, deadline - time.monotonic()))
                 except TimeoutError:
                     now = time.monotonic()
                     if late := [p.kind for p in self._pending.values() if p.deadline <= now]:

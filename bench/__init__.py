@@ -1,0 +1,1 @@
+"""Benchmark of the integration against the cloud simulator (run by `scripts/bench`)."""

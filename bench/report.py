@@ -1,0 +1,372 @@
+"""Turn the benchmark's JSON results into `bench/results.md` and print it.
+
+`python -m bench.report [RESULTS_DIR]` reads `<N>.json` files written by `bench_integration.py`
+(default directory `bench/.out`).
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+import json
+import os
+from pathlib import Path
+import platform
+import sys
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.md"
+
+# The issue's targets.
+TARGET_SETUP_N = 500
+TARGET_SETUP_SECONDS = 3.0
+TARGET_SETUP_EXTRA_REQUESTS = 20
+TARGET_P99_RATE = 1000
+TARGET_P99_MS = 5.0
+TARGET_RATE = 4000
+MB = 1024 * 1024
+
+
+def _load(directory: Path) -> dict[int, dict[str, Any]]:
+    results: dict[int, dict[str, Any]] = {}
+    for path in sorted(directory.glob("*.json")):
+        if path.stem.isdigit():
+            results[int(path.stem)] = json.loads(path.read_text(encoding="utf-8"))
+    return dict(sorted(results.items()))
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> list[str]:
+    head = list(header)
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines.extend("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows)
+    return lines
+
+
+def _num(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def _setup(results: dict[int, dict[str, Any]]) -> list[str]:
+    rows = []
+    for n, result in results.items():
+        setup = result["setup"]
+        requests = setup["requests"]
+        devices = setup["devices"]
+        rows.append(
+            [
+                n,
+                devices,
+                setup["entities"],
+                _num(setup["loaded_s"], 2),
+                _num(setup["settled_s"], 2),
+                requests["http_total"],
+                f"{devices} + {requests['http_total'] - devices}",
+                requests["background_total"],
+                requests["ws_total"],
+                _num((setup["rss_after"] - setup["rss_before"]) / MB),
+            ]
+        )
+    lines = _table(
+        [
+            "N synthetic",
+            "devices in family",
+            "entities",
+            "setup s",
+            "settled s",
+            "HTTP requests",
+            "= devices + overhead",
+            "background HTTP after setup",
+            "WebSocket requests",
+            "RSS growth MB",
+        ],
+        rows,
+    )
+    actions = sorted({a for r in results.values() for a in r["setup"]["requests"]["http"]})
+    lines += ["", "Setup HTTP requests by Action:", ""]
+    lines += _table(
+        ["Action", *(f"N={n}" for n in results)],
+        [
+            [action, *(r["setup"]["requests"]["http"].get(action, 0) for r in results.values())]
+            for action in actions
+        ]
+        + [
+            [
+                f"{action} (background)",
+                *(r["setup"]["requests"]["background"].get(action, 0) for r in results.values()),
+            ]
+            for action in sorted(
+                {a for r in results.values() for a in r["setup"]["requests"]["background"]}
+            )
+        ],
+    )
+    return lines
+
+
+def _steady(results: dict[int, dict[str, Any]]) -> list[str]:
+    with_steady = {n: r["steady"] for n, r in results.items() if "steady" in r}
+    if not with_steady:
+        return ["(not measured)"]
+    actions = sorted(
+        {a for s in with_steady.values() for kind in ("http", "ws") for a in s["per_minute"][kind]}
+    )
+    rows = [
+        [
+            action,
+            *(
+                _num(s["per_minute"]["http"].get(action, s["per_minute"]["ws"].get(action, 0)), 2)
+                for s in with_steady.values()
+            ),
+        ]
+        for action in actions
+    ]
+    rows.append(["**HTTP total**", *(_num(s["http_per_minute"], 2) for s in with_steady.values())])
+    rows.append(
+        [
+            "AppGetDeviceData",
+            *(
+                _num(s["per_minute"]["http"].get("AppGetDeviceData", 0), 2)
+                for s in with_steady.values()
+            ),
+        ]
+    )
+    rows.append(
+        [
+            "push healthy throughout",
+            *("yes" if s["push_healthy_throughout"] else "NO" for s in with_steady.values()),
+        ]
+    )
+    return _table(["per minute", *(f"N={n}" for n in with_steady)], rows)
+
+
+def _latency(n: int, result: dict[str, Any]) -> list[str]:
+    plan = result.get("push_plan", {})
+    lines = [
+        f"N={n}: pushes round-robin over {plan.get('devices', '?')} devices "
+        f"(properties {', '.join(plan.get('properties', []))}).",
+        "",
+    ]
+    lines += _table(
+        [
+            "pushes/s",
+            "pushes",
+            "missing",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "max ms",
+            "HA busy",
+            "GC total ms",
+            "longest GC pause ms",
+        ],
+        [
+            [
+                run["rate"],
+                run["sent"],
+                run["missing"],
+                _num(run["p50_ms"], 2),
+                _num(run["p95_ms"], 2),
+                _num(run["p99_ms"], 2),
+                _num(run["max_ms"], 1),
+                f"{run['busy']:.0%}",
+                _num(run["gc_total_ms"], 0),
+                _num(run["gc_longest_ms"], 1),
+            ]
+            for run in result.get("latency", [])
+        ],
+    )
+    return lines
+
+
+def _maxrate(n: int, result: dict[str, Any]) -> list[str]:
+    maxrate = result.get("maxrate")
+    if not maxrate:
+        return ["(not measured)"]
+    lines = [
+        f"N={n}: highest sustained rate **{maxrate['best']:,}/s**; capacity estimated from the "
+        f"HA process's CPU time: {maxrate['capacity_estimate']:,.0f}/s.",
+        "",
+    ]
+    lines += _table(
+        [
+            "offered/s",
+            "sent/s",
+            "missing",
+            "p50 ms",
+            "p99 ms",
+            "last-tenth p95 ms",
+            "HA busy",
+            "longest GC pause ms",
+            "sustained",
+        ],
+        [
+            [
+                run["rate"],
+                _num(run["achieved_rate"], 0),
+                run["missing"],
+                _num(run["p50_ms"], 2),
+                _num(run["p99_ms"], 1),
+                _num(run["tail_p95_ms"], 1),
+                f"{run['busy']:.0%}",
+                _num(run["gc_longest_ms"], 1),
+                "yes" if run["sustained"] else "no",
+            ]
+            for run in maxrate["runs"]
+        ],
+    )
+    return lines
+
+
+def _memory(results: dict[int, dict[str, Any]]) -> tuple[list[str], float | None]:
+    growth = {
+        n: (r["setup"]["rss_after"] - r["setup"]["rss_before"], r["setup"]["devices"])
+        for n, r in results.items()
+    }
+    rows = [
+        [n, devices, _num(delta / MB), _num(delta / devices * 100 / MB, 2)]
+        for n, (delta, devices) in growth.items()
+    ]
+    lines = _table(["N synthetic", "devices", "RSS growth MB", "MB per 100 devices"], rows)
+    slope = None
+    if len(growth) >= 2:
+        (_, (d_lo, n_lo)), (_, (d_hi, n_hi)) = min(growth.items()), max(growth.items())
+        if n_hi > n_lo:
+            slope = (d_hi - d_lo) / (n_hi - n_lo) * 100 / MB
+            lines += [
+                "",
+                f"Marginal growth between {n_lo} and {n_hi} devices: "
+                f"**{slope:.2f} MB per 100 devices**.",
+            ]
+    return lines, slope
+
+
+def _targets(results: dict[int, dict[str, Any]], slope: float | None) -> list[str]:
+    rows: list[list[object]] = []
+    if (setup_result := results.get(TARGET_SETUP_N)) is not None:
+        setup = setup_result["setup"]
+        seconds = setup["loaded_s"]
+        rows.append(
+            [
+                f"setup of N={TARGET_SETUP_N}: wall time",
+                f"≤ {TARGET_SETUP_SECONDS:g} s",
+                f"{seconds:.2f} s",
+                "met" if seconds <= TARGET_SETUP_SECONDS else "MISSED",
+            ]
+        )
+        requests = setup["requests"]["http_total"]
+        for label, base in (
+            ("N = synthetic devices", TARGET_SETUP_N),
+            ("N = devices in the family", setup["devices"]),
+        ):
+            limit = base + TARGET_SETUP_EXTRA_REQUESTS
+            rows.append(
+                [
+                    f"setup of N={TARGET_SETUP_N}: HTTP requests ({label})",
+                    f"≤ {limit}",
+                    requests,
+                    "met" if requests <= limit else f"MISSED by {requests - limit}",
+                ]
+            )
+    reads = [
+        r["steady"]["per_minute"]["http"].get("AppGetDeviceData", 0)
+        for r in results.values()
+        if "steady" in r
+    ]
+    if reads:
+        rows.append(
+            [
+                "device-data reads per minute, push healthy",
+                "0",
+                _num(max(reads), 2),
+                "met" if max(reads) == 0 else "MISSED",
+            ]
+        )
+    for n, result in results.items():
+        rows.extend(
+            [
+                f"push → state p99 at {TARGET_P99_RATE}/s (N={n})",
+                f"≤ {TARGET_P99_MS:g} ms",
+                f"{run['p99_ms']:.2f} ms",
+                "met" if run["p99_ms"] <= TARGET_P99_MS else "MISSED",
+            ]
+            for run in result.get("latency", [])
+            if run["rate"] == TARGET_P99_RATE
+        )
+        if maxrate := result.get("maxrate"):
+            rows.append(
+                [
+                    f"pushes/s without backlog (N={n})",
+                    f"≥ {TARGET_RATE:,}",
+                    f"{maxrate['best']:,}",
+                    "met" if maxrate["best"] >= TARGET_RATE else "MISSED",
+                ]
+            )
+    if slope is not None:
+        rows.append(["RSS growth per 100 devices", "(reported)", f"{slope:.2f} MB", "-"])
+    return _table(["target", "wanted", "measured", ""], rows)
+
+
+def render(results: dict[int, dict[str, Any]]) -> str:
+    """The whole report as Markdown."""
+    import homeassistant.const  # noqa: PLC0415 - only for its version
+
+    largest = max(results) if results else 0
+    memory, slope = _memory(results)
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `scripts/bench` on {os.cpu_count()} "
+        f"cores, Python {platform.python_version()}, Home Assistant "
+        f"{homeassistant.const.__version__}; load average at the end "
+        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())}.",
+        "",
+        "Home Assistant runs in pytest-homeassistant-custom-component's harness (asyncio debug "
+        "mode off, log level WARNING), the cloud simulator in a separate process on loopback "
+        "(`bench/sim_server.py`). N synthetic devices are added to the simulator's default home "
+        "(18 devices). See `bench/README.md` for what each figure means.",
+        "",
+        "## Targets",
+        "",
+        *_targets(results, slope),
+        "",
+        "## Setup",
+        "",
+        *_setup(results),
+        "",
+        "## Steady state with push healthy (requests per minute)",
+        "",
+        *_steady(results),
+        "",
+        "## Push → HA state latency",
+        "",
+    ]
+    for n, result in results.items():
+        if "latency" in result:
+            lines += [*_latency(n, result), ""]
+    lines += ["", "## Highest push rate without a growing backlog", ""]
+    if largest:
+        lines += _maxrate(largest, results[largest])
+    lines += ["", "## Memory", "", *memory, ""]
+    mismatches = {n: r.get("end_state_mismatches", []) for n, r in results.items()}
+    lines += [
+        "## End state",
+        "",
+        "Devices whose values or availability differed from the simulator's at the end: "
+        + ", ".join(f"N={n}: {len(m)}" for n, m in mismatches.items())
+        + ".",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Write bench/results.md from the JSON results and print it."""
+    directory = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "bench" / ".out"
+    results = _load(directory)
+    if not results:
+        sys.exit(f"no results in {directory}")
+    text = render(results)
+    RESULTS.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""The cloud simulator in its own process, with a control port for the benchmark.
+
+`python -m bench.sim_server --devices N` starts `CloudSimulator(devices=N)` on a free loopback
+port and a second small HTTP server (the control port) beside it, prints one JSON line
+`{"base_url", "control_url"}` and serves until SIGTERM or until stdin is closed.
+
+Running the cloud in another process keeps its work (building and sending frames, answering
+HTTP) off Home Assistant's event loop and core, as with the real cloud. The control port adds
+what the simulator's admin surface has no call for: pushes at a fixed rate with the time each
+one was sent, and every device's state in one answer.
+"""
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+import contextlib
+import json
+import os
+import signal
+import sys
+import time
+from typing import Any, cast
+
+from aiohttp import web
+
+from simulator import CloudSimulator
+
+type Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+# A plan item: device id, property id, lowest value, how many values to cycle through,
+# and constant values sent along (e.g. a light's power switch, so brightness is shown).
+type PlanItem = tuple[str, str, int, int, dict[str, object]]
+
+
+def _plan(raw: object) -> list[PlanItem]:
+    items: list[PlanItem] = []
+    for item in cast(list[list[Any]], raw):
+        device_id, prop, low, span, extra = item
+        items.append((str(device_id), str(prop), int(low), max(1, int(span)), dict(extra)))
+    return items
+
+
+async def burst(
+    sim: CloudSimulator, rate: float, count: int, plan: list[PlanItem], offset: int = 0
+) -> Any:
+    """Report `count` values at `rate` per second, round-robin over the plan's devices.
+
+    The k-th push goes to device k mod len(plan) and carries value
+    low + (offset + k div len(plan)) mod span: consecutive values of a device differ.
+
+    Push k is due at start + k / rate; whatever is due is sent at once, then the task sleeps
+    until the next one is due. Each send records `time.time()` just before the report is
+    built, so a measured latency includes building, sending and receiving the frame.
+    """
+    sent: list[tuple[int, int, float]] = []
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    max_lag = 0.0
+    k = 0
+    while k < count:
+        now = loop.time()
+        due = min(count, int((now - start) * rate) + 1)
+        if k < due:
+            max_lag = max(max_lag, now - (start + k / rate))
+        while k < due:
+            index = k % len(plan)
+            device_id, prop, low, span, extra = plan[index]
+            value = low + (offset + k // len(plan)) % span
+            stamp = time.time()
+            await sim.report(device_id, {**extra, prop: value})
+            sent.append((index, value, stamp))
+            k += 1
+        if k < count:
+            await asyncio.sleep(max(0.0, start + k / rate - loop.time()))
+    elapsed = loop.time() - start
+    return {"sent": sent, "elapsed": elapsed, "max_lag": max_lag}
+
+
+def _states(sim: CloudSimulator) -> dict[str, object]:
+    family = next(iter(sim.state.families.values()))
+    return {
+        device_id: {
+            "Online": sim.state.devices[device_id].online,
+            "Data": sim.state.devices[device_id].values(),
+        }
+        for device_id in family.device_ids
+    }
+
+
+def _models(sim: CloudSimulator) -> dict[str, object]:
+    family = next(iter(sim.state.families.values()))
+    return {
+        device_id: {
+            key: dict(member.define)
+            for key, member in sim.state.devices[device_id].product.model.properties.items()
+        }
+        for device_id in family.device_ids
+    }
+
+
+def control_app(sim: CloudSimulator) -> web.Application:
+    """The control port's routes."""
+
+    async def counters(_: web.Request) -> web.Response:
+        return web.json_response(sim.request_counts())
+
+    async def reset_counters(_: web.Request) -> web.Response:
+        sim.reset_request_counts()
+        return web.json_response({"ok": True})
+
+    async def states(_: web.Request) -> web.Response:
+        return web.json_response(_states(sim))
+
+    async def models(_: web.Request) -> web.Response:
+        return web.json_response(_models(sim))
+
+    async def connections(_: web.Request) -> web.Response:
+        return web.json_response(sim.connections())
+
+    async def info(_: web.Request) -> web.Response:
+        user_id = sim.demo_user.user_id
+        family_id = next(f.family_id for f in sim.state.families.values() if user_id in f.members)
+        return web.json_response({**sim.info(), "family_id": family_id, "user_id": user_id})
+
+    async def run_burst(request: web.Request) -> web.Response:
+        body = await request.json()
+        result = await burst(
+            sim,
+            float(body["rate"]),
+            int(body["count"]),
+            _plan(body["plan"]),
+            int(body.get("offset", 0)),
+        )
+        return web.json_response(result)
+
+    app = web.Application(client_max_size=64 * 1024 * 1024)
+    app.add_routes(
+        [
+            web.get("/counters", counters),
+            web.post("/counters/reset", reset_counters),
+            web.get("/states", states),
+            web.get("/models", models),
+            web.get("/connections", connections),
+            web.get("/info", info),
+            web.post("/burst", run_burst),
+        ]
+    )
+    return app
+
+
+async def serve(devices: int) -> None:
+    """Run the simulator and the control port until SIGTERM or end of stdin."""
+    sim = CloudSimulator(devices=devices, scene_delay_scale=0.01)
+    base_url = await sim.start()
+    runner = web.AppRunner(control_app(sim), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server = cast(Any, site._server)  # the only way to learn the bound port
+    port = server.sockets[0].getsockname()[1]
+    print(json.dumps({"base_url": base_url, "control_url": f"http://127.0.0.1:{port}"}), flush=True)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+
+    def stdin_readable() -> None:
+        # The parent closing stdin (or dying) ends this process.
+        if not os.read(sys.stdin.fileno(), 1024):
+            stop.set()
+
+    loop.add_reader(sys.stdin.fileno(), stdin_readable)
+    try:
+        await stop.wait()
+    finally:
+        with contextlib.suppress(Exception):
+            loop.remove_reader(sys.stdin.fileno())
+        await runner.cleanup()
+        await sim.stop()
+
+
+def main() -> None:
+    """Parse the command line and serve."""
+    parser = argparse.ArgumentParser(prog="python -m bench.sim_server", description=__doc__)
+    parser.add_argument("--devices", type=int, default=0)
+    asyncio.run(serve(parser.parse_args().devices))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Fault-injection suite: the integration against a misbehaving cloud."""

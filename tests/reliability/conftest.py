@@ -1,0 +1,57 @@
+"""Fault-suite fixtures: short timeouts and backoffs, and the checks every scenario gets.
+
+Every scenario runs with the integration's logger at DEBUG. After it, no log record may carry
+a traceback or report an unhandled error, and none may contain the AppSecret, a password or
+any AccessToken the simulator ever issued.
+"""
+
+from collections.abc import Generator
+from functools import partial
+import logging
+
+import pytest
+
+from custom_components.tencent_iot import connection, coordinator as coordinator_module
+from custom_components.tencent_iot.api import PushClient, TencentIoTClient
+from simulator import CloudSimulator
+
+from .helpers import secrets_of, unexpected_records
+
+# Short enough that a timeout or a reconnect costs milliseconds, long enough for a loaded
+# machine to answer a healthy request in time.
+CLIENT_TIMEOUT = 0.3
+PUSH_REPLY_TIMEOUT = 1.0
+
+
+@pytest.fixture(autouse=True)
+def fast_faults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real client and push channel, with timeouts, retries and backoffs made short."""
+    monkeypatch.setattr(
+        connection,
+        "TencentIoTClient",
+        partial(TencentIoTClient, timeout=CLIENT_TIMEOUT, retry_delays=(0.01, 0.02)),
+    )
+    monkeypatch.setattr(
+        coordinator_module, "PushClient", partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT)
+    )
+    monkeypatch.setattr(coordinator_module, "PUSH_BACKOFF_MIN", 0.01)
+    monkeypatch.setattr(coordinator_module, "PUSH_BACKOFF_MAX", 0.05)
+
+
+@pytest.fixture(autouse=True)
+def clean_logs(caplog: pytest.LogCaptureFixture, sim: CloudSimulator) -> Generator[None]:
+    """Log the integration at DEBUG; afterwards, no traceback and no secret in any record."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.tencent_iot")
+    # Passwords as they were: a scenario may change one.
+    initial_secrets = secrets_of(sim)
+    yield
+    records = [*caplog.get_records("setup"), *caplog.get_records("call")]
+    assert records, "nothing was logged: the DEBUG level did not apply"
+    assert not unexpected_records(records), "\n".join(
+        record.getMessage() for record in unexpected_records(records)
+    )
+    secrets = initial_secrets | secrets_of(sim)
+    for record in records:
+        text = record.getMessage() + (record.exc_text or "")
+        leaked = [secret for secret in secrets if secret in text]
+        assert not leaked, f"secret in log record {record.name}: {text[:200]}"

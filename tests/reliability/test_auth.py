@@ -1,0 +1,113 @@
+"""The access token expiring mid-run, and the password changing in the app."""
+
+from functools import partial
+
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.tencent_iot import coordinator as coordinator_module
+from custom_components.tencent_iot.api import PushClient
+from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, CONF_PASSWORD, DOMAIN
+from simulator import CloudSimulator
+
+from .conftest import PUSH_REPLY_TIMEOUT
+from .helpers import assert_end_state, coordinator_of, wait_for, wait_push_healthy
+
+BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
+NEW_PASSWORD = "Changed@5678"
+
+
+def reauth_flows(hass: HomeAssistant) -> list[str]:
+    """The flow ids of the integration's re-authentication flows in progress."""
+    return [
+        flow["flow_id"]
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if flow["context"]["source"] == SOURCE_REAUTH
+    ]
+
+
+@pytest.mark.parametrize("revoke", [False, True], ids=["expired", "revoked"])
+async def test_token_expired_mid_run_is_replaced_transparently(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry, revoke: bool
+) -> None:
+    """A poll meeting a dead token logs in again; push resubscribes with the new token."""
+    coordinator = coordinator_of(setup_integration)
+    await wait_push_healthy(hass, setup_integration)
+    old_token = setup_integration.data[CONF_ACCESS_TOKEN]
+    sim.expire_tokens(revoke=revoke)
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    new_token = setup_integration.data[CONF_ACCESS_TOKEN]
+    assert new_token != old_token
+    assert new_token in sim.state.sessions
+    # The push channel reconnects with the new token.
+    await sim.drop_websockets()
+    await wait_push_healthy(hass, setup_integration)
+    await sim.report(BULB, {"brightness": 23})
+    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 23)
+    assert not reauth_flows(hass)
+    await assert_end_state(hass, sim, setup_integration)
+
+
+async def test_token_rejected_by_push_heartbeat_is_replaced(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without any poll, a heartbeat refused for the token makes the channel log in again."""
+    monkeypatch.setattr(
+        coordinator_module,
+        "PushClient",
+        partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, heartbeat_interval=0.05),
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = coordinator_of(config_entry)
+    push = coordinator.push
+    assert push is not None
+    await wait_push_healthy(hass, config_entry)
+    old_token = config_entry.data[CONF_ACCESS_TOKEN]
+    reconnects = push.reconnect_count
+    sim.expire_tokens()
+    await wait_for(hass, lambda: config_entry.data[CONF_ACCESS_TOKEN] != old_token)
+    await wait_for(hass, lambda: push.reconnect_count > reconnects and push.connected)
+    assert config_entry.data[CONF_ACCESS_TOKEN] in sim.state.sessions
+    await sim.report(BULB, {"brightness": 31})
+    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 31)
+    assert not reauth_flows(hass)
+    await assert_end_state(hass, sim, config_entry)
+
+
+async def test_password_changed_starts_reauth_then_recovers(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """The stored password stops working: one reauth flow; entering the new one recovers."""
+    coordinator = coordinator_of(setup_integration)
+    await wait_push_healthy(hass, setup_integration)
+    sim.set_password(NEW_PASSWORD)
+    sim.expire_tokens(revoke=True)
+    await sim.drop_websockets()
+    await coordinator.async_refresh()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert not coordinator.last_update_success
+    flows = reauth_flows(hass)
+    assert len(flows) == 1
+    # HA shows the entities unavailable, and nothing else has changed.
+    await assert_end_state(hass, sim, setup_integration, unload=False)
+
+    await sim.report(BULB, {"brightness": 66})
+    result = await hass.config_entries.flow.async_configure(flows[0], {CONF_PASSWORD: NEW_PASSWORD})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert setup_integration.data[CONF_PASSWORD] == NEW_PASSWORD
+    coordinator = coordinator_of(setup_integration)
+    assert coordinator.last_update_success
+    await wait_push_healthy(hass, setup_integration)
+    assert coordinator.devices[BULB].values["brightness"] == 66
+    await assert_end_state(hass, sim, setup_integration)

@@ -1,0 +1,137 @@
+"""HTTP 500s, timeouts and malformed answers, during setup and during polling."""
+
+from datetime import timedelta
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
+from simulator import CloudSimulator
+
+from .conftest import CLIENT_TIMEOUT
+from .helpers import assert_end_state, coordinator_of, wait_for, wait_push_healthy
+
+BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
+PLUG = "P8VN3KQ4WT/plug_e8db8411"
+
+
+def succeeded(coordinator: TencentIoTCoordinator) -> bool:
+    """Whether the last refresh succeeded (a call, so type narrowing does not stick)."""
+    return coordinator.last_update_success
+
+
+def device_entity_states(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
+    """The states of the entry's enabled device entities."""
+    registry = er.async_get(hass)
+    states = []
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if entity.unique_id.count("/") >= 2 and entity.disabled_by is None:
+            current = hass.states.get(entity.entity_id)
+            assert current is not None
+            states.append(current.state)
+    return states
+
+
+async def retry_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Let HA's setup retry run (it waits 5 s or more after a failure)."""
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=2))
+    await wait_for(hass, lambda: entry.state is ConfigEntryState.LOADED)
+
+
+@pytest.mark.parametrize(
+    ("failures", "retried"),
+    [(2, False), (40, True)],
+    ids=["absorbed-by-retries", "setup-retried"],
+)
+async def test_http_500_during_setup(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    failures: int,
+    retried: bool,
+) -> None:
+    """A few 500s on device-data reads are retried away; many make HA retry the setup."""
+    sim.fail_next(failures, action="AppGetDeviceData")
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    if retried:
+        assert not hass.states.async_all("light")
+        await retry_setup(hass, config_entry)
+    assert config_entry.state is ConfigEntryState.LOADED
+    await wait_push_healthy(hass, config_entry)
+    await assert_end_state(hass, sim, config_entry)
+
+
+async def test_timeouts_during_setup(
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+) -> None:
+    """A device-list read that never answers in time fails the setup; the retry succeeds."""
+    # Every attempt of the (retried) read times out.
+    sim.delay_next(CLIENT_TIMEOUT * 2, count=3, action="AppGetFamilyDeviceList")
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    await retry_setup(hass, config_entry)
+    await wait_push_healthy(hass, config_entry)
+    await assert_end_state(hass, sim, config_entry)
+
+
+async def test_malformed_answer_during_setup(
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+) -> None:
+    """A product list cut in half (not retried: it is no network error) fails the setup cleanly."""
+    sim.malform_next(1, action="AppGetProducts")
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    await retry_setup(hass, config_entry)
+    await wait_push_healthy(hass, config_entry)
+    await assert_end_state(hass, sim, config_entry)
+
+
+@pytest.mark.parametrize("fault", ["http500", "timeout", "malformed"])
+async def test_poll_faults_make_entities_unavailable_then_recover(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    fault: str,
+) -> None:
+    """Failing polls turn the entities unavailable, logged once; the next good poll recovers."""
+    coordinator = coordinator_of(setup_integration)
+    await wait_push_healthy(hass, setup_integration)
+    match fault:
+        case "http500":
+            sim.fail_next(100)
+        case "timeout":
+            sim.delay_next(CLIENT_TIMEOUT * 2, count=6, action="AppGetDeviceStatuses")
+        case _:
+            sim.malform_next(6, action="AppGetDeviceStatuses")
+    await coordinator.async_refresh()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert not coordinator.last_update_success
+    states = device_entity_states(hass, setup_integration)
+    assert states
+    assert set(states) == {STATE_UNAVAILABLE}
+    failures = [
+        r for r in caplog.records if r.getMessage().startswith("Error fetching tencent_iot")
+    ]
+    assert len(failures) == 1, [r.getMessage() for r in failures]
+
+    # The cloud keeps changing meanwhile; push still delivers it.
+    await sim.report(BULB, {"brightness": 17})
+    await sim.set_online(PLUG, False)
+    sim.clear_faults()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert succeeded(coordinator)
+    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 17)
+    await assert_end_state(hass, sim, setup_integration)
