@@ -424,3 +424,23 @@ async def test_value_outside_model_is_ignored(
     await coordinator.async_refresh()
     assert coordinator.last_update_success
     assert coordinator.devices[BULB].values["brightness"] == good
+
+
+async def test_rooms_option_change_removes_excluded_devices(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """After limiting the rooms, devices of the other rooms leave the device registry."""
+    registry = dr.async_get(hass)
+    entry_id = setup_integration.entry_id
+    plug_room = sim.state.device(PLUG).room_id
+    hass.config_entries.async_update_entry(setup_integration, options={CONF_ROOMS: [plug_room]})
+    assert await hass.config_entries.async_reload(entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get_device_by_identifier((DOMAIN, PLUG), entry_id) is not None
+    assert registry.async_get_device_by_identifier((DOMAIN, BULB), entry_id) is None
+    keys = {
+        key
+        for device in dr.async_entries_for_config_entry(registry, entry_id)
+        for _, key in device.identifiers
+    }
+    assert keys == set(coordinator_of(setup_integration).devices)

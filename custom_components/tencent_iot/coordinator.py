@@ -213,6 +213,8 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             self._load_saved_home(saved)
             self._home_from_storage = True
         self._async_register_devices(self.devices.values())
+        if not self._home_from_storage:
+            self._async_remove_stale_devices()
         if self._use_push:
             self._start_push()
 
@@ -518,6 +520,16 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         self._subscribe()
 
     @callback
+    def _async_remove_stale_devices(self) -> None:
+        """Remove HA devices of this entry that the home no longer has (or the rooms exclude)."""
+        registry = dr.async_get(self.hass)
+        entry_id = self.config_entry.entry_id
+        for device in dr.async_entries_for_config_entry(registry, entry_id):
+            keys = {key for domain, key in device.identifiers if domain == DOMAIN}
+            if keys and keys.isdisjoint(self.devices):
+                registry.async_update_device(device.id, remove_config_entry_id=entry_id)
+
+    @callback
     def _async_remove_gone_entities(self, kind: str, ids: set[str]) -> None:
         registry = er.async_get(self.hass)
         for item_id in ids:
@@ -613,11 +625,8 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
 
     @callback
     def _handle_push_connection(self, connected: bool) -> None:
-        if connected:
-            self._push_subscribed.set()
-        else:
-            self._push_subscribed.clear()
         if not connected:
+            self._push_subscribed.clear()
             if not self._push_was_down:
                 LOGGER.info("Push channel is down; polling device data until it is back")
             self._push_was_down = True
@@ -626,6 +635,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
                     self.hass, PUSH_DOWN_REPAIR_AFTER, self._async_raise_push_repair
                 )
             return
+        self._push_subscribed.set()
         if self._cancel_repair is not None:
             self._cancel_repair()
             self._cancel_repair = None
