@@ -1,5 +1,6 @@
 """The WebSocket misbehaving: drops, garbage, unknown fields, duplicates and old pushes."""
 
+from collections import Counter
 import json
 import logging
 import time
@@ -8,6 +9,7 @@ from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.entity import Entity
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -273,4 +275,43 @@ async def test_heartbeats_go_on_after_a_slow_event(
         )
     finally:
         await push.stop()
+    await assert_end_state(hass, sim, setup_integration)
+
+
+async def test_push_rewrites_only_the_entities_showing_the_change(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    setup_integration: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A report rewrites the entities of the changed property; a status change all of them.
+
+    With several entities per device, rewriting every one per push is what limited the push
+    rate (see bench/results.md).
+    """
+    coordinator = coordinator_of(setup_integration)
+    await wait_push_healthy(hass, setup_integration)
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    plug_entities = {
+        entity.entity_id
+        for entity in er.async_entries_for_config_entry(registry, setup_integration.entry_id)
+        if entity.unique_id.startswith(f"{PLUG}/") and entity.disabled_by is None
+    }
+    countdown = registry.async_get_entity_id("number", DOMAIN, f"{PLUG}/countdown")
+    written: Counter[str] = Counter()
+    write = Entity.async_write_ha_state
+
+    def counting_write(entity: Entity) -> None:
+        written[entity.entity_id] += 1
+        write(entity)
+
+    monkeypatch.setattr(Entity, "async_write_ha_state", counting_write)
+    await sim.report(PLUG, {"countdown": 77})
+    await wait_for(hass, lambda: coordinator.devices[PLUG].values.get("countdown") == 77)
+    assert set(written) == {countdown}
+    written.clear()
+    await sim.set_online(PLUG, False)
+    await wait_for(hass, lambda: not coordinator.devices[PLUG].online)
+    assert set(written) == plug_entities
     await assert_end_state(hass, sim, setup_integration)
