@@ -5,6 +5,7 @@ reports and one disturbance: a dropped or aborted WebSocket with changes made wh
 subscription is accepted, garbage frames, replayed and older pushes, devices going offline and
 online, an expired token found by the heartbeat, failing reads around a reconnect, a device
 bound or unbound, a poll. Nothing waits for the integration to settle between cycles.
+`SOAK_SEED=<n>` replays another sequence (many seeds were run while writing it).
 """
 
 import asyncio
