@@ -84,6 +84,9 @@ STEADY_MINUTES = 10
 # Latency runs: (pushes per second, seconds). A minute at 1000/s spans several collections of
 # HA's heap, so that the p99 is not luck.
 LATENCY_RUNS = ((100, 20.0), (1000, 60.0))
+# The control run: HA alone, writing states at this rate (per second) for this long (s).
+CONTROL_RUN = (1000, 60.0)
+CONTROL_ATTRIBUTES = {"device_class": "battery", "state_class": "measurement", "unit": "%"}
 # Rates tried for the highest rate without backlog, each for MAX_RATE_SECONDS.
 MAX_RATES = (2000, 3000, 4000, 5000, 6000, 7000, 8000, 10000)
 MAX_RATE_SECONDS = 4.0
@@ -430,21 +433,25 @@ class StateRecorder:
 
 
 class GcWatch:
-    """Time spent in garbage collection, and the longest pause."""
+    """Time spent in garbage collection, the longest pause, and the full collections."""
 
     def __init__(self) -> None:
         """Not watching yet."""
         self.total = 0.0
         self.longest = 0.0
+        self.full = 0  # collections of the oldest generation: the whole (unfrozen) heap
+        self.collected = 0  # objects found unreachable: garbage reference counting missed
         self._started = 0.0
 
-    def _callback(self, phase: str, _info: dict[str, int]) -> None:
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self._started = time.perf_counter()
-        else:
-            pause = time.perf_counter() - self._started
-            self.total += pause
-            self.longest = max(self.longest, pause)
+            return
+        pause = time.perf_counter() - self._started
+        self.total += pause
+        self.longest = max(self.longest, pause)
+        self.full += info["generation"] == 2
+        self.collected += info["collected"]
 
     def __enter__(self) -> GcWatch:
         """Start watching."""
@@ -465,8 +472,7 @@ class Burst:
     achieved_rate: float
     latencies: list[float]  # in send order; inf when never seen
     busy: float  # share of the run's wall time HA's process spent on the CPU
-    gc_total: float
-    gc_longest: float
+    gc: GcWatch
 
     @property
     def missing(self) -> int:
@@ -503,8 +509,10 @@ class Burst:
             "mean_ms": statistics.fmean(seen) * 1000,
             "tail_p95_ms": self.tail_p95 * 1000,
             "busy": self.busy,
-            "gc_total_ms": self.gc_total * 1000,
-            "gc_longest_ms": self.gc_longest * 1000,
+            "gc_total_ms": self.gc.total * 1000,
+            "gc_longest_ms": self.gc.longest * 1000,
+            "gc_full": self.gc.full,
+            "gc_collected": self.gc.collected,
             "sustained": self.sustained,
         }
 
@@ -552,9 +560,35 @@ class Burster:
             achieved_rate=sent / answer["elapsed"] if answer["elapsed"] else math.inf,
             latencies=latencies,
             busy=busy,
-            gc_total=gc_watch.total,
-            gc_longest=gc_watch.longest,
+            gc=gc_watch,
         )
+
+
+async def control_run(hass: HomeAssistant, entities: int, rate: float, seconds: float) -> Burst:
+    """HA alone: state changes at `rate`, written straight to the state machine from a timer.
+
+    Same heap, rate and number of entities as a latency run, without the integration on the
+    path: a write's latency is how late it ran. What remains is Home Assistant's own floor.
+    """
+    loop = asyncio.get_running_loop()
+    entity_ids = [f"sensor.bench_control_{i:04d}" for i in range(entities)]
+    count = max(1, round(rate * seconds))
+    latencies: list[float] = []
+    with GcWatch() as gc_watch:
+        cpu_started, start = time.process_time(), loop.time()
+        while len(latencies) < count:
+            due = min(count, int((loop.time() - start) * rate) + 1)
+            for k in range(len(latencies), due):
+                value = str(k // entities)  # a new value each round: every write is a change
+                hass.states.async_set(entity_ids[k % entities], value, CONTROL_ATTRIBUTES)
+                latencies.append(loop.time() - (start + k / rate))
+            if len(latencies) < count:
+                await asyncio.sleep(max(0.0, start + len(latencies) / rate - loop.time()))
+        elapsed = loop.time() - start
+        busy = (time.process_time() - cpu_started) / elapsed
+    for entity_id in entity_ids:
+        hass.states.async_remove(entity_id)
+    return Burst(rate, count, count / elapsed, latencies, busy, gc_watch)
 
 
 async def phase_pushes(bench: Bench, phases: set[str]) -> None:
@@ -580,6 +614,8 @@ async def phase_pushes(bench: Bench, phases: set[str]) -> None:
             bench.results["latency"] = [
                 (await burster.run(rate, seconds)).summary() for rate, seconds in LATENCY_RUNS
             ]
+            control = await control_run(bench.hass, len(plan.items), *CONTROL_RUN)
+            bench.results["control"] = control.summary()
         if "maxrate" in phases:
             runs: list[dict[str, Any]] = []
             failures = 0

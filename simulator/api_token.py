@@ -243,8 +243,12 @@ async def get_products(call: TokenCall) -> Result:
 
 async def get_device_statuses(call: TokenCall) -> Result:
     """AppGetDeviceStatuses: Online 1 = online, 0 = offline (as live clients see it)."""
+    device_ids = call.params.text_list("DeviceIds")
+    if len(device_ids) > call.state.status_batch_limit:
+        limit = call.state.status_batch_limit
+        raise ApiError(errors.INVALID_PARAM, f"DeviceIds holds at most {limit} devices")
     statuses = []
-    for device_id in call.params.text_list("DeviceIds"):
+    for device_id in device_ids:
         device = call.state.devices.get(device_id)
         if device is not None and call.state.can_see(call.user.user_id, device):
             statuses.append(

@@ -255,6 +255,8 @@ class State:
         self.controls: list[ControlRecord] = []
         self.share_invites: list[dict[str, object]] = []
         self.verification_code = "123456"  # what every AppSend*VerificationCode "sends"
+        # Tencent's SDK documents AppGetDeviceStatuses as "at most 1000 devices per call".
+        self.status_batch_limit = 1000
         self.codes: dict[str, str] = {}  # account key -> last verification code sent
         self.last_code: str | None = None
 

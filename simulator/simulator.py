@@ -346,6 +346,10 @@ class CloudSimulator:
         """Return the last code AppSend*VerificationCode sent."""
         return self.state.last_code
 
+    def set_status_batch_limit(self, limit: int) -> None:
+        """Reject AppGetDeviceStatuses calls naming more than `limit` devices (default 1000)."""
+        self.state.status_batch_limit = limit
+
     def set_wrapped(self, enabled: bool) -> None:
         """Answer in the live `{"code", "msg", "data"}` wrapper instead of `{"Response"}`."""
         self.runtime.wrapped = enabled

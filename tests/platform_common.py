@@ -1,4 +1,4 @@
-"""Helpers for the entity platform tests: device ids, lookups, waiting for pushes."""
+"""Helpers the tests share: device ids, lookups, waiting for pushes, taking push down."""
 
 import asyncio
 from collections.abc import Callable, Mapping
@@ -9,7 +9,10 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.tencent_iot.api import PushClient
+from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from simulator import CloudSimulator
 
 # Devices of the default home ("我的家 My Home").
@@ -35,12 +38,37 @@ PURIFIER = "AP2Q6X8MZR/purifier_6b02"
 DEFAULT_FIXTURE = Path(__file__).parent.parent / "simulator" / "fixtures" / "default_home.json"
 
 
-async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 5) -> None:
+async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 10) -> None:
     """Let HA and the simulator run until `condition` holds."""
     async with asyncio.timeout(seconds):
         while not condition():
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.005)
             await hass.async_block_till_done()
+
+
+def coordinator_of(entry: MockConfigEntry) -> TencentIoTCoordinator:
+    """The entry's coordinator."""
+    coordinator: TencentIoTCoordinator = entry.runtime_data.coordinator
+    return coordinator
+
+
+async def wait_for_firmware_check(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Until the update platform's first firmware check, a background task, has ended."""
+    if (firmware := entry.runtime_data.firmware) is not None:
+        await wait_for(hass, lambda: firmware.data is not None or not firmware.last_update_success)
+
+
+async def take_push_down(
+    hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry, *, abort: bool = False
+) -> PushClient:
+    """Once push is connected: drop it and keep it down (subscriptions refused); its client."""
+    push = coordinator_of(entry).push
+    assert push is not None
+    await wait_for(hass, lambda: push.connected)
+    sim.refuse_subscriptions()
+    await sim.drop_websockets(abort=abort)
+    await wait_for(hass, lambda: not push.connected)
+    return push
 
 
 def entity_id(hass: HomeAssistant, domain: str, device: str, key: str) -> str:

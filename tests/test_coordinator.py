@@ -1,7 +1,5 @@
 """The coordinator: push first, polling as the fallback, and what happens when the cloud errs."""
 
-import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -25,22 +23,7 @@ from custom_components.tencent_iot.const import (
 from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from simulator import CloudSimulator
 
-BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
-PLUG = "P8VN3KQ4WT/plug_e8db8411"
-
-
-async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 5) -> None:
-    """Let HA and the simulator run until `condition` holds."""
-    async with asyncio.timeout(seconds):
-        while not condition():
-            await asyncio.sleep(0.01)
-            await hass.async_block_till_done()
-
-
-def coordinator_of(entry: MockConfigEntry) -> TencentIoTCoordinator:
-    """The entry's coordinator."""
-    coordinator: TencentIoTCoordinator = entry.runtime_data.coordinator
-    return coordinator
+from .platform_common import BULB, PLUG, coordinator_of, take_push_down, wait_for
 
 
 def succeeded(coordinator: TencentIoTCoordinator) -> bool:
@@ -135,13 +118,8 @@ async def test_reconnect_catches_up(
 ) -> None:
     """A change made while the WebSocket was down is read once push is back."""
     coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
     await sim.wait_for_subscription(BULB)
-    await wait_for(hass, lambda: push.connected)
-    sim.refuse_subscriptions()
-    await sim.drop_websockets()
-    await wait_for(hass, lambda: not push.connected)
+    push = await take_push_down(hass, sim, setup_integration)
     # Made while nobody is subscribed: no push reaches HA.
     await sim.report(BULB, {"brightness": 7})
     await hass.async_block_till_done()
@@ -158,13 +136,7 @@ async def test_push_down_raises_repair_then_clears(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Push down for 10 minutes raises a repair issue; it goes when push is back."""
-    coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
-    await wait_for(hass, lambda: push.connected)
-    sim.refuse_subscriptions()
-    await sim.drop_websockets()
-    await wait_for(hass, lambda: not push.connected)
+    push = await take_push_down(hass, sim, setup_integration)
     issue_id = f"push_unavailable_{setup_integration.entry_id}"
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
     await hass.async_block_till_done()

@@ -29,6 +29,7 @@ from simulator import CloudSimulator
 from simulator.model import BindToken
 
 from .conftest import entry_data
+from .platform_common import wait_for
 
 INTEGRATION_DIR = Path(__file__).parent.parent / "custom_components" / DOMAIN
 
@@ -86,6 +87,20 @@ async def call(
     return await hass.services.async_call(
         DOMAIN, service, data, blocking=True, return_response=response
     )
+
+
+async def rejected[E: HomeAssistantError](
+    error: type[E],
+    hass: HomeAssistant,
+    service: str,
+    data: dict[str, Any],
+    *,
+    response: bool = False,
+) -> E:
+    """Call a service that must fail with `error`; return the error."""
+    with pytest.raises(error) as info:
+        await call(hass, service, data, response=response)
+    return info.value
 
 
 def placeholders(err: HomeAssistantError) -> dict[str, str]:
@@ -311,11 +326,10 @@ async def test_create_timer_bad_input(
         "data": {"power_switch": True},
     } | fields
     sim.reset_request_counts()
-    with pytest.raises(ServiceValidationError) as err:
-        await call(hass, "create_timer", data, response=True)
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == translation_key
-    assert str(err.value)  # the message renders from the translations
+    err = await rejected(ServiceValidationError, hass, "create_timer", data, response=True)
+    assert err.translation_domain == DOMAIN
+    assert err.translation_key == translation_key
+    assert str(err)  # the message renders from the translations
     assert writes(sim) == {}
     assert sim.timers(BULB) == []
 
@@ -325,18 +339,18 @@ async def test_create_timer_read_only_property(
 ) -> None:
     """A read-only property cannot be set by a timer."""
     sim.reset_request_counts()
-    with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass,
-            "create_timer",
-            {
-                "device_id": device_id(hass, integration, PLUG),
-                "name": "Timer",
-                "time": "07:30",
-                "data": {"current": 1},
-            },
-        )
-    assert err.value.translation_key == "read_only_property"
+    err = await rejected(
+        ServiceValidationError,
+        hass,
+        "create_timer",
+        {
+            "device_id": device_id(hass, integration, PLUG),
+            "name": "Timer",
+            "time": "07:30",
+            "data": {"current": 1},
+        },
+    )
+    assert err.translation_key == "read_only_property"
     assert writes(sim) == {}
 
 
@@ -345,20 +359,20 @@ async def test_create_timer_cloud_failure(
 ) -> None:
     """A failing cloud is a translated HomeAssistantError naming the device."""
     sim.fail_next(action="AppCreateTimer")
-    with pytest.raises(HomeAssistantError) as err:
-        await call(
-            hass,
-            "create_timer",
-            {
-                "device_id": device_id(hass, integration, BULB),
-                "name": "Timer",
-                "time": "07:30",
-                "data": {"power_switch": True},
-            },
-        )
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "timer_failed"
-    assert placeholders(err.value)["target"] == "客厅彩灯 Living Room Bulb"
+    err = await rejected(
+        HomeAssistantError,
+        hass,
+        "create_timer",
+        {
+            "device_id": device_id(hass, integration, BULB),
+            "name": "Timer",
+            "time": "07:30",
+            "data": {"power_switch": True},
+        },
+    )
+    assert not isinstance(err, ServiceValidationError)
+    assert err.translation_key == "timer_failed"
+    assert placeholders(err)["target"] == "客厅彩灯 Living Room Bulb"
 
 
 async def test_update_timer_one_field(
@@ -469,9 +483,8 @@ async def test_update_timer_bad_input(
     data |= ({"name": "Renamed"} | fields) if "timer_id" in fields else fields
     before = timer(sim, LAMP_TIMER)
     sim.reset_request_counts()
-    with pytest.raises(ServiceValidationError) as err:
-        await call(hass, "update_timer", data)
-    assert err.value.translation_key == translation_key
+    err = await rejected(ServiceValidationError, hass, "update_timer", data)
+    assert err.translation_key == translation_key
     assert writes(sim) == {}
     assert timer(sim, LAMP_TIMER) == before
 
@@ -484,10 +497,11 @@ async def test_delete_timer(
     await call(hass, "delete_timer", {"device_id": lamp, "timer_id": LAMP_TIMER})
     assert sim.timers(LAMP) == []
     sim.reset_request_counts()
-    with pytest.raises(ServiceValidationError) as err:
-        await call(hass, "delete_timer", {"device_id": lamp, "timer_id": LAMP_TIMER})
-    assert err.value.translation_key == "unknown_timer"
-    assert err.value.translation_placeholders == {
+    err = await rejected(
+        ServiceValidationError, hass, "delete_timer", {"device_id": lamp, "timer_id": LAMP_TIMER}
+    )
+    assert err.translation_key == "unknown_timer"
+    assert err.translation_placeholders == {
         "timer_id": LAMP_TIMER,
         "device": "床头灯 Bedside Lamp",
     }
@@ -499,11 +513,14 @@ async def test_timer_read_failure(
 ) -> None:
     """The timer list cannot be read: a translated HomeAssistantError."""
     sim.fail_next(3, action="AppGetTimerList")
-    with pytest.raises(HomeAssistantError) as err:
-        await call(
-            hass, "list_timers", {"device_id": device_id(hass, integration, LAMP)}, response=True
-        )
-    assert err.value.translation_key == "timer_failed"
+    err = await rejected(
+        HomeAssistantError,
+        hass,
+        "list_timers",
+        {"device_id": device_id(hass, integration, LAMP)},
+        response=True,
+    )
+    assert err.translation_key == "timer_failed"
 
 
 # Raw control and actions
@@ -549,11 +566,13 @@ async def test_set_property_bad_input(
 ) -> None:
     """Nothing is sent for a value the thing model rejects."""
     sim.reset_request_counts()
-    with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass, "set_property", {"device_id": device_id(hass, integration, key), "data": data}
-        )
-    assert err.value.translation_key == translation_key
+    err = await rejected(
+        ServiceValidationError,
+        hass,
+        "set_property",
+        {"device_id": device_id(hass, integration, key), "data": data},
+    )
+    assert err.translation_key == translation_key
     assert writes(sim) == {}
 
 
@@ -596,18 +615,18 @@ async def test_call_action_bad_input(
 ) -> None:
     """Unknown actions and inputs outside the model are refused before any call."""
     sim.reset_request_counts()
-    with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass,
-            "call_action",
-            {
-                "device_id": device_id(hass, integration, SPEAKER),
-                "action_id": action_id,
-                "input": action_input,
-            },
-            response=True,
-        )
-    assert err.value.translation_key == translation_key
+    err = await rejected(
+        ServiceValidationError,
+        hass,
+        "call_action",
+        {
+            "device_id": device_id(hass, integration, SPEAKER),
+            "action_id": action_id,
+            "input": action_input,
+        },
+        response=True,
+    )
+    assert err.translation_key == translation_key
     assert writes(sim) == {}
 
 
@@ -616,14 +635,14 @@ async def test_call_action_device_offline(
 ) -> None:
     """The cloud refuses an action for an offline device: a HomeAssistantError."""
     await sim.set_online(SPEAKER, False)
-    with pytest.raises(HomeAssistantError) as err:
-        await call(
-            hass,
-            "call_action",
-            {"device_id": device_id(hass, integration, SPEAKER), "action_id": "play"},
-        )
-    assert err.value.translation_key == "action_failed"
-    assert "DeviceOffline" in placeholders(err.value)["error"]
+    err = await rejected(
+        HomeAssistantError,
+        hass,
+        "call_action",
+        {"device_id": device_id(hass, integration, SPEAKER), "action_id": "play"},
+    )
+    assert err.translation_key == "action_failed"
+    assert "DeviceOffline" in placeholders(err)["error"]
 
 
 # Sharing and binding
@@ -640,13 +659,15 @@ async def test_share_device(
     assert invite["ToUserId"] == OTHER_USER
     assert invite["FromUserId"] == sim.demo_user.user_id
 
-    with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "share_device", {"device_id": bulb, "user_id": "999"})
-    assert err.value.translation_key == "share_failed"
+    err = await rejected(
+        HomeAssistantError, hass, "share_device", {"device_id": bulb, "user_id": "999"}
+    )
+    assert err.translation_key == "share_failed"
 
-    with pytest.raises(ServiceValidationError) as err:
-        await call(hass, "share_device", {"device_id": bulb, "user_id": " "})
-    assert err.value.translation_key == "invalid_user_id"
+    err = await rejected(
+        ServiceValidationError, hass, "share_device", {"device_id": bulb, "user_id": " "}
+    )
+    assert err.translation_key == "invalid_user_id"
     assert len(sim.share_invites()) == 1
 
 
@@ -694,9 +715,16 @@ async def test_bind_device(
         )
         assert device is not None
         assert device.name == "New Bulb"
-        entity_id = er.async_get(hass).async_get_entity_id(
-            "update", DOMAIN, "3JQ8VX2K1M/bulb_new01/firmware"
+        registry = er.async_get(hass)
+        # Its firmware is checked in the background.
+        await wait_for(
+            hass,
+            lambda: (
+                registry.async_get_entity_id("update", DOMAIN, "3JQ8VX2K1M/bulb_new01/firmware")
+                is not None
+            ),
         )
+        entity_id = registry.async_get_entity_id("update", DOMAIN, "3JQ8VX2K1M/bulb_new01/firmware")
         assert entity_id is not None
         assert hass.states.get(entity_id) is not None
         assert config_entry.state is ConfigEntryState.LOADED
@@ -727,19 +755,19 @@ async def test_bind_device_token_not_ready(
     """A token no device registered with yet is refused before the bind call."""
     sim.state.bind_tokens["fresh"] = BindToken("fresh", 1, time.time() + 600)
     sim.reset_request_counts()
-    with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass,
-            "bind_device",
-            {
-                "config_entry_id": integration.entry_id,
-                "product_id": "3JQ8VX2K1M",
-                "device_name": "bulb_new02",
-                "token": "fresh",
-            },
-        )
-    assert err.value.translation_key == "bind_token_not_ready"
-    assert err.value.translation_placeholders == {"state": "1"}
+    err = await rejected(
+        ServiceValidationError,
+        hass,
+        "bind_device",
+        {
+            "config_entry_id": integration.entry_id,
+            "product_id": "3JQ8VX2K1M",
+            "device_name": "bulb_new02",
+            "token": "fresh",
+        },
+    )
+    assert err.translation_key == "bind_token_not_ready"
+    assert err.translation_placeholders == {"state": "1"}
     assert sim.request_counts()["AppGetDeviceBindTokenState"] == 1
     assert writes(sim) == {}
 
@@ -748,20 +776,20 @@ async def test_bind_device_unknown_token(
     hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
 ) -> None:
     """The cloud does not know the token: a HomeAssistantError, and the entry keeps working."""
-    with pytest.raises(HomeAssistantError) as err:
-        await call(
-            hass,
-            "bind_device",
-            {
-                "config_entry_id": integration.entry_id,
-                "product_id": "3JQ8VX2K1M",
-                "device_name": "bulb_new03",
-                "token": "no-such-token",
-            },
-        )
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "bind_failed"
-    assert "TokenNotExist" in placeholders(err.value)["error"]
+    err = await rejected(
+        HomeAssistantError,
+        hass,
+        "bind_device",
+        {
+            "config_entry_id": integration.entry_id,
+            "product_id": "3JQ8VX2K1M",
+            "device_name": "bulb_new03",
+            "token": "no-such-token",
+        },
+    )
+    assert not isinstance(err, ServiceValidationError)
+    assert err.translation_key == "bind_failed"
+    assert "TokenNotExist" in placeholders(err)["error"]
     assert integration.state is ConfigEntryState.LOADED
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 
@@ -787,19 +815,19 @@ async def test_bind_device_bad_input(
     """Mistakes are found before the token is even checked."""
     token = sim.register_bind_token("3JQ8VX2K1M", "bulb_new04")
     sim.reset_request_counts()
-    with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass,
-            "bind_device",
-            {
-                "config_entry_id": integration.entry_id,
-                "product_id": "3JQ8VX2K1M",
-                "device_name": "bulb_new04",
-                "token": token,
-            }
-            | fields,
-        )
-    assert err.value.translation_key == translation_key
+    err = await rejected(
+        ServiceValidationError,
+        hass,
+        "bind_device",
+        {
+            "config_entry_id": integration.entry_id,
+            "product_id": "3JQ8VX2K1M",
+            "device_name": "bulb_new04",
+            "token": token,
+        }
+        | fields,
+    )
+    assert err.translation_key == translation_key
     assert "AppGetDeviceBindTokenState" not in sim.request_counts()
     assert writes(sim) == {}
 
@@ -808,18 +836,18 @@ async def test_bind_device_unknown_entry(
     hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
 ) -> None:
     """An entry id that does not exist: HA's translated validation error."""
-    with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass,
-            "bind_device",
-            {
-                "config_entry_id": "nope",
-                "product_id": "3JQ8VX2K1M",
-                "device_name": "bulb_new05",
-                "token": "t",
-            },
-        )
-    assert err.value.translation_key == "service_config_entry_not_found"
+    err = await rejected(
+        ServiceValidationError,
+        hass,
+        "bind_device",
+        {
+            "config_entry_id": "nope",
+            "product_id": "3JQ8VX2K1M",
+            "device_name": "bulb_new05",
+            "token": "t",
+        },
+    )
+    assert err.translation_key == "service_config_entry_not_found"
 
 
 # Music
@@ -853,26 +881,26 @@ async def test_music_command_error_code(
     hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
 ) -> None:
     """A non-zero ErrorCode is a HomeAssistantError carrying the cloud's message."""
-    with pytest.raises(HomeAssistantError) as err:
-        await call(
-            hass,
-            "music_command",
-            {
-                "device_id": device_id(hass, integration, SPEAKER),
-                "command": "song_url",
-                "params": {"songId": "kg_missing"},
-            },
-            response=True,
-        )
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "music_command_error"
-    assert err.value.translation_placeholders == {
+    err = await rejected(
+        HomeAssistantError,
+        hass,
+        "music_command",
+        {
+            "device_id": device_id(hass, integration, SPEAKER),
+            "command": "song_url",
+            "params": {"songId": "kg_missing"},
+        },
+        response=True,
+    )
+    assert not isinstance(err, ServiceValidationError)
+    assert err.translation_key == "music_command_error"
+    assert err.translation_placeholders == {
         "command": "song_url",
         "device": "客厅音箱 Living Room Speaker",
         "code": "20001",
         "message": "song 'kg_missing' does not exist",
     }
-    assert "kg_missing" in str(err.value)
+    assert "kg_missing" in str(err)
 
 
 async def test_music_command_unknown_command(
@@ -880,14 +908,14 @@ async def test_music_command_unknown_command(
 ) -> None:
     """Only the documented sub-commands are sent."""
     sim.reset_request_counts()
-    with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass,
-            "music_command",
-            {"device_id": device_id(hass, integration, SPEAKER), "command": "dance"},
-            response=True,
-        )
-    assert err.value.translation_key == "unknown_music_command"
+    err = await rejected(
+        ServiceValidationError,
+        hass,
+        "music_command",
+        {"device_id": device_id(hass, integration, SPEAKER), "command": "dance"},
+        response=True,
+    )
+    assert err.translation_key == "unknown_music_command"
     assert writes(sim) == {}
 
 
@@ -896,14 +924,14 @@ async def test_music_command_cloud_failure(
 ) -> None:
     """A transport failure is a HomeAssistantError of its own."""
     sim.fail_next(action="AppKugouUserCommand")
-    with pytest.raises(HomeAssistantError) as err:
-        await call(
-            hass,
-            "music_command",
-            {"device_id": device_id(hass, integration, SPEAKER), "command": "user_logout"},
-            response=True,
-        )
-    assert err.value.translation_key == "music_command_failed"
+    err = await rejected(
+        HomeAssistantError,
+        hass,
+        "music_command",
+        {"device_id": device_id(hass, integration, SPEAKER), "command": "user_logout"},
+        response=True,
+    )
+    assert err.translation_key == "music_command_failed"
 
 
 # Scenes
@@ -932,17 +960,15 @@ async def test_run_scene_errors(
         {"scene_id": WELCOME_HOME},
         {"scene_id": "s_nope", "config_entry_id": integration.entry_id},
     ):
-        with pytest.raises(ServiceValidationError) as err:
-            await call(hass, "run_scene", data)
-        assert err.value.translation_key == "unknown_scene"
+        err = await rejected(ServiceValidationError, hass, "run_scene", data)
+        assert err.translation_key == "unknown_scene"
     assert writes(sim) == {}
 
     sim.set_scene_running(GOOD_NIGHT)
-    with pytest.raises(HomeAssistantError) as running:
-        await call(hass, "run_scene", {"scene_id": GOOD_NIGHT})
-    assert running.value.translation_key == "scene_already_running"
-    assert running.value.translation_placeholders == {"scene": "晚安 Good Night"}
-    assert "still running" in str(running.value)
+    running = await rejected(HomeAssistantError, hass, "run_scene", {"scene_id": GOOD_NIGHT})
+    assert running.translation_key == "scene_already_running"
+    assert running.translation_placeholders == {"scene": "晚安 Good Night"}
+    assert "still running" in str(running)
 
 
 async def test_run_scene_of_second_home(
@@ -963,11 +989,13 @@ async def test_run_scene_of_second_home(
     await sim.report("3JQ8VX2K1M/bulb_7c87ce3c", {"brightness": 20})
     await call(hass, "run_scene", {"scene_id": WELCOME_HOME})
     assert sim.device_state("3JQ8VX2K1M/bulb_7c87ce3c")["Data"]["brightness"] == 100  # type: ignore[index]
-    with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass, "run_scene", {"scene_id": WELCOME_HOME, "config_entry_id": integration.entry_id}
-        )
-    assert err.value.translation_key == "unknown_scene"
+    err = await rejected(
+        ServiceValidationError,
+        hass,
+        "run_scene",
+        {"scene_id": WELCOME_HOME, "config_entry_id": integration.entry_id},
+    )
+    assert err.translation_key == "unknown_scene"
 
 
 async def test_run_scene_without_loaded_entry(
@@ -976,9 +1004,8 @@ async def test_run_scene_without_loaded_entry(
     """No loaded entry: HA's translated error, nothing sent."""
     assert await hass.config_entries.async_unload(integration.entry_id)
     sim.reset_request_counts()
-    with pytest.raises(ServiceValidationError) as err:
-        await call(hass, "run_scene", {"scene_id": GOOD_NIGHT})
-    assert err.value.translation_key == "service_config_entry_not_loaded"
+    err = await rejected(ServiceValidationError, hass, "run_scene", {"scene_id": GOOD_NIGHT})
+    assert err.translation_key == "service_config_entry_not_loaded"
     assert writes(sim) == {}
 
 
@@ -1032,15 +1059,17 @@ async def test_device_targets(
         (stranger.id, DOMAIN, "unknown_device"),
     ]
     for target, domain, key in cases:
-        with pytest.raises(ServiceValidationError) as err:
-            await call(hass, service, {"device_id": target} | fields, response=response)
-        assert (err.value.translation_domain, err.value.translation_key) == (domain, key)
-        assert str(err.value)
+        err = await rejected(
+            ServiceValidationError, hass, service, {"device_id": target} | fields, response=response
+        )
+        assert (err.translation_domain, err.translation_key) == (domain, key)
+        assert str(err)
 
     assert await hass.config_entries.async_unload(integration.entry_id)
-    with pytest.raises(ServiceValidationError) as err:
-        await call(hass, service, {"device_id": bulb} | fields, response=response)
-    assert err.value.translation_key == "service_config_entry_not_loaded"
+    err = await rejected(
+        ServiceValidationError, hass, service, {"device_id": bulb} | fields, response=response
+    )
+    assert err.translation_key == "service_config_entry_not_loaded"
     assert writes(sim) == {}
 
 
@@ -1050,11 +1079,14 @@ async def test_rejected_sign_in(
     """When the cloud no longer accepts the account, the call fails and reauth starts."""
     sim.expire_tokens(revoke=True)
     sim.set_password("changed-elsewhere")
-    with pytest.raises(HomeAssistantError) as err:
-        await call(
-            hass, "list_timers", {"device_id": device_id(hass, integration, LAMP)}, response=True
-        )
-    assert err.value.translation_key == "auth_failed"
+    err = await rejected(
+        HomeAssistantError,
+        hass,
+        "list_timers",
+        {"device_id": device_id(hass, integration, LAMP)},
+        response=True,
+    )
+    assert err.translation_key == "auth_failed"
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]

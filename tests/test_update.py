@@ -35,6 +35,8 @@ from custom_components.tencent_iot import update as tencent_update
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
+from .platform_common import wait_for_firmware_check
+
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"  # 1.2.0, the product offers 1.3.0
 LAMP = "3JQ8VX2K1M/bulb_7c87ce2b"  # 1.3.0, up to date
 STRIP = "7DW4NLPA2Z/strip_a4cf1290"
@@ -56,7 +58,7 @@ async def integration(
     """The entry set up with the update platform only."""
     with patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]):
         assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
+        await wait_for_firmware_check(hass, config_entry)
         yield config_entry
 
 
@@ -143,9 +145,8 @@ async def test_device_without_firmware(
     sim.state.device(STRIP).fw_version = ""
     with patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]):
         assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
+        await wait_for(hass, lambda: update_entity_id(hass, BULB) is not None)
     assert update_entity_id(hass, STRIP) is None
-    assert update_entity_id(hass, BULB) is not None
 
 
 async def test_install(
@@ -249,13 +250,16 @@ async def test_checked_every_six_hours(
 
 
 async def test_failed_check_is_retried(
-    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """When the first check fails, the entities come with the next one."""
     sim.fail_next(100, action="AppCheckFirmwareUpdate")
     with patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]):
         assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
+        await wait_for(hass, lambda: "Error fetching tencent_iot firmware data" in caplog.text)
         assert hass.states.async_entity_ids(UPDATE_DOMAIN) == []
         sim.clear_faults()
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=6, seconds=1))
@@ -335,3 +339,31 @@ async def test_removed_device(
 
     await sim.add_device("3JQ8VX2K1M", "bulb_7c87ce2b", alias="床头灯 Bedside Lamp")
     await wait_for(hass, lambda: update_entity_id(hass, LAMP) is not None)
+
+
+async def test_large_home_is_checked_at_a_pace(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Beyond the first devices a round waits its turn; unloading ends it without waiting."""
+    sim.reset_request_counts()
+    with (
+        patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]),
+        patch.object(tencent_update, "FIRMWARE_CHECK_BURST", 2),
+        patch.object(tencent_update, "FIRMWARE_CHECKS_PER_SECOND", 0.001),
+    ):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        for _ in range(250):
+            if check_count(sim) >= 2:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.1)
+    # Two at once; the third is due 1000 s later (1 / 0.001 per second).
+    assert check_count(sim) == 2
+    assert not hass.states.async_entity_ids(UPDATE_DOMAIN)
+    async with asyncio.timeout(5):
+        assert await hass.config_entries.async_unload(config_entry.entry_id)
+    assert check_count(sim) == 2
+    assert "did not complete in time" not in caplog.text

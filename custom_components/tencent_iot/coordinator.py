@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 import time
-from typing import Any, Final, override
+from typing import TYPE_CHECKING, Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -62,6 +62,9 @@ from .const import (
     PUSH_DOWN_REPAIR_AFTER,
     PUSH_SUBSCRIBE_WAIT,
 )
+
+if TYPE_CHECKING:
+    from .update import TencentIoTFirmwareCoordinator
 
 STORAGE_VERSION = 1
 # AppGetDeviceData errors meaning the device left the family or is no longer shared.
@@ -134,6 +137,8 @@ class TencentIoTRuntimeData:
 
     client: TencentIoTClient
     coordinator: TencentIoTCoordinator
+    # Set by the update platform, whose firmware checks run apart from the home's reads.
+    firmware: TencentIoTFirmwareCoordinator | None = None
 
 
 type TencentIoTConfigEntry = ConfigEntry[TencentIoTRuntimeData]

@@ -32,6 +32,10 @@ PARALLEL_UPDATES = 0
 
 # The cloud is asked for new firmware at most this often.
 FIRMWARE_CHECK_INTERVAL: Final = timedelta(hours=6)
+# A check is one request per device: beyond the first FIRMWARE_CHECK_BURST devices, a round
+# is spread out at FIRMWARE_CHECKS_PER_SECOND, so a large home does not flood the cloud.
+FIRMWARE_CHECK_BURST: Final = 20
+FIRMWARE_CHECKS_PER_SECOND: Final = 10.0
 # While an upgrade runs, its progress is read this often (s), for at most INSTALL_TIMEOUT (s).
 PROGRESS_INTERVAL: Final = 5.0
 INSTALL_TIMEOUT: Final = 1800.0
@@ -82,7 +86,9 @@ class TencentIoTFirmwareCoordinator(DataUpdateCoordinator[dict[str, FirmwareInfo
         semaphore = asyncio.Semaphore(DATA_READ_CONCURRENCY)
         found: dict[str, FirmwareInfo] = {}
 
-        async def check(state: DeviceState) -> None:
+        async def check(state: DeviceState, delay: float) -> None:
+            if delay > 0:
+                await asyncio.sleep(delay)
             async with semaphore:
                 try:
                     info = await self.coordinator.client.check_firmware_update(
@@ -99,8 +105,9 @@ class TencentIoTFirmwareCoordinator(DataUpdateCoordinator[dict[str, FirmwareInfo
         try:
             # A failure cancels the other checks: the whole round fails and is tried again.
             async with asyncio.TaskGroup() as group:
-                for state in list(states):
-                    group.create_task(check(state))
+                for index, state in enumerate(list(states)):
+                    delay = (index + 1 - FIRMWARE_CHECK_BURST) / FIRMWARE_CHECKS_PER_SECOND
+                    group.create_task(check(state, delay))
         except ExceptionGroup as err:
             errors = err.exceptions
             first = next((e for e in errors if isinstance(e, TencentIoTAuthError)), errors[0])
@@ -130,7 +137,7 @@ async def async_setup_entry(
 ) -> None:
     """Add an update entity per device with firmware, once the (background) check found it."""
     coordinator = entry.runtime_data.coordinator
-    firmware = TencentIoTFirmwareCoordinator(hass, entry, coordinator)
+    firmware = entry.runtime_data.firmware = TencentIoTFirmwareCoordinator(hass, entry, coordinator)
     added: set[str] = set()
 
     @callback
@@ -149,14 +156,15 @@ async def async_setup_entry(
 
     @callback
     def check_new_devices(states: list[DeviceState]) -> None:
-        entry.async_create_task(
+        entry.async_create_background_task(
             hass, firmware.async_check_devices(states), f"{DOMAIN} firmware check of new devices"
         )
 
     entry.async_on_unload(firmware.async_add_listener(add_new_entities))
     entry.async_on_unload(coordinator.async_add_new_devices_listener(check_new_devices))
-    # One request per device: do not hold up the platform's setup for it.
-    entry.async_create_task(hass, firmware.async_refresh(), f"{DOMAIN} firmware check")
+    # One request per device, paced: a background task holds up neither HA's start nor an
+    # unload (which cancels it).
+    entry.async_create_background_task(hass, firmware.async_refresh(), f"{DOMAIN} firmware check")
 
 
 class TencentIoTUpdateEntity(TencentIoTEntity, UpdateEntity):

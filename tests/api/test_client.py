@@ -137,10 +137,31 @@ async def test_devices_paged_past_50(make_sim: SimFactory, make_client: ClientFa
     assert big.request_counts()["AppGetFamilyDeviceList"] == 2
     statuses = await client.get_device_statuses([d.key for d in devices])
     assert len(statuses) == 78
-    assert big.request_counts()["AppGetDeviceStatuses"] == 2
+    assert big.request_counts()["AppGetDeviceStatuses"] == 1
     offline = {s.device_id for s in statuses if not s.online}
     assert offline == {d.device_id for d in big.state.devices.values() if not d.online}
     assert key(OFFLINE_LIGHT) in offline
+
+
+async def test_statuses_fall_back_to_small_batches(
+    make_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    """A service that takes fewer ids per call still answers for every device, in batches of 50."""
+    big = await make_sim(devices=60)
+    big.set_status_batch_limit(60)
+    client = make_client(big)
+    await client.login_password(phone_credentials(big))
+    ids = [d.key for d in await client.get_devices(home_family_id(big))]
+    statuses = await client.get_device_statuses(ids)
+    assert sorted(s.device_id for s in statuses) == sorted(ids)
+    # The rejected call of 78, then 50 + 28; later reads go straight to batches of 50.
+    assert big.request_counts()["AppGetDeviceStatuses"] == 3
+    await client.get_device_statuses(ids)
+    assert big.request_counts()["AppGetDeviceStatuses"] == 5
+    big.set_status_batch_limit(10)
+    with pytest.raises(TencentIoTCloudError) as err:
+        await client.get_device_statuses(ids)
+    assert err.value.code == "InvalidParameterValue"
 
 
 async def test_gateway_sub_devices(client: TencentIoTClient) -> None:

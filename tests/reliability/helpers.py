@@ -1,7 +1,7 @@
 """What every fault scenario checks at its end: HA shows what the cloud holds, nothing leaks."""
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 import json
 import logging
 import math
@@ -16,9 +16,11 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tencent_iot.const import CONF_FAMILY_ID
-from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from custom_components.tencent_iot.diagnostics import async_get_config_entry_diagnostics
 from simulator import CloudSimulator
+from tests.platform_common import coordinator_of, wait_for
+
+__all__ = ["coordinator_of", "wait_for"]  # the scenarios take them from here
 
 # Log messages that mean an error escaped its handler.
 _UNHANDLED = ("Traceback", "Unhandled", "Error doing job", "Exception in", "never retrieved")
@@ -28,20 +30,6 @@ _EXPECTED_ERRORS = (
     "Error fetching tencent_iot",
     "Authentication failed while fetching tencent_iot",
 )
-
-
-def coordinator_of(entry: MockConfigEntry) -> TencentIoTCoordinator:
-    """The entry's coordinator."""
-    coordinator: TencentIoTCoordinator = entry.runtime_data.coordinator
-    return coordinator
-
-
-async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 10) -> None:
-    """Let HA and the simulator run until `condition` holds."""
-    async with asyncio.timeout(seconds):
-        while not condition():
-            await asyncio.sleep(0.005)
-            await hass.async_block_till_done()
 
 
 async def wait_push_healthy(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
+from tests.platform_common import take_push_down
 
 from .helpers import assert_end_state, coordinator_of, wait_for, wait_push_healthy
 
@@ -152,12 +153,8 @@ async def test_failed_catch_up_is_read_again(
 ) -> None:
     """When the read after a reconnect fails, the next poll reads what push missed."""
     coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
     await wait_push_healthy(hass, setup_integration)
-    sim.refuse_subscriptions()
-    await sim.drop_websockets()
-    await wait_for(hass, lambda: not push.connected)
+    await take_push_down(hass, sim, setup_integration)
     await sim.report(BULB, {"brightness": 9})
     sim.fail_next(10_000, action="AppGetDeviceData")
     sim.refuse_subscriptions(False)
@@ -179,12 +176,8 @@ async def test_devices_bound_and_unbound_during_an_outage_are_found(
 ) -> None:
     """Bind and unbind pushes sent while push was down are made up for by a list read."""
     coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
     await wait_push_healthy(hass, setup_integration)
-    sim.refuse_subscriptions()
-    await sim.drop_websockets()
-    await wait_for(hass, lambda: not push.connected)
+    await take_push_down(hass, sim, setup_integration)
     new_plug = await sim.add_device("P8VN3KQ4WT", "plug_quiet_01", alias="Quiet Plug")
     await sim.remove_device(PLUG)
     # A device-list read failing once is tried again by the next poll.

@@ -16,9 +16,15 @@ from .const import (
     PRODUCT_BATCH_SIZE,
     REGIONS,
     STATUS_BATCH_SIZE,
+    STATUS_FALLBACK_BATCH_SIZE,
     Region,
 )
-from .exceptions import TencentIoTKugouError, TencentIoTResponseError, TencentIoTTokenError
+from .exceptions import (
+    TencentIoTCloudError,
+    TencentIoTKugouError,
+    TencentIoTResponseError,
+    TencentIoTTokenError,
+)
 from .models import (
     AccountType,
     ActionResult,
@@ -159,6 +165,7 @@ class TencentIoTClient:
         self._ws_url = ws_url or endpoints.ws_url
         self._token = Token(access_token, token_expire_at) if access_token else None
         self._credentials = credentials
+        self._status_batch_size = STATUS_BATCH_SIZE
         self._on_token = on_token
         self._login_lock = asyncio.Lock()
 
@@ -303,8 +310,18 @@ class TencentIoTClient:
     async def get_device_statuses(self, device_ids: Iterable[str]) -> list[DeviceStatus]:
         """Read online states (AppGetDeviceStatuses, in batches) of "ProductId/DeviceName" ids."""
         statuses: list[DeviceStatus] = []
-        for batch in _batches(device_ids, STATUS_BATCH_SIZE):
-            body = _merged(await self._call("AppGetDeviceStatuses", {"DeviceIds": batch}))
+        pending = _batches(device_ids, self._status_batch_size)
+        while pending:
+            batch = pending.pop(0)
+            try:
+                body = _merged(await self._call("AppGetDeviceStatuses", {"DeviceIds": batch}))
+            except TencentIoTCloudError as err:
+                if err.code != "InvalidParameterValue" or len(batch) <= STATUS_FALLBACK_BATCH_SIZE:
+                    raise
+                # Too many ids for this service: smaller batches from now on.
+                self._status_batch_size = STATUS_FALLBACK_BATCH_SIZE
+                pending[:0] = _batches(batch, STATUS_FALLBACK_BATCH_SIZE)
+                continue
             raws = as_records(first(body, "DeviceStatuses", "Devices"))
             statuses.extend(DeviceStatus.from_api(raw) for raw in raws)
         return statuses

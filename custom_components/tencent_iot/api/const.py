@@ -35,10 +35,13 @@ MAX_IN_FLIGHT: Final = 10
 DEFAULT_RETRY_DELAYS: Final = (0.5, 1.0)
 
 PAGE_SIZE: Final = 50
-# The doc gives no maximum for these id arrays; small batches keep each
-# request well inside whatever limit the service applies.
+# The app reference gives no maximum for these id arrays. Products are few and their thing
+# models large, so they go in small batches. Tencent's SDK documents AppGetDeviceStatuses as
+# "at most 1000 devices per call"; should a service reject that many, the client falls back to
+# STATUS_FALLBACK_BATCH_SIZE for good.
 PRODUCT_BATCH_SIZE: Final = 20
-STATUS_BATCH_SIZE: Final = 50
+STATUS_BATCH_SIZE: Final = 1000
+STATUS_FALLBACK_BATCH_SIZE: Final = 50
 # Stops paging when a service ignores Offset and keeps returning full pages.
 MAX_PAGES: Final = 200
 
