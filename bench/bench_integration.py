@@ -251,16 +251,29 @@ async def phase_setup(bench: Bench) -> None:
     await wait_until(lambda: push.connected)
     await hass.async_block_till_done()
     settled = time.perf_counter() - started
-    entities = len(hass.states.async_all())
     counts = await sim.counts()
+    # The firmware check runs in the background, paced; the later phases start after it, and
+    # entities and memory are counted with its update entities.
+    firmware = bench.entry.runtime_data.firmware
+    assert firmware is not None
+    await wait_until(lambda: firmware.data is not None, seconds=600)
+    firmware_checked = time.perf_counter() - started
+    await hass.async_block_till_done()
+    entities = len(hass.states.async_all())
     gc.collect()
     rss_after = rss_bytes()
+    requests = split_counts(counts)
+    background = {
+        action: n for action, n in (await sim.counts()).items() if action in BACKGROUND_ACTIONS
+    }
+    requests.update(background=background, background_total=sum(background.values()))
     bench.results["setup"] = {
         "devices": len(bench.coordinator.devices),
         "entities": entities,
         "loaded_s": loaded,
         "settled_s": settled,
-        "requests": split_counts(counts),
+        "firmware_checked_s": firmware_checked,
+        "requests": requests,
         "rss_before": rss_before,
         "rss_after": rss_after,
     }
