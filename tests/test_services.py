@@ -103,6 +103,19 @@ async def rejected[E: HomeAssistantError](
     return info.value
 
 
+async def list_lamp_timers_rejected(
+    hass: HomeAssistant, integration: MockConfigEntry
+) -> HomeAssistantError:
+    """Ask for the bedside lamp's timers, which must fail; return the error."""
+    return await rejected(
+        HomeAssistantError,
+        hass,
+        "list_timers",
+        {"device_id": device_id(hass, integration, LAMP)},
+        response=True,
+    )
+
+
 def placeholders(err: HomeAssistantError) -> dict[str, str]:
     """The placeholders of a translated error."""
     assert err.translation_placeholders is not None
@@ -513,13 +526,7 @@ async def test_timer_read_failure(
 ) -> None:
     """The timer list cannot be read: a translated HomeAssistantError."""
     sim.fail_next(3, action="AppGetTimerList")
-    err = await rejected(
-        HomeAssistantError,
-        hass,
-        "list_timers",
-        {"device_id": device_id(hass, integration, LAMP)},
-        response=True,
-    )
+    err = await list_lamp_timers_rejected(hass, integration)
     assert err.translation_key == "timer_failed"
 
 
@@ -1079,13 +1086,7 @@ async def test_rejected_sign_in(
     """When the cloud no longer accepts the account, the call fails and reauth starts."""
     sim.expire_tokens(revoke=True)
     sim.set_password("changed-elsewhere")
-    err = await rejected(
-        HomeAssistantError,
-        hass,
-        "list_timers",
-        {"device_id": device_id(hass, integration, LAMP)},
-        response=True,
-    )
+    err = await list_lamp_timers_rejected(hass, integration)
     assert err.translation_key == "auth_failed"
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
