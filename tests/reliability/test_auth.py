@@ -12,6 +12,7 @@ from custom_components.tencent_iot import coordinator as coordinator_module
 from custom_components.tencent_iot.api import PushClient
 from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, CONF_PASSWORD, DOMAIN
 from simulator import CloudSimulator
+from tests.platform_common import wait_for_firmware_check
 
 from .conftest import PUSH_REPLY_TIMEOUT
 from .helpers import assert_end_state, coordinator_of, wait_for, wait_push_healthy
@@ -80,6 +81,44 @@ async def test_token_rejected_by_push_heartbeat_is_replaced(
     await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 31)
     assert not reauth_flows(hass)
     await assert_end_state(hass, sim, config_entry)
+
+
+async def test_push_heartbeat_login_failures(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A login failing after a refused heartbeat waits for the next poll; a new password: reauth."""
+    monkeypatch.setattr(
+        coordinator_module,
+        "PushClient",
+        partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, heartbeat_interval=0.05),
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = coordinator_of(config_entry)
+    await wait_push_healthy(hass, config_entry)
+    old_token = config_entry.data[CONF_ACCESS_TOKEN]
+    await wait_for_firmware_check(hass, config_entry)
+    sim.fail_next(10_000, action="AppGetToken")
+    sim.expire_tokens(revoke=True)
+    await wait_for(hass, lambda: "Re-login for push failed" in caplog.text)
+    assert config_entry.data[CONF_ACCESS_TOKEN] == old_token
+    sim.clear_faults()
+    # The channel cannot subscribe with the dead token; the next poll signs in again.
+    await coordinator.async_refresh()
+    assert config_entry.data[CONF_ACCESS_TOKEN] != old_token
+    await wait_push_healthy(hass, config_entry)
+    assert not reauth_flows(hass)
+
+    sim.set_password(NEW_PASSWORD)
+    sim.expire_tokens(revoke=True)
+    await wait_for(hass, lambda: bool(reauth_flows(hass)))
+    assert len(reauth_flows(hass)) == 1
+    assert coordinator.last_update_success  # no poll ran: the push channel found out
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
 
 
 async def test_password_changed_starts_reauth_then_recovers(
