@@ -28,7 +28,7 @@ from custom_components.tencent_iot.const import (
 )
 from simulator import CloudSimulator
 
-from .platform_common import wait_for_firmware_check
+from .platform_common import set_up_entry
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +88,5 @@ def config_entry(hass: HomeAssistant, sim: CloudSimulator) -> MockConfigEntry:
 @pytest.fixture
 async def setup_integration(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
     """The config entry, set up against the simulator, its first firmware check done."""
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    await wait_for_firmware_check(hass, config_entry)
+    await set_up_entry(hass, config_entry)
     return config_entry

@@ -52,6 +52,13 @@ def coordinator_of(entry: MockConfigEntry) -> TencentIoTCoordinator:
     return coordinator
 
 
+async def set_up_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set the entry up and let it settle, its first firmware check (in the background) too."""
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await wait_for_firmware_check(hass, entry)
+
+
 async def wait_for_firmware_check(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Until the update platform's first firmware check, a background task, has ended."""
     if (firmware := entry.runtime_data.firmware) is not None:

@@ -1,7 +1,6 @@
 """Automation switches, against the cloud simulator."""
 
-import asyncio
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from unittest.mock import patch
 
 from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
@@ -25,6 +24,8 @@ from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from simulator.model import Automation
 
+from .platform_common import set_up_entry, wait_for
+
 DOOR_LIGHT = "a_1fc2893e091da77be047f9d73e91fd9e"  # enabled
 CURTAINS = "a_c7c3169c21f1d92e9577871831d067c8"  # disabled
 
@@ -35,8 +36,7 @@ async def integration(
 ) -> AsyncGenerator[MockConfigEntry]:
     """The entry set up with the switch platform only."""
     with patch("custom_components.tencent_iot.PLATFORMS", [Platform.SWITCH]):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
+        await set_up_entry(hass, config_entry)
         yield config_entry
 
 
@@ -69,14 +69,6 @@ async def switch(hass: HomeAssistant, automation_id: str, service: str) -> None:
         {ATTR_ENTITY_ID: automation_entity_id(hass, automation_id)},
         blocking=True,
     )
-
-
-async def wait_for(hass: HomeAssistant, condition: Callable[[], bool]) -> None:
-    """Let background work run until `condition` holds."""
-    async with asyncio.timeout(5):
-        while not condition():
-            await asyncio.sleep(0.01)
-            await hass.async_block_till_done()
 
 
 async def test_automation_switches(hass: HomeAssistant, integration: MockConfigEntry) -> None:

@@ -23,7 +23,7 @@ from custom_components.tencent_iot.const import (
 from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from simulator import CloudSimulator
 
-from .platform_common import BULB, PLUG, coordinator_of, take_push_down, wait_for
+from .platform_common import BULB, PLUG, coordinator_of, set_up_entry, take_push_down, wait_for
 
 
 def succeeded(coordinator: TencentIoTCoordinator) -> bool:
@@ -100,8 +100,7 @@ async def test_poll_fallback_without_push(
 ) -> None:
     """With push off, each poll reads device data, and control is confirmed by a read."""
     hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, config_entry)
     coordinator = coordinator_of(config_entry)
     assert coordinator.push is None
     assert not sim.connections()
@@ -212,8 +211,7 @@ async def test_restart_with_cloud_down_uses_saved_home(
     hass_storage: dict[str, Any],
 ) -> None:
     """After a restart while the cloud is down, devices come from the saved home, offline."""
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, config_entry)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=5))
     await hass.async_block_till_done()
     assert f"{DOMAIN}.{config_entry.entry_id}" in hass_storage
@@ -222,8 +220,7 @@ async def test_restart_with_cloud_down_uses_saved_home(
     await hass.async_block_till_done()
 
     sim.fail_next(1000)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, config_entry)
     coordinator = coordinator_of(config_entry)
     assert config_entry.state is ConfigEntryState.LOADED
     assert set(coordinator.devices) == expected
@@ -267,8 +264,7 @@ async def test_rooms_option_limits_devices(
     """Only devices of the chosen rooms are added."""
     bulb = sim.state.device(BULB)
     hass.config_entries.async_update_entry(config_entry, options={CONF_ROOMS: [bulb.room_id]})
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, config_entry)
     coordinator = coordinator_of(config_entry)
     assert BULB in coordinator.devices
     assert {state.device.room_id for state in coordinator.devices.values()} == {bulb.room_id}
@@ -283,8 +279,7 @@ async def test_periodic_list_refresh_finds_changes(
     """Without push, the periodic device-list read finds added devices and gone scenes."""
     monkeypatch.setattr(coordinator_module, "DEVICE_LIST_REFRESH", timedelta(0))
     hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, config_entry)
     coordinator = coordinator_of(config_entry)
     new_key = await sim.add_device("P8VN3KQ4WT", "plug_poll_01", alias="Polled Plug")
     gone_scene = next(iter(coordinator.scenes))
@@ -386,8 +381,7 @@ async def test_value_outside_model_is_ignored(
 ) -> None:
     """A value that does not fit the thing model does not replace the last good one."""
     hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, config_entry)
     coordinator = coordinator_of(config_entry)
     good = coordinator.devices[BULB].values["brightness"]
     cloud = sim.state.device(BULB)

@@ -23,6 +23,7 @@ from .platform_common import (
     CURTAIN,
     PLUG,
     entity_id,
+    set_up_entry,
     state,
     wait_for,
 )
@@ -126,8 +127,7 @@ async def test_offline_device_is_unavailable(
 async def test_zh_hans_names(hass: HomeAssistant, config_entry: MockConfigEntry) -> None:
     """Standard ids are named in Simplified Chinese when HA speaks it."""
     hass.config.language = "zh-Hans"
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, config_entry)
     assert (
         state(hass, entity_id(hass, "sensor", PLUG, "power")).name == "烧水壶插座 Kettle Plug 功率"
     )

@@ -1,7 +1,6 @@
 """Scene entities, against the cloud simulator."""
 
-import asyncio
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from unittest.mock import patch
 
 from homeassistant.components.scene.const import DOMAIN as SCENE_DOMAIN
@@ -16,6 +15,8 @@ from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from simulator.model import Scene
 
+from .platform_common import set_up_entry, wait_for
+
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 GOOD_NIGHT = "s_908fd3b142e211b4c759abf025ec72b4"
 MOVIE_TIME = "s_aed34b9f60ee115dfa7918b742336277"
@@ -29,24 +30,13 @@ async def integration(
 ) -> AsyncGenerator[MockConfigEntry]:
     """The entry set up with the scene platform only."""
     with patch("custom_components.tencent_iot.PLATFORMS", [Platform.SCENE]):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
+        await set_up_entry(hass, config_entry)
         yield config_entry
 
 
 def scene_entity_id(hass: HomeAssistant, scene_id: str) -> str | None:
     """The entity id of a cloud scene, if it has one."""
     return er.async_get(hass).async_get_entity_id(SCENE_DOMAIN, DOMAIN, f"scene/{scene_id}")
-
-
-async def wait_for(hass: HomeAssistant, condition: Callable[[], bool]) -> None:
-    """Let background work run until `condition` holds."""
-    for _ in range(250):
-        await hass.async_block_till_done()
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not reached")
 
 
 async def activate(hass: HomeAssistant, entity_id: str) -> None:
@@ -182,8 +172,7 @@ async def test_scene_without_name(
     """A scene the app left unnamed is named by its id."""
     sim.state.scenes[GOOD_NIGHT].name = ""
     with patch("custom_components.tencent_iot.PLATFORMS", [Platform.SCENE]):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
+        await set_up_entry(hass, config_entry)
     entity_id = scene_entity_id(hass, GOOD_NIGHT)
     assert entity_id is not None
     state = hass.states.get(entity_id)

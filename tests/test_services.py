@@ -1,6 +1,5 @@
 """The integration's services, against the cloud simulator."""
 
-import asyncio
 from collections.abc import AsyncGenerator
 import json
 from pathlib import Path
@@ -29,7 +28,7 @@ from simulator import CloudSimulator
 from simulator.model import BindToken
 
 from .conftest import entry_data
-from .platform_common import wait_for
+from .platform_common import set_up_entry, wait_for
 
 INTEGRATION_DIR = Path(__file__).parent.parent / "custom_components" / DOMAIN
 
@@ -68,8 +67,7 @@ async def integration(
 ) -> AsyncGenerator[MockConfigEntry]:
     """The entry set up without entity platforms: services need none."""
     with patch("custom_components.tencent_iot.PLATFORMS", []):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
+        await set_up_entry(hass, config_entry)
         yield config_entry
 
 
@@ -680,12 +678,7 @@ async def test_share_device(
 
 async def _wait_for_device(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> None:
     coordinator = entry.runtime_data.coordinator
-    for _ in range(200):
-        await hass.async_block_till_done()
-        if key in coordinator.devices:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{key} did not appear")
+    await wait_for(hass, lambda: key in coordinator.devices)
 
 
 async def test_bind_device(
@@ -693,8 +686,7 @@ async def test_bind_device(
 ) -> None:
     """The token is checked, the device bound into the room, and its entities appear."""
     with patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
+        await set_up_entry(hass, config_entry)
         token = sim.register_bind_token("3JQ8VX2K1M", "bulb_new01", alias="New Bulb")
         sim.reset_request_counts()
         await call(
@@ -991,8 +983,7 @@ async def test_run_scene_of_second_home(
     )
     parents.add_to_hass(hass)
     with patch("custom_components.tencent_iot.PLATFORMS", []):
-        assert await hass.config_entries.async_setup(parents.entry_id)
-        await hass.async_block_till_done()
+        await set_up_entry(hass, parents)
     await sim.report("3JQ8VX2K1M/bulb_7c87ce3c", {"brightness": 20})
     await call(hass, "run_scene", {"scene_id": WELCOME_HOME})
     assert sim.device_state("3JQ8VX2K1M/bulb_7c87ce3c")["Data"]["brightness"] == 100  # type: ignore[index]

@@ -35,7 +35,7 @@ from custom_components.tencent_iot import update as tencent_update
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
-from .platform_common import wait_for_firmware_check
+from .platform_common import wait_for, wait_for_firmware_check
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"  # 1.2.0, the product offers 1.3.0
 LAMP = "3JQ8VX2K1M/bulb_7c87ce2b"  # 1.3.0, up to date
@@ -101,16 +101,6 @@ def track(
 
     async_track_state_change_event(hass, str(update_entity_id(hass, key)), changed)
     return seen
-
-
-async def wait_for(hass: HomeAssistant, condition: Callable[[], bool]) -> None:
-    """Let background work run until `condition` holds."""
-    for _ in range(250):
-        await hass.async_block_till_done()
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not reached")
 
 
 def check_count(sim: CloudSimulator) -> int:
@@ -355,10 +345,7 @@ async def test_large_home_is_checked_at_a_pace(
         patch.object(tencent_update, "FIRMWARE_CHECKS_PER_SECOND", 0.001),
     ):
         assert await hass.config_entries.async_setup(config_entry.entry_id)
-        for _ in range(250):
-            if check_count(sim) >= 2:
-                break
-            await asyncio.sleep(0.02)
+        await wait_for(hass, lambda: check_count(sim) >= 2)
         await asyncio.sleep(0.1)
     # Two at once; the third is due 1000 s later (1 / 0.001 per second).
     assert check_count(sim) == 2

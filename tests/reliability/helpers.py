@@ -20,8 +20,6 @@ from custom_components.tencent_iot.diagnostics import async_get_config_entry_dia
 from simulator import CloudSimulator
 from tests.platform_common import coordinator_of, wait_for
 
-__all__ = ["coordinator_of", "wait_for"]  # the scenarios take them from here
-
 # Log messages that mean an error escaped its handler.
 _UNHANDLED = ("Traceback", "Unhandled", "Error doing job", "Exception in", "never retrieved")
 # Errors the scenarios cause on purpose: a refresh failing while the cloud is down, or because

@@ -12,10 +12,10 @@ from custom_components.tencent_iot import coordinator as coordinator_module
 from custom_components.tencent_iot.api import PushClient
 from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, CONF_PASSWORD, DOMAIN
 from simulator import CloudSimulator
-from tests.platform_common import wait_for_firmware_check
+from tests.platform_common import coordinator_of, set_up_entry, wait_for
 
 from .conftest import PUSH_REPLY_TIMEOUT
-from .helpers import assert_end_state, coordinator_of, wait_for, wait_push_healthy
+from .helpers import assert_end_state, wait_push_healthy
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 NEW_PASSWORD = "Changed@5678"
@@ -65,8 +65,7 @@ async def test_token_rejected_by_push_heartbeat_is_replaced(
         "PushClient",
         partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, heartbeat_interval=0.05),
     )
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, config_entry)
     coordinator = coordinator_of(config_entry)
     push = coordinator.push
     assert push is not None
@@ -96,12 +95,10 @@ async def test_push_heartbeat_login_failures(
         "PushClient",
         partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, heartbeat_interval=0.05),
     )
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, config_entry)
     coordinator = coordinator_of(config_entry)
     await wait_push_healthy(hass, config_entry)
     old_token = config_entry.data[CONF_ACCESS_TOKEN]
-    await wait_for_firmware_check(hass, config_entry)
     sim.fail_next(10_000, action="AppGetToken")
     sim.expire_tokens(revoke=True)
     await wait_for(hass, lambda: "Re-login for push failed" in caplog.text)

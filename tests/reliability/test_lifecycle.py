@@ -17,9 +17,9 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
-from tests.platform_common import take_push_down
+from tests.platform_common import coordinator_of, set_up_entry, take_push_down, wait_for
 
-from .helpers import assert_end_state, coordinator_of, wait_for, wait_push_healthy
+from .helpers import assert_end_state, wait_push_healthy
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 PLUG = "P8VN3KQ4WT/plug_e8db8411"
@@ -95,8 +95,7 @@ async def test_restart_with_cloud_down_starts_unavailable_then_recovers(
     hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
 ) -> None:
     """After a restart with the cloud down, the saved home is shown unavailable until it is back."""
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, config_entry)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=5))  # saves the home
     await hass.async_block_till_done()
     assert await hass.config_entries.async_unload(config_entry.entry_id)
@@ -104,8 +103,7 @@ async def test_restart_with_cloud_down_starts_unavailable_then_recovers(
 
     sim.fail_next(10_000)
     sim.refuse_subscriptions()
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, config_entry)
     states = [hass.states.get(entity_id) for entity_id in entities_of(hass, config_entry, BULB)]
     assert states
     assert all(state is not None and state.state == STATE_UNAVAILABLE for state in states)

@@ -18,9 +18,10 @@ from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, DOMAIN
 from simulator import CloudSimulator
 from simulator.model import PropValue
 from simulator.push import device_change, encode_payload
+from tests.platform_common import coordinator_of, wait_for
 
 from .conftest import PUSH_REPLY_TIMEOUT
-from .helpers import assert_end_state, coordinator_of, wait_for, wait_push_healthy
+from .helpers import assert_end_state, wait_push_healthy
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 PLUG = "P8VN3KQ4WT/plug_e8db8411"

@@ -22,9 +22,10 @@ from custom_components.tencent_iot import coordinator as coordinator_module
 from custom_components.tencent_iot.api import PushClient
 from simulator import CloudSimulator
 from simulator.model import Device
+from tests.platform_common import coordinator_of, set_up_entry, wait_for
 
 from .conftest import PUSH_REPLY_TIMEOUT
-from .helpers import assert_end_state, coordinator_of, wait_for, wait_push_healthy
+from .helpers import assert_end_state, wait_push_healthy
 
 CYCLES = 100
 SEED = int(os.environ.get("SOAK_SEED", "20261123"))
@@ -173,8 +174,7 @@ async def test_soak(
         "PushClient",
         partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, heartbeat_interval=0.1),
     )
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, config_entry)
     await wait_push_healthy(hass, config_entry)
     soak = Soak(hass, sim, config_entry)
     disturbances = soak.disturbances()
