@@ -72,7 +72,7 @@ _DEVICE_GONE_REASONS: Final = frozenset({"DeviceNotExist", "NoPermission"})
 
 
 def _device_gone(err: TencentIoTCloudError) -> bool:
-    return err.code.rsplit(".", 1)[-1] in _DEVICE_GONE_REASONS
+    return err.reason in _DEVICE_GONE_REASONS
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ _SCENE_RUNNING_REASONS: Final = frozenset({"SceneRunInProgress", "SceneIsRunning
 
 
 def _is_scene_running(err: TencentIoTCloudError) -> bool:
-    return err.code.rsplit(".", 1)[-1] in _SCENE_RUNNING_REASONS
+    return err.reason in _SCENE_RUNNING_REASONS
 
 
 async def async_run_scene(coordinator: TencentIoTCoordinator, scene_id: str) -> None:

@@ -39,6 +39,11 @@ class TencentIoTCloudError(TencentIoTError):
         self.request_id = request_id
         self.action = action
 
+    @property
+    def reason(self) -> str:
+        """The code's last dotted segment: the doc and live services differ in the namespace."""
+        return _reason(self.code)
+
 
 class TencentIoTAuthError(TencentIoTCloudError):
     """Authentication failed: token, account credentials or application keys."""
@@ -135,10 +140,14 @@ _APP_REASONS: Final = frozenset(
 _EMBEDDED_CODE: Final = re.compile(r"^\s*([A-Za-z]+(?:\.[A-Za-z]+)+)\s*\|")
 
 
+def _reason(code: str) -> str:
+    return code.rsplit(".", 1)[-1]
+
+
 def _reasons(code: str, message: str) -> set[str]:
-    reasons = {code.rsplit(".", 1)[-1]}
+    reasons = {_reason(code)}
     if embedded := _EMBEDDED_CODE.match(message):
-        reasons.add(embedded.group(1).rsplit(".", 1)[-1])
+        reasons.add(_reason(embedded.group(1)))
     return reasons
 
 
