@@ -148,7 +148,7 @@ def _latency_row(label: object, run: dict[str, Any]) -> list[object]:
         _num(run["max_ms"], 1),
         f"{run['busy']:.0%}",
         _num(run["gc_total_ms"], 0),
-        run.get("gc_full", "?"),
+        run["gc_full"],
         _num(run["gc_longest_ms"], 1),
     ]
 

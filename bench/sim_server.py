@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from aiohttp import web
 
+from bench.pacing import paced
 from simulator import CloudSimulator
 
 type Handler = Callable[[web.Request], Awaitable[web.Response]]
@@ -58,32 +59,20 @@ async def burst(
     stamps: list[float] = []
     loop = asyncio.get_running_loop()
     start = loop.time()
-    max_lag = 0.0
-    k = 0
-    while k < count:
-        now = loop.time()
-        due = min(count, int((now - start) * rate) + 1)
-        if k < due:
-            max_lag = max(max_lag, now - (start + k / rate))
-        while k < due:
-            index = k % len(plan)
-            device_id, prop, low, span, extra = plan[index]
-            value = low + (offset + k // len(plan)) % span
-            stamp = time.time()
-            await sim.report(device_id, {**extra, prop: value})
-            indexes.append(index)
-            values.append(value)
-            stamps.append(stamp)
-            k += 1
-        if k < count:
-            await asyncio.sleep(max(0.0, start + k / rate - loop.time()))
-    elapsed = loop.time() - start
+    async for k, _due in paced(rate, count):
+        index = k % len(plan)
+        device_id, prop, low, span, extra = plan[index]
+        value = low + (offset + k // len(plan)) % span
+        stamp = time.time()
+        await sim.report(device_id, {**extra, prop: value})
+        indexes.append(index)
+        values.append(value)
+        stamps.append(stamp)
     return {
         "index": indexes,
         "value": values,
         "stamp": stamps,
-        "elapsed": elapsed,
-        "max_lag": max_lag,
+        "elapsed": loop.time() - start,
     }
 
 
