@@ -30,6 +30,20 @@ def reauth_flows(hass: HomeAssistant) -> list[str]:
     ]
 
 
+@pytest.fixture
+async def fast_heartbeat_entry(
+    hass: HomeAssistant, config_entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
+) -> MockConfigEntry:
+    """The entry set up with a heartbeat every 50 ms: push finds a dead token by itself."""
+    monkeypatch.setattr(
+        coordinator_module,
+        "PushClient",
+        partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, heartbeat_interval=0.05),
+    )
+    await set_up_entry(hass, config_entry)
+    return config_entry
+
+
 @pytest.mark.parametrize("revoke", [False, True], ids=["expired", "revoked"])
 async def test_token_expired_mid_run_is_replaced_transparently(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry, revoke: bool
@@ -56,16 +70,10 @@ async def test_token_expired_mid_run_is_replaced_transparently(
 async def test_token_rejected_by_push_heartbeat_is_replaced(
     hass: HomeAssistant,
     sim: CloudSimulator,
-    config_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
+    fast_heartbeat_entry: MockConfigEntry,
 ) -> None:
     """Without any poll, a heartbeat refused for the token makes the channel log in again."""
-    monkeypatch.setattr(
-        coordinator_module,
-        "PushClient",
-        partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, heartbeat_interval=0.05),
-    )
-    await set_up_entry(hass, config_entry)
+    config_entry = fast_heartbeat_entry
     coordinator = coordinator_of(config_entry)
     push = coordinator.push
     assert push is not None
@@ -85,17 +93,11 @@ async def test_token_rejected_by_push_heartbeat_is_replaced(
 async def test_push_heartbeat_login_failures(
     hass: HomeAssistant,
     sim: CloudSimulator,
-    config_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
+    fast_heartbeat_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A login failing after a refused heartbeat waits for the next poll; a new password: reauth."""
-    monkeypatch.setattr(
-        coordinator_module,
-        "PushClient",
-        partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, heartbeat_interval=0.05),
-    )
-    await set_up_entry(hass, config_entry)
+    config_entry = fast_heartbeat_entry
     coordinator = coordinator_of(config_entry)
     await wait_push_healthy(hass, config_entry)
     old_token = config_entry.data[CONF_ACCESS_TOKEN]
