@@ -35,7 +35,7 @@ from custom_components.tencent_iot import update as tencent_update
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
-from .platform_common import wait_for, wait_for_firmware_check
+from .platform_common import set_up_entry, wait_for
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"  # 1.2.0, the product offers 1.3.0
 LAMP = "3JQ8VX2K1M/bulb_7c87ce2b"  # 1.3.0, up to date
@@ -57,8 +57,7 @@ async def integration(
 ) -> AsyncGenerator[MockConfigEntry]:
     """The entry set up with the update platform only."""
     with patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await wait_for_firmware_check(hass, config_entry)
+        await set_up_entry(hass, config_entry)
         yield config_entry
 
 
