@@ -1,6 +1,7 @@
 """Shared fixtures: the local cloud simulator and a config entry set up against it."""
 
 from collections.abc import AsyncGenerator
+import time
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -10,6 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 # Imported before HA's test harness adds its own `custom_components` package to sys.path,
 # which would otherwise shadow this repository's.
 import custom_components.tencent_iot  # noqa: F401
+from custom_components.tencent_iot import coordinator as coordinator_module
 from custom_components.tencent_iot.const import (
     CONF_ACCESS_TOKEN,
     CONF_ACCOUNT,
@@ -34,6 +36,17 @@ from .platform_common import set_up_entry
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: Any) -> None:
     """Let every test load this custom integration."""
+
+
+@pytest.fixture
+def clock_near_boot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The integration's clock reads as on a host booted a second ago.
+
+    Linux counts `time.monotonic()` from boot, so right after a boot it is near 0: a sentinel
+    of 0 for "long ago" is then not long ago at all.
+    """
+    booted = time.monotonic() - 1.0
+    monkeypatch.setattr(coordinator_module, "monotonic", lambda: time.monotonic() - booted)
 
 
 @pytest.fixture

@@ -358,6 +358,36 @@ async def test_list_refresh_failure_is_logged(
     await wait_for(hass, lambda: new_key in coordinator.devices)
 
 
+@pytest.mark.usefixtures("clock_near_boot")
+async def test_failed_list_read_is_due_at_the_next_poll(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """On a host booted a moment ago, a failed list read is still tried again by the next poll.
+
+    Both ways a read can fail: in the background (a bind push) and in a poll of its own.
+    """
+    hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
+    await set_up_entry(hass, config_entry)
+    coordinator = coordinator_of(config_entry)
+    new_key = await sim.add_device("P8VN3KQ4WT", "plug_boot_01")
+    attempts_per_read = 3  # the transport retries a failed request twice
+    sim.fail_next(attempts_per_read, action="AppGetRoomList")
+    coordinator.async_schedule_list_refresh()
+    await wait_for(hass, lambda: "Reading the device list failed" in caplog.text)
+    sim.fail_next(attempts_per_read, action="AppGetRoomList")
+    await coordinator.async_refresh()
+    found_by_poll = [new_key in coordinator.devices]
+    polls_succeeded = [coordinator.last_update_success]
+    await coordinator.async_refresh()
+    found_by_poll.append(new_key in coordinator.devices)
+    polls_succeeded.append(coordinator.last_update_success)
+    assert polls_succeeded == [False, True]
+    assert found_by_poll == [False, True]
+
+
 async def test_catch_up_failure_keeps_running(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:

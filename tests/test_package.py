@@ -65,6 +65,14 @@ def test_hacs() -> None:
     assert hacs["homeassistant"] == __version__
 
 
+def test_license() -> None:
+    """The license HACS's repository check asks for is the one pyproject.toml names."""
+    license_text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert license_text.startswith("MIT License")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'license = "MIT"' in pyproject
+
+
 def test_brand_icon() -> None:
     """The brand icon is a 256x256 PNG."""
     with Image.open(INTEGRATION / "brand" / "icon.png") as icon:

@@ -4,7 +4,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
-import time
+import math
+from time import monotonic
 from typing import TYPE_CHECKING, Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -178,7 +179,9 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         self._event_listeners: dict[str, set[EventListener]] = {}
         self._new_device_listeners: list[NewDevicesListener] = []
         self._list_listeners: list[Callable[[], None]] = []
-        self._lists_read_at = 0.0
+        # When the lists are next read. Linux counts monotonic time from boot, so no clock
+        # reading can stand for "long ago": -inf means due at the next poll.
+        self._lists_due_at = -math.inf
         self._lists_task: asyncio.Task[None] | None = None
         self._lists_lock = asyncio.Lock()
         self._lists_again = False
@@ -237,7 +240,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
                 self._async_register_devices(self.devices.values())
                 self._subscribe()
                 return
-            if time.monotonic() - self._lists_read_at >= DEVICE_LIST_REFRESH.total_seconds():
+            if monotonic() >= self._lists_due_at:
                 await self._async_read_lists()
             came_online = await self._async_read_statuses(self.devices.values())
             if self.push_healthy:
@@ -270,7 +273,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         await self._async_read_statuses(self.devices.values())
         await self._async_read_data(self.devices.values())
         await self._async_read_scenes_and_automations()
-        self._lists_read_at = time.monotonic()
+        self._lists_due_at = monotonic() + DEVICE_LIST_REFRESH.total_seconds()
         self._async_save_home()
 
     async def _async_read_device_list(self) -> tuple[list[Device], dict[str, str]]:
@@ -369,10 +372,15 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         device as new and add its entities twice.
         """
         async with self._lists_lock:
-            await self._async_read_lists_locked()
+            try:
+                await self._async_read_lists_locked()
+            except TencentIoTError:
+                # The next poll reads them again instead of waiting for DEVICE_LIST_REFRESH.
+                self._lists_due_at = -math.inf
+                raise
 
     async def _async_read_lists_locked(self) -> None:
-        self._lists_read_at = time.monotonic()
+        self._lists_due_at = monotonic() + DEVICE_LIST_REFRESH.total_seconds()
         self.rooms = {room.room_id: room for room in await self.client.get_rooms(self.family_id)}
         devices, gateways = await self._async_read_device_list()
         old_scenes, old_automations = set(self.scenes), set(self.automations)
@@ -432,8 +440,6 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
                 await self._async_read_lists()
             except TencentIoTError as err:
                 LOGGER.warning("Reading the device list failed: %s", err)
-                # The next poll reads it again instead of waiting for DEVICE_LIST_REFRESH.
-                self._lists_read_at = 0.0
                 return
 
     # Saved home, for a start while the cloud is down
