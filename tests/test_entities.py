@@ -21,7 +21,11 @@ from .platform_common import (
     BALCONY,
     BATHROOM_SWITCH,
     CURTAIN,
+    GATEWAY,
     PLUG,
+    PURIFIER,
+    SPEAKER,
+    SWITCH3,
     entity_id,
     set_up_entry,
     state,
@@ -29,6 +33,7 @@ from .platform_common import (
 )
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "entities_default_home.json"
+ICONS = Path(__file__).parent.parent / "custom_components" / DOMAIN / "icons.json"
 
 # The platforms built from thing models (scenes, automations and updates are not).
 PLATFORMS = {
@@ -36,6 +41,7 @@ PLATFORMS = {
     "button",
     "climate",
     "cover",
+    "datetime",
     "event",
     "fan",
     "light",
@@ -165,3 +171,65 @@ async def test_entities_for_a_device_added_later(
     # The originals are untouched.
     assert entity_id(hass, "cover", CURTAIN, "cover")
     assert entity_id(hass, "switch", BATHROOM_SWITCH, "power_switch")
+
+
+async def test_settings_are_configuration_entities(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """Settings made once sit apart from the controls; the controls stay where they are."""
+    registry = er.async_get(hass)
+
+    def category(domain: str, device: str, key: str) -> str | None:
+        entry = registry.async_get(entity_id(hass, domain, device, key))
+        assert entry is not None
+        return entry.entity_category
+
+    settings = [
+        ("switch", CURTAIN, "motor_reverse"),
+        ("number", CURTAIN, "motor_speed"),
+        ("number", SPEAKER, "eq_level"),
+        ("select", SWITCH3, "indicator_mode"),
+        ("switch", GATEWAY, "permit_join"),
+        ("switch", GATEWAY, "indicator_light"),
+        ("switch", PURIFIER, "child_lock"),
+    ]
+    controls = [
+        ("cover", CURTAIN, "cover"),
+        ("number", SPEAKER, "volume"),
+        ("switch", SWITCH3, "switch_1"),
+        ("switch", PLUG, "power_switch"),
+        ("fan", PURIFIER, "fan"),
+    ]
+    assert [category(*setting) for setting in settings] == ["config"] * len(settings)
+    assert [category(*control) for control in controls] == [None] * len(controls)
+
+
+async def test_outlets(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
+    """A plug's switch is an outlet; a wall switch's channels are not."""
+    assert (
+        state(hass, entity_id(hass, "switch", PLUG, "power_switch")).attributes["device_class"]
+        == "outlet"
+    )
+    for key in ("switch_1", "switch_2", "switch_3"):
+        assert "device_class" not in state(hass, entity_id(hass, "switch", SWITCH3, key)).attributes
+    assert (
+        "device_class"
+        not in state(hass, entity_id(hass, "switch", BATHROOM_SWITCH, "power_switch")).attributes
+    )
+
+
+async def test_translated_entities_have_distinct_icons(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """Every translation key without a device class has an icon of its own."""
+    icons = json.loads(ICONS.read_text(encoding="utf-8"))["entity"]
+    keys = {
+        (entry.domain, entry.translation_key)
+        for entry in er.async_entries_for_config_entry(
+            er.async_get(hass), setup_integration.entry_id
+        )
+        if entry.translation_key and entry.original_device_class is None
+    }
+    defaults = [icons.get(domain, {}).get(key, {}).get("default") for domain, key in keys]
+    assert None not in defaults, sorted(keys)
+    assert len(set(defaults)) == len(defaults), sorted(keys)

@@ -1,11 +1,15 @@
 """Event entities: thing-model events posted by devices."""
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
-from .platform_common import DOOR, PLUG, SMOKE, entity_id, state, wait_for
+from .platform_common import CLIMATE_SENSOR, DOOR, PLUG, SMOKE, entity_id, state, wait_for
 
 
 async def test_events_carry_their_parameters(
@@ -32,3 +36,35 @@ async def test_events_carry_their_parameters(
     await sim.raise_event(DOOR, "tamper_alarm")
     await wait_for(hass, lambda: state(hass, tamper).state != "unknown")
     assert state(hass, tamper).attributes["event_type"] == "tamper_alarm"
+
+
+@pytest.mark.parametrize(
+    ("language", "tamper_alarm", "low_battery"),
+    [("en", "Tamper alarm", "Low battery"), ("zh-Hans", "防拆报警", "低电量")],
+)
+async def test_event_type_names(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    language: str,
+    tamper_alarm: str,
+    low_battery: str,
+) -> None:
+    """Standard events have names for their event types, as the frontend looks them up."""
+    translations = await async_get_translations(hass, language, "entity", [DOMAIN])
+    prefix = f"component.{DOMAIN}.entity.event"
+
+    def type_names(entity: str) -> list[str | None]:
+        entry = er.async_get(hass).async_get(entity)
+        assert entry is not None
+        return [
+            translations.get(
+                f"{prefix}.{entry.translation_key}.state_attributes.event_type.state.{event_type}"
+            )
+            for event_type in state(hass, entity).attributes["event_types"]
+        ]
+
+    assert type_names(entity_id(hass, "event", DOOR, "tamper_alarm")) == [tamper_alarm]
+    assert type_names(entity_id(hass, "event", CLIMATE_SENSOR, "low_battery")) == [low_battery]
+    # Every event of the home is a standard one, so every event type has a name.
+    for entity in hass.states.async_entity_ids("event"):
+        assert None not in type_names(entity), entity

@@ -2,9 +2,14 @@
 
 from typing import Any
 
+from homeassistant.components.light.const import LightEntityFeature
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
 from .platform_common import BULB, CEILING, STRIP, controls_of, entity_id, state, wait_for_state
@@ -96,6 +101,39 @@ async def test_rgb_strip(
 
     await sim.report(STRIP, {"rgb_color": {"red": 1}})
     await wait_for_state(hass, light, rgb_color=None)
+
+
+async def test_effects(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """The strip's effect enum is the light's effect list, set through light.turn_on."""
+    light = entity_id(hass, "light", STRIP, "light")
+    assert er.async_get(hass).async_get_entity_id("select", DOMAIN, f"{STRIP}/effect") is None
+    await sim.wait_for_subscription(STRIP)
+    current = state(hass, light)
+    assert current.attributes["supported_features"] == LightEntityFeature.EFFECT
+    assert current.attributes["effect_list"] == [
+        "静态 Static",
+        "呼吸 Breath",
+        "彩虹 Rainbow",
+        "律动 Music",
+    ]
+    assert current.attributes["effect"] == "呼吸 Breath"
+
+    await turn_on(hass, light, effect="彩虹 Rainbow")
+    assert controls_of(sim, STRIP)[-1] == {"effect": "rainbow"}
+    await wait_for_state(hass, light, effect="彩虹 Rainbow")
+
+    # The model's key is accepted too; anything else is refused with the model's reason.
+    await turn_on(hass, light, effect="music", brightness=255)
+    assert controls_of(sim, STRIP)[-1] == {"effect": "music", "brightness": 100}
+    await wait_for_state(hass, light, effect="律动 Music", brightness=255)
+    with pytest.raises(ServiceValidationError) as err:
+        await turn_on(hass, light, effect="Disco")
+    assert err.value.translation_key == "invalid_value"
+
+    await sim.report(STRIP, {"effect": "static"})
+    await wait_for_state(hass, light, effect="静态 Static")
 
 
 async def test_dimmable_ceiling_light(

@@ -11,6 +11,7 @@ from homeassistant.components.fan.const import FanEntityFeature
 from homeassistant.components.light.const import ColorMode
 from homeassistant.components.number import NumberDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.components.switch.const import SwitchDeviceClass
 from homeassistant.const import EntityCategory
 from homeassistant.helpers.typing import UNDEFINED
 import pytest
@@ -480,7 +481,7 @@ def test_duplicate_translation_keys_fall_back_to_model_names() -> None:
 def test_type_fallback() -> None:
     """Rw or r, and bool/enum/number/string/timestamp/struct/array pick their platform."""
     mapping = mapped(
-        switch("child_lock"),
+        switch("heater"),
         switch("running", "r"),
         enum("level", ["Low", "High"]),
         enum("play_mode", ["Sequence", "Shuffle"], kind="stringenum"),
@@ -492,15 +493,17 @@ def test_type_fallback() -> None:
         prop("long_text", "string", max=2048),
         prop("mac", "string", "r"),
         prop("alarm_time", "timestamp"),
+        prop("last_seen", "timestamp", "r"),
         prop("now_playing", "struct", "r", specs=[{"id": "song", "dataType": {"type": "string"}}]),
         prop("recent", "array", "r", arrayInfo={"type": "string"}),
     )
     assert keys(mapping) == {
         "binary_sensors": ["running"],
+        "datetimes": ["alarm_time"],
         "numbers": ["volume", "ratio"],
         "selects": ["level", "play_mode"],
-        "sensors": ["state", "pressure", "mac", "alarm_time", "now_playing", "recent"],
-        "switches": ["child_lock"],
+        "sensors": ["state", "pressure", "mac", "last_seen", "now_playing", "recent"],
+        "switches": ["heater"],
         "texts": ["display_text", "long_text"],
     }
     selects = {d.key: d for d in mapping.selects}
@@ -522,12 +525,103 @@ def test_type_fallback() -> None:
     assert sensors["pressure"].device_class == SensorDeviceClass.PRESSURE
     assert sensors["pressure"].state_class == SensorStateClass.MEASUREMENT
     assert sensors["mac"].entity_category == EntityCategory.DIAGNOSTIC
-    assert sensors["alarm_time"].device_class == SensorDeviceClass.TIMESTAMP
+    assert sensors["last_seen"].device_class == SensorDeviceClass.TIMESTAMP
     for key in ("now_playing", "recent"):
         assert not sensors[key].entity_registry_enabled_default
         assert sensors[key].attributes_fn is not None
     assert [d.native_max for d in mapping.texts] == [32, 255]
     assert all(d.name == d.key.title() for d in mapping.all if d.key != "long_text")
+    # None of them is a setting.
+    assert all(d.entity_category is None for d in mapping.all if d.key != "mac")
+
+
+def test_settings_are_configuration_entities() -> None:
+    """Standard setting ids get their own name and icon; other setting ids keep the model's name."""
+    mapping = mapped(
+        switch("motor_reverse"),
+        number("motor_speed", 1, 3),
+        number("eq_level", -6, 6),
+        enum("indicator_mode", ["Off", "Relay", "On"]),
+        switch("indicator_light"),
+        switch("permit_join"),
+        switch("child_lock"),
+        # The fallback pass: a writable property whose id has a setting word.
+        enum("backlight_level", ["Low", "High"]),
+        number("sensitivity", 1, 5),
+        enum("child_lock_mode", ["Off", "On"]),
+        # A standard setting id of another type than its row's is a setting by the rule.
+        enum("eq", ["Pop", "Rock"]),
+        # Not settings: controls, and read-only values.
+        switch("heater"),
+        switch("reverse_state", "r"),
+    )
+    settings = {
+        d.key: (d.translation_key, d.name)
+        for d in mapping.all
+        if d.entity_category == EntityCategory.CONFIG
+    }
+    assert settings == {
+        "motor_reverse": ("motor_reverse", UNDEFINED),
+        "motor_speed": ("motor_speed", UNDEFINED),
+        "eq_level": ("equalizer", UNDEFINED),
+        "indicator_mode": ("indicator_mode", UNDEFINED),
+        "indicator_light": ("indicator_light", UNDEFINED),
+        "permit_join": ("permit_join", UNDEFINED),
+        "child_lock": ("child_lock", UNDEFINED),
+        "backlight_level": (None, "Backlight_Level"),
+        "sensitivity": (None, "Sensitivity"),
+        "child_lock_mode": (None, "Child_Lock_Mode"),
+        "eq": (None, "Eq"),
+    }
+    assert keys(mapping)["binary_sensors"] == ["reverse_state"]
+
+
+def test_a_read_only_standard_setting_id_is_a_sensor() -> None:
+    """A standard setting id that cannot be set is shown, not configured."""
+    mapping = mapped(switch("child_lock", "r"))
+    assert keys(mapping) == {"binary_sensors": ["child_lock"]}
+    assert mapping.binary_sensors[0].entity_category is None
+
+
+@pytest.mark.parametrize(
+    ("properties", "product_name", "outlets"),
+    [
+        # Metering: a plug, whatever its name.
+        ([switch(), number("power", mode="r", unit="W")], "", ["power_switch"]),
+        ([switch(), number("energy", mode="r", unit="kWh")], "", ["power_switch"]),
+        # Named a plug or a power strip: its channels too.
+        ([switch()], "智能插座 Mini Plug", ["power_switch"]),
+        ([switch("switch_1"), switch("switch_2")], "USB 排插", ["switch_1", "switch_2"]),
+        # A wall switch is not an outlet, nor a writable "power" number.
+        ([switch("switch_1"), switch("switch_2")], "三路开关面板 Wall Switch", []),
+        ([switch(), switch("child_lock")], "Heater", []),
+        ([switch(), number("power")], "Heater", []),
+    ],
+)
+def test_outlets(properties: list[dict[str, Any]], product_name: str, outlets: list[str]) -> None:
+    """The power and channel switches of a plug or power strip are outlets; nothing else is."""
+    mapping = map_thing_model(
+        ThingModel.from_api({"properties": properties}), product_name=product_name
+    )
+    assert [
+        d.key for d in mapping.switches if d.device_class == SwitchDeviceClass.OUTLET
+    ] == outlets
+
+
+def test_light_effects_are_the_lights_own() -> None:
+    """An effect enum of a light is its effect list, not a select; elsewhere it stays a select."""
+    effects = enum("effect", ["Static", "Breath"], kind="stringenum")
+    light = mapped(switch(), number("brightness", 1, 100), effects)
+    assert keys(light) == {"lights": ["light"]}
+    assert light.lights[0].effect_id == "effect"
+    assert light.lights[0].effect_keys == {"Static": "static", "Breath": "breath"}
+    numbered = mapped(switch(), number("brightness"), enum("light_effect", ["Fade", "Jump"]))
+    assert numbered.lights[0].effect_keys == {"Fade": 0, "Jump": 1}
+    assert mapped(switch(), number("brightness")).lights[0].effect_id is None
+    assert keys(mapped(switch("heater"), effects)) == {
+        "selects": ["effect"],
+        "switches": ["heater"],
+    }
 
 
 def test_unlabelled_and_duplicate_enum_labels() -> None:
@@ -560,6 +654,22 @@ def test_events_and_actions() -> None:
         ("other", ["other"], None, None),
     ]
     assert [(d.key, d.name) for d in mapping.buttons] == [("reboot", "Reboot")]
+
+
+def test_standard_events_are_named_by_the_translations() -> None:
+    """A standard event id is the translation key (entity name and event type name)."""
+    mapping = mapped(
+        events=[
+            {"id": "tamper_alarm", "name": "防拆报警 Tamper alert", "type": "alert"},
+            {"id": "sensor_fault", "name": "传感器故障", "type": "fault"},
+            {"id": "door_knock", "name": "敲门 Knock", "type": "info"},
+        ]
+    )
+    assert [(d.key, d.translation_key, d.name) for d in mapping.events] == [
+        ("tamper_alarm", "tamper_alarm", UNDEFINED),
+        ("sensor_fault", "sensor_fault", UNDEFINED),
+        ("door_knock", "info", "敲门 Knock"),
+    ]
 
 
 # Robustness

@@ -25,7 +25,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 import pytest
@@ -160,6 +160,41 @@ async def test_install(
     assert final.attributes[ATTR_LATEST_VERSION] == "1.3.0"
     assert final.attributes[ATTR_IN_PROGRESS] is False
     assert final.attributes[ATTR_UPDATE_PERCENTAGE] is None
+
+
+def device_entry(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> dr.DeviceEntry:
+    """The device registry's entry of a cloud device."""
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, key), entry.entry_id)
+    assert device is not None
+    return device
+
+
+async def test_device_info(hass: HomeAssistant, integration: MockConfigEntry) -> None:
+    """Every device names the platform as manufacturer, its product as model, and its firmware."""
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), integration.entry_id)
+    assert len(devices) == 18
+    assert {device.manufacturer for device in devices} == {"Tencent IoT Explorer"}
+    assert all(device.model and device.model_id and device.sw_version for device in devices)
+    bulb = device_entry(hass, integration, BULB)
+    assert (bulb.model, bulb.model_id, bulb.sw_version) == (
+        "彩光球泡灯 Color Bulb A60",
+        "3JQ8VX2K1M",
+        "1.2.0",
+    )
+    assert device_entry(hass, integration, SPEAKER).sw_version == "3.1.7"
+
+
+async def test_device_info_follows_the_firmware(
+    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+) -> None:
+    """An upgrade, and a version the next check finds, change the device's firmware version."""
+    await install(hass, BULB)
+    assert device_entry(hass, integration, BULB).sw_version == "1.3.0"
+
+    sim.state.device(STRIP).fw_version = "2.0.1"
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=6, seconds=1))
+    await wait_for(hass, lambda: device_entry(hass, integration, STRIP).sw_version == "2.0.1")
+    assert device_entry(hass, integration, BULB).sw_version == "1.3.0"
 
 
 async def test_install_fails(

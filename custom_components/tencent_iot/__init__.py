@@ -16,6 +16,7 @@ PLATFORMS: list[Platform] = [
     Platform.BUTTON,
     Platform.CLIMATE,
     Platform.COVER,
+    Platform.DATETIME,
     Platform.EVENT,
     Platform.FAN,
     Platform.LIGHT,

@@ -5,6 +5,9 @@ import logging
 from typing import Final
 
 DOMAIN: Final = "tencent_iot"
+# The products carry no brand: like tuya's "Tuya", the devices are named after the platform
+# they are built on (which says where they come from without claiming Tencent made them).
+MANUFACTURER: Final = "Tencent IoT Explorer"
 LOGGER: Final = logging.getLogger(__package__)
 
 CONF_REGION: Final = "region"

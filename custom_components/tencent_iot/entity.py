@@ -18,6 +18,7 @@ from .const import DOMAIN
 from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
 from .mapping.descriptions import (
     TencentIoTBinarySensorEntityDescription,
+    TencentIoTDateTimeEntityDescription,
     TencentIoTNumberEntityDescription,
     TencentIoTSelectEntityDescription,
     TencentIoTSensorEntityDescription,
@@ -28,6 +29,7 @@ from .mapping.descriptions import (
 # Entities showing the one property their description's key names.
 _ONE_PROPERTY: Final = (
     TencentIoTBinarySensorEntityDescription,
+    TencentIoTDateTimeEntityDescription,
     TencentIoTNumberEntityDescription,
     TencentIoTSelectEntityDescription,
     TencentIoTSensorEntityDescription,

@@ -1,4 +1,4 @@
-"""Lights: power_switch with brightness, colour temperature (kelvin) and colour."""
+"""Lights: power_switch with brightness, colour temperature (kelvin), colour and effects."""
 
 from typing import Any, override
 
@@ -6,9 +6,11 @@ from homeassistant.components.light import LightEntity
 from homeassistant.components.light.const import (
     ATTR_BRIGHTNESS,
     ATTR_COLOR_TEMP_KELVIN,
+    ATTR_EFFECT,
     ATTR_HS_COLOR,
     ATTR_RGB_COLOR,
     ColorMode,
+    LightEntityFeature,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -17,7 +19,7 @@ from homeassistant.util.color import brightness_to_value, value_to_brightness
 from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
 from .entity import TencentIoTEntity
 from .mapping import async_setup_device_entities
-from .mapping.descriptions import Scale, TencentIoTLightEntityDescription, truthy
+from .mapping.descriptions import Key, Scale, TencentIoTLightEntityDescription, truthy
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
@@ -65,6 +67,12 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
         self._attr_supported_color_modes = set(description.supported_color_modes)
         self._attr_min_color_temp_kelvin = description.min_kelvin
         self._attr_max_color_temp_kelvin = description.max_kelvin
+        self._effects: dict[Key, str] = {
+            key: effect for effect, key in description.effect_keys.items()
+        }
+        if description.effect_id is not None:
+            self._attr_supported_features = LightEntityFeature.EFFECT
+            self._attr_effect_list = list(description.effect_keys)
         # Without a color_mode property, the mode last asked for is the best guess.
         self._last_mode = next(
             (mode for mode in (ColorMode.COLOR_TEMP, *_COLOR_MODES) if mode in self._modes),
@@ -115,6 +123,16 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
         if (value := self._number(scale)) is None or scale is None:
             return None
         return value_to_brightness((scale.low, scale.high), value)
+
+    @property
+    @override
+    def effect(self) -> str | None:
+        """The effect the light shows (None for a key the model does not list)."""
+        effect_id = self.entity_description.effect_id
+        if effect_id is None:
+            return None
+        key = self.values.get(effect_id)
+        return self._effects.get(key) if isinstance(key, int | str) else None
 
     @property
     @override
@@ -170,6 +188,9 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
                     if key_mode == mode:
                         values[description.color_mode_id] = key
                         break
+        if (effect := kwargs.get(ATTR_EFFECT)) is not None and description.effect_id is not None:
+            # Not one of the labels: sent as it is, so the model accepts a key or refuses it.
+            values[description.effect_id] = description.effect_keys.get(effect, effect)
         if (brightness := kwargs.get(ATTR_BRIGHTNESS)) is not None and (
             scale := self._brightness_scale(mode or self.color_mode)
         ) is not None:

@@ -14,6 +14,7 @@ from homeassistant.components.update import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
@@ -155,12 +156,22 @@ async def async_setup_entry(
             async_add_entities(entities)
 
     @callback
+    def update_sw_versions() -> None:
+        """The device page shows the firmware the last check found."""
+        registry = dr.async_get(hass)
+        for key, info in (firmware.data or {}).items():
+            device = registry.async_get_device_by_identifier((DOMAIN, key), entry.entry_id)
+            if device is not None and device.sw_version != info.current_version:
+                registry.async_update_device(device.id, sw_version=info.current_version)
+
+    @callback
     def check_new_devices(states: list[DeviceState]) -> None:
         entry.async_create_background_task(
             hass, firmware.async_check_devices(states), f"{DOMAIN} firmware check of new devices"
         )
 
     entry.async_on_unload(firmware.async_add_listener(add_new_entities))
+    entry.async_on_unload(firmware.async_add_listener(update_sw_versions))
     entry.async_on_unload(coordinator.async_add_new_devices_listener(check_new_devices))
     # One request per device, paced: a background task holds up neither HA's start nor an
     # unload (which cancels it).

@@ -1,8 +1,10 @@
 """Thing model → entity descriptions, in three passes (first match wins per property).
 
 1. Whole-device rules (`devices.py`): light, climate, cover, fan built from several properties.
-2. Standard ids (`properties.py`): sensors, binary sensors and switches with known meanings.
-3. The property's type and mode (`properties.py`).
+2. Standard ids (`properties.py`): sensors, binary sensors, switches and settings with known
+   meanings.
+3. The property's type and mode (`properties.py`); a writable property whose id names a
+   setting is a configuration entity.
 
 Events become event entities and actions without input become buttons. The result depends
 only on the thing model and the product category, so it is pure and cheap to compute.
@@ -13,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
+from homeassistant.components.switch.const import SwitchDeviceClass
 from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -29,6 +32,7 @@ from .descriptions import (
     TencentIoTButtonEntityDescription,
     TencentIoTClimateEntityDescription,
     TencentIoTCoverEntityDescription,
+    TencentIoTDateTimeEntityDescription,
     TencentIoTEventEntityDescription,
     TencentIoTFanEntityDescription,
     TencentIoTLightEntityDescription,
@@ -41,9 +45,11 @@ from .descriptions import (
 from .devices import DEVICE_RULES
 from .properties import (
     MAIN_TRANSLATION_KEYS,
+    OUTLET_TRANSLATION_KEYS,
     PROPERTY_RULES,
     action_description,
     event_description,
+    is_outlet,
 )
 
 __all__ = [
@@ -63,6 +69,7 @@ class DeviceMapping:
     buttons: tuple[TencentIoTButtonEntityDescription, ...] = ()
     climates: tuple[TencentIoTClimateEntityDescription, ...] = ()
     covers: tuple[TencentIoTCoverEntityDescription, ...] = ()
+    datetimes: tuple[TencentIoTDateTimeEntityDescription, ...] = ()
     events: tuple[TencentIoTEventEntityDescription, ...] = ()
     fans: tuple[TencentIoTFanEntityDescription, ...] = ()
     lights: tuple[TencentIoTLightEntityDescription, ...] = ()
@@ -80,6 +87,7 @@ class DeviceMapping:
             *self.buttons,
             *self.climates,
             *self.covers,
+            *self.datetimes,
             *self.events,
             *self.fans,
             *self.lights,
@@ -97,6 +105,7 @@ _FIELDS: dict[type[EntityDescription], str] = {
     TencentIoTButtonEntityDescription: "buttons",
     TencentIoTClimateEntityDescription: "climates",
     TencentIoTCoverEntityDescription: "covers",
+    TencentIoTDateTimeEntityDescription: "datetimes",
     TencentIoTEventEntityDescription: "events",
     TencentIoTFanEntityDescription: "fans",
     TencentIoTLightEntityDescription: "lights",
@@ -135,6 +144,14 @@ def _deduplicate_names(descriptions: list[EntityDescription], names: dict[str, s
         seen.add(key)
 
 
+def _make_outlets(collected: _Collected) -> None:
+    """A plug's power and channel switches switch sockets."""
+    switches = collected.by_field["switches"]
+    for index, description in enumerate(switches):
+        if description.translation_key in OUTLET_TRANSLATION_KEYS:
+            switches[index] = replace(description, device_class=SwitchDeviceClass.OUTLET)
+
+
 def _name_main_entity(collected: _Collected) -> None:
     """The one main entity of a single-purpose device is named after the device."""
     if collected.combined:
@@ -151,7 +168,9 @@ def _name_main_entity(collected: _Collected) -> None:
         collected.by_field[name][index] = replace(description, translation_key=None, name=None)
 
 
-def map_thing_model(model: ThingModel, category_id: str = "") -> DeviceMapping:
+def map_thing_model(
+    model: ThingModel, category_id: str = "", product_name: str = ""
+) -> DeviceMapping:
     """Build the entity descriptions of a device from its product's thing model."""
     collected = _Collected()
     remaining = dict(model.properties)
@@ -175,6 +194,8 @@ def map_thing_model(model: ThingModel, category_id: str = "") -> DeviceMapping:
     names = {prop.id: prop.name for prop in model.properties.values()}
     for descriptions in collected.by_field.values():
         _deduplicate_names(descriptions, names)
+    if is_outlet(model, product_name):
+        _make_outlets(collected)
     _name_main_entity(collected)
     fields: dict[str, Any] = {
         name: tuple(descriptions) for name, descriptions in collected.by_field.items()
@@ -193,7 +214,7 @@ def device_mapping(product: Product) -> DeviceMapping:
     if (hit := _cache.get(key)) is not None and hit[0] is product:
         _cache.move_to_end(key)
         return hit[1]
-    mapping = map_thing_model(product.thing_model, product.category_id)
+    mapping = map_thing_model(product.thing_model, product.category_id, product.name)
     # The product is kept with its mapping, so its id cannot be reused while cached.
     _cache[key] = (product, mapping)
     if len(_cache) > _CACHE_SIZE:

@@ -16,6 +16,7 @@ from homeassistant.components.button import ButtonEntityDescription
 from homeassistant.components.climate import ClimateEntityDescription
 from homeassistant.components.climate.const import ClimateEntityFeature, HVACMode
 from homeassistant.components.cover import CoverEntityDescription, CoverEntityFeature
+from homeassistant.components.datetime import DateTimeEntityDescription
 from homeassistant.components.event import EventEntityDescription
 from homeassistant.components.fan import FanEntityDescription
 from homeassistant.components.fan.const import FanEntityFeature
@@ -56,6 +57,13 @@ def timestamp_value(value: Any) -> datetime | None:
         return None
     seconds = value / 1000 if value >= _MS_THRESHOLD else value
     return dt_util.utc_from_timestamp(seconds)
+
+
+def timestamp_to_send(moment: datetime, current: Any) -> int:
+    """A datetime as a UNIX timestamp in the unit the device uses: ms if its value is in ms."""
+    seconds = moment.timestamp()
+    in_ms = timestamp_value(current) is not None and current >= _MS_THRESHOLD
+    return round(seconds * 1000) if in_ms else round(seconds)
 
 
 def structured_value(value: Any) -> StateType:
@@ -138,6 +146,11 @@ class TencentIoTTextEntityDescription(TextEntityDescription):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TencentIoTDateTimeEntityDescription(DateTimeEntityDescription):
+    """A date and time setting one writable timestamp property."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class TencentIoTEventEntityDescription(EventEntityDescription):
     """An event entity for one thing-model event."""
 
@@ -195,6 +208,9 @@ class TencentIoTLightEntityDescription(LightEntityDescription):
     color_mode_id: str | None = None
     # color_mode key -> the HA colour mode it means (white or colour).
     color_mode_keys: Mapping[Key, ColorMode] = field(default_factory=dict)
+    effect_id: str | None = None
+    # Effect (the model's label) -> its key.
+    effect_keys: Mapping[str, Key] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

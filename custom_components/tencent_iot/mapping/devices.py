@@ -61,6 +61,7 @@ LIGHT_BRIGHTNESS_IDS: Final = ("brightness", "bright_value")
 LIGHT_COLOR_TEMP_IDS: Final = ("color_temp", "colour_temp", "color_temperature")
 LIGHT_COLOR_MODE_IDS: Final = ("color_mode", "colour_mode", "light_mode")
 LIGHT_RGB_IDS: Final = ("rgb_color", "rgb", "color_rgb")
+LIGHT_EFFECT_IDS: Final = ("effect", "light_effect", "lighting_effect", "effect_mode")
 RGB_MEMBERS: Final = (("r", "red"), ("g", "green"), ("b", "blue"))
 
 CLIMATE_TARGET_IDS: Final = (
@@ -202,7 +203,7 @@ def _color_mode_keys(
 
 
 def light_rule(props: Properties, category: str) -> DeviceMatch | None:
-    """power_switch + brightness / colour temperature / colour → one light."""
+    """power_switch + brightness / colour temperature / colour (/ effect) → one light."""
     if (power := find_switch(props, *POWER_IDS)) is None:
         return None
     brightness = find_number(props, *LIGHT_BRIGHTNESS_IDS)
@@ -216,6 +217,7 @@ def light_rule(props: Properties, category: str) -> DeviceMatch | None:
     if not modes:
         modes.add(ColorMode.BRIGHTNESS if brightness is not None else ColorMode.ONOFF)
     mode_prop, mode_keys = _color_mode_keys(props, modes, color.mode)
+    effect = find_choice(props, *LIGHT_EFFECT_IDS)
 
     temp_scale = scale(color_temp, 0, 100) if color_temp is not None else None
     min_kelvin, max_kelvin = WARM_KELVIN, COLD_KELVIN
@@ -223,7 +225,7 @@ def light_rule(props: Properties, category: str) -> DeviceMatch | None:
         min_kelvin, max_kelvin = round(temp_scale.low), round(temp_scale.high)
 
     used = [power, brightness, color_temp, mode_prop, color.hue, color.saturation]
-    used += [color.value, color.rgb]
+    used += [color.value, color.rgb, effect]
     return DeviceMatch(
         TencentIoTLightEntityDescription(
             key="light",
@@ -241,6 +243,8 @@ def light_rule(props: Properties, category: str) -> DeviceMatch | None:
             rgb_members=color.rgb_members,
             color_mode_id=mode_prop.id if mode_prop is not None else None,
             color_mode_keys=mode_keys,
+            effect_id=effect.id if effect is not None else None,
+            effect_keys=options(effect) if effect is not None else {},
         ),
         frozenset(prop.id for prop in used if prop is not None),
     )

@@ -31,6 +31,7 @@ from homeassistant.const import (
     UnitOfTemperature,
 )
 from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.typing import UNDEFINED, UndefinedType
 
 from custom_components.tencent_iot.api import (
     Action,
@@ -43,6 +44,7 @@ from custom_components.tencent_iot.api import (
     StringDefine,
     StringEnumDefine,
     StructDefine,
+    ThingModel,
     TimestampDefine,
 )
 
@@ -50,6 +52,7 @@ from .common import options
 from .descriptions import (
     TencentIoTBinarySensorEntityDescription,
     TencentIoTButtonEntityDescription,
+    TencentIoTDateTimeEntityDescription,
     TencentIoTEventEntityDescription,
     TencentIoTNumberEntityDescription,
     TencentIoTSelectEntityDescription,
@@ -271,6 +274,45 @@ CHANNEL_SWITCH_TEMPLATE: Final = TencentIoTSwitchEntityDescription(
     key="channel", translation_key="channel"
 )
 
+# Settings made once when the device is installed: configuration entities with their own
+# names and icons. A row applies only when the type makes the entity of its platform.
+STANDARD_SETTINGS: Final[dict[str, tuple[type[EntityDescription], str]]] = _by_ids(
+    [
+        (
+            ("motor_reverse", "reverse", "motor_direction"),
+            (TencentIoTSwitchEntityDescription, "motor_reverse"),
+        ),
+        (("motor_speed",), (TencentIoTNumberEntityDescription, "motor_speed")),
+        (("eq_level", "eq", "equalizer"), (TencentIoTNumberEntityDescription, "equalizer")),
+        (
+            ("indicator_mode", "led_mode", "indicator_status"),
+            (TencentIoTSelectEntityDescription, "indicator_mode"),
+        ),
+        (
+            ("indicator_light", "indicator", "indicator_switch", "led_switch"),
+            (TencentIoTSwitchEntityDescription, "indicator_light"),
+        ),
+        (("permit_join", "allow_join"), (TencentIoTSwitchEntityDescription, "permit_join")),
+        (("child_lock", "childlock"), (TencentIoTSwitchEntityDescription, "child_lock")),
+    ]
+)
+# The fallback pass's rule for the rest: a writable property whose id has one of these words.
+SETTING_ID: Final = re.compile(
+    r"(^|_)(reverse|reversed|direction|indicator|backlight|child_?lock|permit_join|eq|"
+    r"equalizer|calibration|sensitivity|motor)(_|$)",
+    re.IGNORECASE,
+)
+
+# A plug's or a power strip's switches are outlets: its product is named so, or it meters.
+PLUG_NAME: Final = re.compile(r"插座|排插|plug|socket|outlet", re.IGNORECASE)
+METERING_IDS: Final = frozenset(
+    prop_id
+    for prop_id, template in STANDARD_SENSORS.items()
+    if template.device_class
+    in {SensorDeviceClass.POWER, SensorDeviceClass.ENERGY, SensorDeviceClass.CURRENT}
+)
+OUTLET_TRANSLATION_KEYS: Final = frozenset({"power", "channel"})
+
 # Entities that are the whole point of a device: when a device has exactly one of them and
 # nothing built from several properties, it takes the device's name.
 MAIN_TRANSLATION_KEYS: Final[dict[type[EntityDescription], frozenset[str]]] = {
@@ -288,6 +330,12 @@ DIAGNOSTIC_ID: Final = re.compile(
 )
 
 EVENT_TRANSLATION_KEYS: Final = frozenset({"info", "alert", "fault"})
+# Events whose id is its own translation key: the translations name the entity and, under
+# state_attributes.event_type, the event type, so the frontend shows no raw id. The model's
+# names of other events vary by product and cannot be translations.
+STANDARD_EVENTS: Final = frozenset(
+    {"tamper_alarm", "low_battery", "smoke_alert", "overload", "sensor_fault"}
+)
 EVENT_DEVICE_CLASSES: Final[tuple[tuple[re.Pattern[str], EventDeviceClass], ...]] = (
     (re.compile(r"doorbell|ring", re.IGNORECASE), EventDeviceClass.DOORBELL),
     (re.compile(r"button|key_?press|click", re.IGNORECASE), EventDeviceClass.BUTTON),
@@ -458,6 +506,10 @@ def _timestamp_sensor(prop: Property) -> EntityDescription:
     )
 
 
+def _datetime(prop: Property) -> EntityDescription:
+    return TencentIoTDateTimeEntityDescription(key=prop.id, name=prop.name)
+
+
 def _structured_sensor(prop: Property) -> EntityDescription:
     return TencentIoTSensorEntityDescription(
         key=prop.id,
@@ -468,6 +520,15 @@ def _structured_sensor(prop: Property) -> EntityDescription:
         entity_category=_diagnostic(prop),
     )
 
+
+# Entities that set a value, and so can be settings; sensors cannot be configuration entities.
+SETTABLE: Final = (
+    TencentIoTSwitchEntityDescription,
+    TencentIoTNumberEntityDescription,
+    TencentIoTSelectEntityDescription,
+    TencentIoTTextEntityDescription,
+    TencentIoTDateTimeEntityDescription,
+)
 
 # (define class, writable) -> builder.
 FALLBACK: Final[dict[tuple[type, bool], Callable[[Property], EntityDescription]]] = {
@@ -481,7 +542,7 @@ FALLBACK: Final[dict[tuple[type, bool], Callable[[Property], EntityDescription]]
     (NumberDefine, False): _sensor,
     (StringDefine, True): _text,
     (StringDefine, False): _string_sensor,
-    (TimestampDefine, True): _timestamp_sensor,
+    (TimestampDefine, True): _datetime,
     (TimestampDefine, False): _timestamp_sensor,
     (StructDefine, True): _structured_sensor,
     (StructDefine, False): _structured_sensor,
@@ -491,9 +552,30 @@ FALLBACK: Final[dict[tuple[type, bool], Callable[[Property], EntityDescription]]
 
 
 def fallback(prop: Property) -> EntityDescription | None:
-    """The entity the property's type and mode call for."""
+    """The entity the property's type and mode call for; a setting's is a configuration entity."""
     builder = FALLBACK.get((type(prop.define), prop.writable))
-    return builder(prop) if builder is not None else None
+    if builder is None:
+        return None
+    description = builder(prop)
+    if isinstance(description, SETTABLE) and SETTING_ID.search(prop.id):
+        return replace(description, entity_category=EntityCategory.CONFIG)
+    return description
+
+
+def standard_setting(prop: Property) -> EntityDescription | None:
+    """A setting with a standard id: a configuration entity with its own name and icon."""
+    row = STANDARD_SETTINGS.get(prop.id)
+    if row is None or (description := fallback(prop)) is None:
+        return None
+    platform, translation_key = row
+    if not isinstance(description, platform):
+        return None
+    return replace(
+        description,
+        translation_key=translation_key,
+        name=UNDEFINED,
+        entity_category=EntityCategory.CONFIG,
+    )
 
 
 # Tried in this order for each property that no whole-device rule took.
@@ -501,19 +583,37 @@ PROPERTY_RULES: Final[tuple[PropertyRule, ...]] = (
     standard_sensor,
     standard_binary_sensor,
     standard_switch,
+    standard_setting,
     fallback,
 )
 
 
+def is_outlet(model: ThingModel, product_name: str) -> bool:
+    """Whether the device's power switches switch sockets: it meters electricity, or says so."""
+    return bool(PLUG_NAME.search(product_name)) or any(
+        prop_id in METERING_IDS and not prop.writable for prop_id, prop in model.properties.items()
+    )
+
+
 def event_description(event: Event) -> TencentIoTEventEntityDescription:
-    """An event entity whose one event type is the event's id."""
+    """An event entity whose one event type is the event's id.
+
+    A standard event is named by the translations, its event type too. Any other event is
+    named as the model names it, and its icon follows the event's type (info, alert, fault).
+    """
     device_class = next(
         (cls for pattern, cls in EVENT_DEVICE_CLASSES if pattern.search(event.id)), None
     )
+    if event.id in STANDARD_EVENTS:
+        translation_key: str | None = event.id
+        name: str | UndefinedType = UNDEFINED
+    else:
+        translation_key = event.type if event.type in EVENT_TRANSLATION_KEYS else None
+        name = event.name
     return TencentIoTEventEntityDescription(
         key=event.id,
-        name=event.name,
-        translation_key=event.type if event.type in EVENT_TRANSLATION_KEYS else None,
+        name=name,
+        translation_key=translation_key,
         device_class=device_class,
         event_types=[event.id],
         event=event,
