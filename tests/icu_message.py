@@ -11,7 +11,10 @@ string it accepts is one the frontend can show:
   single apostrophe; `''` is one apostrophe; any other apostrophe is plain text.
 - A `}` outside any placeholder is plain text; a `{` always opens a placeholder.
 - `<tag>...</tag>` is rich text that the frontend can only format with a value it never passes,
-  so it fails here as it would there; `<tag/>` is plain text.
+  so it fails here as it would there (as INVALID_TAG, whether intl-messageformat fails while
+  parsing or while formatting); `<tag/>` is plain text.
+
+Not checked: the inside of number and date skeletons (`{n, number, ::currency/EUR}`).
 """
 
 from dataclasses import dataclass, field
@@ -27,7 +30,10 @@ _IDENTIFIER: Final = re.compile(
 )
 # The parser skips only these between tokens (not, for example, a no-break space).
 _SPACE: Final = re.compile(r"[\t-\r \x85\u200e\u200f\u2028\u2029]*")
-_TAG_NAME: Final = re.compile(r"[a-zA-Z][-.0-9_a-zA-Z\xb7\xc0-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd]*")
+_TAG_NAME: Final = re.compile(
+    r"[a-zA-Z][-.0-9_a-zA-Z\xb7\xc0-\xd6\xd8-\xf6\xf8-\u037d\u037f-\u1fff\u200c\u200d\u203f\u2040"
+    r"\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff]*"
+)
 _INTEGER: Final = re.compile(r"[+-]?[0-9]*")
 _QUOTABLE: Final = frozenset("{}<>")
 _PLURAL_TYPES: Final = frozenset({"plural", "selectordinal"})
