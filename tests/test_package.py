@@ -15,6 +15,8 @@ INTEGRATION = ROOT / "custom_components" / DOMAIN
 README = ROOT / "README.md"
 # Screenshots are palette PNGs of a few dozen KiB; a full-colour one would be several times that.
 MAX_SCREENSHOT_BYTES = 150_000
+# Each needs a line in the README's list of languages.
+OTHER_LANGUAGES = ("zh-Hans", "zh-Hant", "ja", "ko", "de", "fr", "es")
 HACS_KEYS = {
     "name",
     "content_in_root",
@@ -81,13 +83,20 @@ def test_brand_icon() -> None:
 
 
 def test_translations_complete() -> None:
-    """Every translation file has exactly the keys of en.json."""
+    """Every language of the README has a translation file with exactly the keys of en.json."""
     folder = INTEGRATION / "translations"
     english = _keys(_load(folder / "en.json"))
-    others = [path for path in folder.glob("*.json") if path.name != "en.json"]
-    assert [path.name for path in others] == ["zh-Hans.json"]
-    for path in others:
-        assert _keys(_load(path)) == english, path.name
+    others = sorted(path.name for path in folder.glob("*.json") if path.name != "en.json")
+    assert others == [f"{language}.json" for language in sorted(OTHER_LANGUAGES)]
+    for name in others:
+        assert _keys(_load(folder / name)) == english, name
+
+
+def test_readme_lists_the_languages() -> None:
+    """The README's table of languages has a row for every translation file."""
+    text = README.read_text(encoding="utf-8")
+    for path in (INTEGRATION / "translations").glob("*.json"):
+        assert f"| `{path.stem}` |" in text, path.name
 
 
 def test_readme_images() -> None:

@@ -134,7 +134,7 @@ def timer(sim: CloudSimulator, timer_id: str) -> dict[str, Any]:
 
 
 def test_services_yaml_is_valid_and_translated() -> None:
-    """services.yaml passes HA's schema; each service and field has a name in both languages."""
+    """services.yaml passes HA's schema; each service and field has a name in every language."""
     services = _SERVICES_SCHEMA(load_yaml_dict(str(INTEGRATION_DIR / "services.yaml")))
     assert set(services) == {
         "run_scene",
@@ -150,10 +150,10 @@ def test_services_yaml_is_valid_and_translated() -> None:
     }
     icons = json.loads((INTEGRATION_DIR / "icons.json").read_text(encoding="utf-8"))
     assert set(icons["services"]) == set(services)
-    for language in ("en", "zh-Hans"):
-        strings = json.loads(
-            (INTEGRATION_DIR / "translations" / f"{language}.json").read_text(encoding="utf-8")
-        )
+    languages = sorted((INTEGRATION_DIR / "translations").glob("*.json"))
+    assert len(languages) > 1
+    for language in languages:
+        strings = json.loads(language.read_text(encoding="utf-8"))
         assert set(strings["services"]) == set(services)
         for name, service in services.items():
             texts = strings["services"][name]
@@ -171,6 +171,13 @@ def test_services_yaml_is_valid_and_translated() -> None:
             "sun",
         }
         assert set(strings["selector"]["music_command"]["options"]) == set(MUSIC_COMMANDS)
+
+
+def test_timer_time_is_a_text_field() -> None:
+    """The timers' time is typed as HH:MM: HA's time selector would ask for seconds and AM/PM."""
+    services = load_yaml_dict(str(INTEGRATION_DIR / "services.yaml"))
+    for name in ("create_timer", "update_timer"):
+        assert set(services[name]["fields"]["time"]["selector"]) == {"text"}
 
 
 def test_days_conversion() -> None:
@@ -279,7 +286,7 @@ async def test_create_timer_once_and_disabled(
 ) -> None:
     """No days means once (Repeat 0), and enabled false switches the new timer off.
 
-    The time selector's HH:MM:00 is accepted; the call works without asking for the response.
+    HH:MM:SS is accepted, the seconds dropped; the call works without asking for the response.
     """
     before = {t["TimerId"] for t in sim.timers(BULB)}
     await call(
@@ -288,7 +295,7 @@ async def test_create_timer_once_and_disabled(
         {
             "device_id": device_id(hass, integration, BULB),
             "name": "Once",
-            "time": "22:15:00",
+            "time": "22:15:42",
             "data": {"power_switch": False},
             "enabled": False,
         },
@@ -306,7 +313,9 @@ async def test_create_timer_once_and_disabled(
     [
         ({"time": "25:00"}, "invalid_time"),
         ({"time": "07:60"}, "invalid_time"),
-        ({"time": "07:30:15"}, "invalid_time"),
+        ({"time": "07:30:60"}, "invalid_time"),
+        ({"time": "07:30:5"}, "invalid_time"),
+        ({"time": "7:30 PM"}, "invalid_time"),
         ({"time": "7.30"}, "invalid_time"),
         ({"time": "noon"}, "invalid_time"),
         ({"days": ["mon", "funday"]}, "invalid_day"),
@@ -389,12 +398,19 @@ async def test_create_timer_cloud_failure(
 async def test_update_timer_one_field(
     hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
 ) -> None:
-    """Only the given field changes; AppModifyTimer gets the timer's other settings back."""
+    """Only the given field changes; AppModifyTimer gets the timer's other settings back.
+
+    The time has seconds, as automations written with HA's time selector hold it.
+    """
     sim.reset_request_counts()
     await call(
         hass,
         "update_timer",
-        {"device_id": device_id(hass, integration, LAMP), "timer_id": LAMP_TIMER, "time": "06:45"},
+        {
+            "device_id": device_id(hass, integration, LAMP),
+            "timer_id": LAMP_TIMER,
+            "time": "06:45:00",
+        },
     )
     changed = timer(sim, LAMP_TIMER)
     assert changed["TimePoint"] == "06:45"
@@ -473,6 +489,7 @@ async def test_update_timer_days_of_a_once_timer(
         ({"timer_id": "0123456789abcdef"}, "unknown_timer"),
         ({"timer_id": PLUG_TIMER}, "unknown_timer"),  # a timer of another device
         ({"time": "24:00"}, "invalid_time"),
+        ({"time": "06:45:99"}, "invalid_time"),
         ({"days": ["weekday"]}, "invalid_day"),
         ({"name": ""}, "invalid_timer_name"),
         ({"data": {}}, "no_property_values"),

@@ -160,13 +160,13 @@ def days_from_cloud(days: str) -> list[str]:
 
 
 def time_point(value: str) -> str:
-    """Check an HH:MM (or HH:MM:00, as the time selector sends) time of day; return HH:MM."""
+    """Check an HH:MM or HH:MM:SS time of day; return HH:MM, the minute a cloud timer fires."""
     match = _TIME.fullmatch(value.strip())
     if (
         match is None
         or int(match[1]) > 23
         or int(match[2]) > 59
-        or (match[3] is not None and int(match[3]) != 0)
+        or (match[3] is not None and int(match[3]) > 59)
     ):
         raise _invalid("invalid_time", time=value)
     return f"{int(match[1]):02d}:{match[2]}"
