@@ -142,13 +142,13 @@ async def test_refused_subscription(
 async def test_subscribe_reply_missing(
     sim: CloudSimulator, make_push: PushFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """No reply to ActivePush within the reply timeout drops the link and tries again."""
+    """A silent service (no reply to ActivePush nor to its heartbeat) drops the link."""
     sim.delay_next(0.3, action="ActivePush")
     harness = make_push(reply_timeout=0.1)
     await _connected(harness)
     assert harness.push.reconnect_count == 1
     assert sim.request_counts()["ActivePush"] == 2
-    assert records_at(caplog, logging.WARNING, "no reply to subscribe within 0.1 s")
+    assert records_at(caplog, logging.WARNING, "no reply to heartbeat within 0.1 s")
     assert harness.changes == [True]
 
 

@@ -21,6 +21,7 @@ from custom_components.tencent_iot.api import (
 from custom_components.tencent_iot.api.push import push_urls
 from simulator import CloudSimulator
 from simulator.app import DOC_WS_PATH, SDK_WS_PATH, WsRefusal
+from simulator.push import ActivePushReply
 
 from .common import (
     BULB,
@@ -209,6 +210,19 @@ async def test_both_paths_refused_backs_off(
     await wait_until(lambda: harness.push.connected, what="the connection")
 
 
+async def test_refused_custom_url_backs_off(sim: CloudSimulator, make_push: PushFactory) -> None:
+    """A custom URL has no other path: a refusal is a failure like any, retried with backoff."""
+    sim.refuse_ws_path(SDK_WS_PATH)
+    harness = make_push()
+    harness.push.subscribe(WATCHED)
+    harness.push.start()
+    await wait_until(lambda: harness.push.reconnect_count >= 2, what="two retries")
+    assert harness.push.ws_url == sim.ws_url
+    sim.clear_faults()
+    await wait_until(lambda: harness.push.connected, what="the connection")
+    assert _paths(sim) == [SDK_WS_PATH]
+
+
 # ActivePush and heartbeats
 
 
@@ -216,10 +230,28 @@ async def test_reply_without_device_ids_is_no_refusal(
     sim: CloudSimulator, make_push: PushFactory
 ) -> None:
     """The SDK never reads ActivePush's reply: `data: {}` keeps the link, all ids wanted."""
-    sim.omit_subscribed_ids()
+    sim.set_active_push_reply(ActivePushReply.NO_IDS)
     harness = await _connected(make_push())
     assert harness.push.subscribed_ids == frozenset(WATCHED)
     await sim.report(key(BULB), {"brightness": 19})
+    await wait_until(lambda: bool(harness.events), what="the report")
+    assert harness.changes == [True]
+    assert harness.push.reconnect_count == 0
+
+
+async def test_unanswered_active_push_with_answered_heartbeat(
+    sim: CloudSimulator, make_push: PushFactory
+) -> None:
+    """ActivePush never answered, heartbeats answered: push works (the SDK never waits)."""
+    sim.set_active_push_reply(ActivePushReply.NONE)
+    harness = await _connected(make_push(heartbeat_interval=0.05, reply_timeout=0.5))
+    assert harness.push.subscribed_ids == frozenset(WATCHED)
+    beats = sim.request_counts()["AppDeviceTraceHeartBeat"]
+    await wait_until(
+        lambda: sim.request_counts()["AppDeviceTraceHeartBeat"] >= beats + 12,
+        what="heartbeats beyond the reply timeout",
+    )
+    await sim.report(key(BULB), {"brightness": 20})
     await wait_until(lambda: bool(harness.events), what="the report")
     assert harness.changes == [True]
     assert harness.push.reconnect_count == 0
