@@ -22,7 +22,15 @@ def _arguments() -> argparse.Namespace:
         "--devices", type=int, default=0, help="add N synthetic devices to the first family"
     )
     parser.add_argument(
-        "--wrapped", action="store_true", help='answer {"code","msg","data"} like the live service'
+        "--doc-envelope",
+        action="store_true",
+        help='answer the doc\'s {"Response": ...} instead of the live {"code","msg","data"}',
+    )
+    parser.add_argument(
+        "--payload-nul-bytes",
+        type=int,
+        default=0,
+        help="append N NUL bytes to every push payload, as some devices send them",
     )
     parser.add_argument(
         "--token-ttl", type=int, default=DEFAULT_TOKEN_TTL, help="AccessToken lifetime in seconds"
@@ -37,15 +45,16 @@ async def _serve(args: argparse.Namespace) -> None:
     sim = CloudSimulator(
         args.fixture,
         devices=args.devices,
-        wrapped=args.wrapped,
+        wrapped=not args.doc_envelope,
         token_ttl=args.token_ttl,
         scene_delay_scale=args.scene_delay_scale,
     )
+    sim.set_payload_style(nul_bytes=args.payload_nul_bytes)
     await sim.start(args.host, args.port)
     info = sim.info()
     print("Tencent IoT Explorer cloud simulator")
     print(f"  API (appapi/tokenapi): {info['api_url']}")
-    print(f"  WebSocket:             {info['ws_url']}")
+    print(f"  WebSocket:             {info['ws_url']} (also {info['doc_ws_url']})")
     print(f"  Admin:                 {info['admin_url']}")
     print(f"  AppKey:                {info['app_key']}")
     print(f"  AppSecret:             {info['app_secret']}")

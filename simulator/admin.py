@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 from aiohttp import web
 
+from simulator.app import WsRefusal
 from simulator.errors import ApiError
 from simulator.faults import FaultKind
 
@@ -87,6 +88,60 @@ def _wrap(handler: AdminHandler) -> Callable[[web.Request], Awaitable[web.Respon
     return route
 
 
+def _push_routes(sim: CloudSimulator) -> list[tuple[str, str, AdminHandler]]:
+    """The `/_sim/ws/...` routes: the push channel's faults and options."""
+
+    async def drop(body: Body) -> object:
+        return {"count": await sim.drop_websockets(abort=_flag(body, "abort", default=False))}
+
+    async def garbage(body: Body) -> object:
+        text = _optional_text(body, "text")
+        return {"count": await (sim.send_garbage() if text is None else sim.send_garbage(text))}
+
+    async def replay(body: Body) -> object:
+        await sim.replay_out_of_order(_text(body, "device_id"))
+        return None
+
+    async def refuse(body: Body) -> object:
+        sim.refuse_subscriptions(_flag(body, "enabled"))
+        return None
+
+    async def refuse_path(body: Body) -> object:
+        how = _optional_text(body, "how")
+        sim.refuse_ws_path(_text(body, "path"), None if how is None else WsRefusal(how))
+        return None
+
+    async def omit_ids(body: Body) -> object:
+        sim.omit_subscribed_ids(_flag(body, "enabled"))
+        return None
+
+    async def payload_style(body: Body) -> object:
+        sim.set_payload_style(
+            nul_bytes=_optional_int(body, "nul_bytes") or 0,
+            unpadded=_flag(body, "unpadded", default=False),
+        )
+        return None
+
+    async def seq_in_seconds(body: Body) -> object:
+        sim.set_seq_in_seconds(_flag(body, "enabled"))
+        return None
+
+    async def connections(_: Body) -> object:
+        return sim.connections()
+
+    return [
+        ("POST", "ws/drop", drop),
+        ("POST", "ws/garbage", garbage),
+        ("POST", "ws/replay", replay),
+        ("POST", "ws/refuse", refuse),
+        ("POST", "ws/refuse_path", refuse_path),
+        ("POST", "ws/omit_ids", omit_ids),
+        ("POST", "ws/payload", payload_style),
+        ("POST", "ws/seq_seconds", seq_in_seconds),
+        ("GET", "ws/connections", connections),
+    ]
+
+
 def routes(sim: CloudSimulator) -> list[web.RouteDef]:
     """Build the admin routes bound to a simulator."""
 
@@ -121,6 +176,7 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
             family_id=_optional_text(body, "family_id"),
             room_id=_text(body, "room_id", "0"),
             online=_flag(body, "online"),
+            gateway_id=_optional_text(body, "gateway_id"),
         )
         return {"device_id": device_id}
 
@@ -142,7 +198,10 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
         return {"token": token}
 
     async def expire_tokens(body: Body) -> object:
-        return {"count": sim.expire_tokens(revoke=_flag(body, "revoke", default=False))}
+        count = sim.expire_tokens(
+            revoke=_flag(body, "revoke", default=False), code=_optional_text(body, "code")
+        )
+        return {"count": count}
 
     async def password(body: Body) -> object:
         sim.set_password(_text(body, "password"), _optional_text(body, "user_id"))
@@ -175,23 +234,8 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
         sim.clear_faults()
         return None
 
-    async def drop(body: Body) -> object:
-        return {"count": await sim.drop_websockets(abort=_flag(body, "abort", default=False))}
-
-    async def garbage(body: Body) -> object:
-        text = _optional_text(body, "text")
-        return {"count": await (sim.send_garbage() if text is None else sim.send_garbage(text))}
-
-    async def replay(body: Body) -> object:
-        await sim.replay_out_of_order(_text(body, "device_id"))
-        return None
-
-    async def refuse(body: Body) -> object:
-        sim.refuse_subscriptions(_flag(body, "enabled"))
-        return None
-
-    async def connections(_: Body) -> object:
-        return sim.connections()
+    async def last_request(body: Body) -> object:
+        return sim.last_request(_text(body, "action")) or {}
 
     async def counters(_: Body) -> object:
         return sim.request_counts()
@@ -239,11 +283,7 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
         ("POST", "faults", arm_fault),
         ("GET", "faults", list_faults),
         ("POST", "faults/clear", clear_faults),
-        ("POST", "ws/drop", drop),
-        ("POST", "ws/garbage", garbage),
-        ("POST", "ws/replay", replay),
-        ("POST", "ws/refuse", refuse),
-        ("GET", "ws/connections", connections),
+        ("GET", "last_request", last_request),
         ("GET", "counters", counters),
         ("POST", "counters/reset", reset_counters),
         ("GET", "controls", controls),
@@ -253,4 +293,5 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
         ("GET", "share_invites", share_invites),
         ("POST", "scenes/running", scene_running),
     ]
+    table += _push_routes(sim)
     return [web.route(method, f"/_sim/{path}", _wrap(handler)) for method, path, handler in table]

@@ -86,8 +86,8 @@ async def logout_user(call: TokenCall) -> Result:
 
 
 async def get_family_list(call: TokenCall) -> Result:
-    """AppGetFamilyList."""
-    offset, limit = call.params.page(50)
+    """AppGetFamilyList: up to 100 a page, since Tencent's SDK asks for 100."""
+    offset, limit = call.params.page(100)
     families = call.state.families_of(call.user)
     return {
         "FamilyList": [

@@ -2,7 +2,8 @@
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 import json
 from typing import cast
 
@@ -19,7 +20,8 @@ from simulator.push import Connection
 from simulator.signing import signature_matches
 
 API_PATH = "/api/exploreropen"
-WS_PATH = "/iotstudio_v2_weapp_1"
+SDK_WS_PATH = "/ws/explorer"  # what Tencent's app SDK connects to
+DOC_WS_PATH = "/iotstudio_v2_weapp_1"  # what the API reference names
 TIMESTAMP_WINDOW = 300  # s a signed request's Timestamp may be off the server's clock
 
 
@@ -28,13 +30,23 @@ def dumps(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+class WsRefusal(StrEnum):
+    """How a WebSocket path turns clients away."""
+
+    NOT_FOUND = "not_found"  # the handshake is answered with HTTP 404
+    CLOSE = "close"  # the handshake succeeds, then the socket closes before any reply
+
+
 @dataclass(slots=True)
 class Runtime:
     """What the request handlers work with; `cloud` is replaced when the simulator resets."""
 
     cloud: Cloud
     faults: Faults
-    wrapped: bool = False
+    wrapped: bool = True
+    refused_ws_paths: dict[str, WsRefusal] = field(default_factory=dict)
+    # The last HTTP request per Action: its query string and JSON body.
+    last_requests: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -130,6 +142,7 @@ async def _handle(request: web.Request, *, signed: bool) -> web.Response:
     request_id = raw_request_id if isinstance(raw_request_id, str) else ""
     faults = runtime.faults
     faults.counts[action_name] += 1
+    runtime.last_requests[action_name] = {"query": dict(request.query), "body": body}
     if faults.take(FaultKind.ERROR_500, action_name):
         return web.Response(status=500, text="500 Internal Server Error")
     if delay := faults.take(FaultKind.DELAY, action_name):
@@ -173,6 +186,9 @@ def _active_push(runtime: Runtime, connection: Connection, params: dict[str, obj
         and (device := state.devices.get(device_id)) is not None
         and state.can_see(user.user_id, device)
     ]
+    connection.active_push = {
+        key: value for key, value in params.items() if key not in {"AccessToken", "DeviceIds"}
+    }
     hub.subscribe(connection, user.user_id, visible)
     return visible
 
@@ -224,20 +240,29 @@ async def _ws_message(runtime: Runtime, connection: Connection, text: str) -> st
         case "ActivePush":
             runtime.faults.counts["ActivePush"] += 1
             await _ws_delay(runtime, connection, "ActivePush")
-            return _ws_reply(req_id, {"deviceIds": _active_push(runtime, connection, params)})
+            subscribed = _active_push(runtime, connection, params)
+            if runtime.cloud.hub.omit_subscribed_ids:
+                return _ws_reply(req_id, {})
+            return _ws_reply(req_id, {"deviceIds": subscribed})
         case "YunApi":
             return _ws_reply(req_id, await _yun_api(runtime, connection, params))
         case other:
             return _ws_reply(req_id, {}, "-1", f"Unknown action {other!r}")
 
 
-async def handle_ws(request: web.Request) -> web.WebSocketResponse:
-    """GET /iotstudio_v2_weapp_1: the push channel."""
+async def handle_ws(request: web.Request) -> web.StreamResponse:
+    """GET /ws/explorer or /iotstudio_v2_weapp_1 (query `uin`, `cId`): the push channel."""
     runtime = request.app[RUNTIME]
+    refusal = runtime.refused_ws_paths.get(request.path)
+    if refusal is WsRefusal.NOT_FOUND:
+        return web.Response(status=404, text="404: Not Found")
     # No compression: large frames would be deflated in an executor and could overtake others.
     # A short close timeout keeps stop() quick when a client does not answer the close frame.
     ws = web.WebSocketResponse(compress=False, timeout=2.0)
     await ws.prepare(request)
+    if refusal is WsRefusal.CLOSE:
+        await ws.close(code=1011, message=b"no push service on this path")
+        return ws
     connection = Connection(ws, request)
     hub = runtime.cloud.hub
     hub.add(connection)
@@ -256,5 +281,6 @@ def build_app(runtime: Runtime) -> web.Application:
     app[RUNTIME] = runtime
     app.router.add_post(f"{API_PATH}/appapi", handle_appapi)
     app.router.add_post(f"{API_PATH}/tokenapi", handle_tokenapi)
-    app.router.add_get(WS_PATH, handle_ws)
+    app.router.add_get(SDK_WS_PATH, handle_ws)
+    app.router.add_get(DOC_WS_PATH, handle_ws)
     return app

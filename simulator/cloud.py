@@ -99,14 +99,24 @@ class Cloud:
         kind: str,
         sub_kind: str,
         topic: str,
-        payload: dict[str, object],
+        payload: object,
         *,
         targets: Iterable[Connection] | None = None,
     ) -> str:
         """Send a DeviceChange with the device's next Seq; return the frame text."""
-        # Seq grows per device and looks like the reference's (a ms timestamp).
-        device.seq = max(device.seq + 1, now_ms())
-        text = device_change(device.device_id, kind, sub_kind, topic, payload, seq=device.seq)
+        if self.hub.seq_in_seconds:
+            device.seq = now_s()
+        else:  # grows per device and looks like the reference's (a ms timestamp)
+            device.seq = max(device.seq + 1, now_ms())
+        text = device_change(
+            device.device_id,
+            kind,
+            sub_kind,
+            topic,
+            payload,
+            seq=device.seq,
+            style=self.hub.payload_style,
+        )
         await self.hub.send(
             self.hub.subscribers(device.device_id) if targets is None else targets, text
         )
@@ -174,7 +184,13 @@ class Cloud:
         }
         topic = f"$thing/up/property/{device.device_id}"
         frame = device_change(
-            device.device_id, "Property", "Report", topic, payload, seq=device.seq - 1
+            device.device_id,
+            "Property",
+            "Report",
+            topic,
+            payload,
+            seq=device.seq - 1,
+            style=self.hub.payload_style,
         )
         await self.hub.send(subscribers, frame)
 
@@ -218,35 +234,68 @@ class Cloud:
         users = [*(family.members if family else ()), *device.shared_with]
         return self.hub.of_users(users) | self.hub.subscribers(device.device_id)
 
-    async def bind(self, device: Device, family: Family, room_id: str) -> None:
-        """Bind a device to a family and tell the family's connections."""
+    async def bind(
+        self, device: Device, family: Family, room_id: str, gateway: Device | None = None
+    ) -> None:
+        """Bind a device to a family (or pair a sub-device to a gateway) and tell who watches.
+
+        As Tencent's SDK reads them: a device pushes `StatusChange`/`Bind`; a sub-device pushes
+        `Gateway`/`bind` on its gateway, with the list of paired sub-devices as the payload.
+        """
         device.family_id = family.family_id
         device.room_id = room_id
         device.created = device.updated = now_s()
+        if gateway is not None:
+            device.device_type = 2
+            device.gateway_id = gateway.device_id
         for key, member in device.product.model.properties.items():
             device.data.setdefault(key, PropValue(default_value(member.define), now_ms()))
         self.state.attach(device)
+        if gateway is not None:
+            await self._push_sub_devices(gateway, "bind", [device])
+            return
         payload: dict[str, object] = {
             "method": "bind",
             "DeviceId": device.device_id,
             "FamilyId": family.family_id,
             "timestamp": now_ms(),
         }
-        await self.push(device, "Bind", "Bind", "", payload, targets=self._watchers(device))
+        await self.push(device, "StatusChange", "Bind", "", payload, targets=self._watchers(device))
 
     async def unbind(self, device: Device) -> None:
-        """Unbind a device (a gateway takes its sub-devices along) and tell who could see it."""
-        for sub in self.state.sub_devices(device):
-            await self.unbind(sub)
+        """Unbind a device and tell who could see it.
+
+        A gateway takes its sub-devices along (one `Gateway`/`unbind` listing them, then its own
+        `StatusChange`/`Unbind`); a sub-device alone is unpaired with `Gateway`/`unbind`.
+        """
+        if subs := self.state.sub_devices(device):
+            await self._push_sub_devices(device, "unbind", subs)
+            for sub in subs:
+                self._detach(sub)
+        if device.gateway_id and (gateway := self.state.devices.get(device.gateway_id)):
+            await self._push_sub_devices(gateway, "unbind", [device])
+            self._detach(device)
+            return
         payload: dict[str, object] = {
             "method": "unbind",
             "DeviceId": device.device_id,
             "FamilyId": device.family_id,
             "timestamp": now_ms(),
         }
-        await self.push(device, "Unbind", "Unbind", "", payload, targets=self._watchers(device))
+        await self.push(
+            device, "StatusChange", "Unbind", "", payload, targets=self._watchers(device)
+        )
+        self._detach(device)
+
+    def _detach(self, device: Device) -> None:
         self.state.detach(device)
         self.hub.forget_device(device.device_id)
+
+    async def _push_sub_devices(self, gateway: Device, sub_kind: str, subs: list[Device]) -> None:
+        listed = [
+            {"ProductId": sub.product.product_id, "DeviceName": sub.device_name} for sub in subs
+        ]
+        await self.push(gateway, "Gateway", sub_kind, "", listed, targets=self._watchers(gateway))
 
     # Actions.
 

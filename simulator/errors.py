@@ -25,11 +25,12 @@ INVALID_PARAM: Final = "InvalidParameterValue"
 INVALID_JSON: Final = "InvalidParameterValue.InvalidJSON"
 NO_PERMISSION: Final = "InvalidParameterValue.NoPermission"
 
-# Access tokens (tokenapi).
+# Access tokens (tokenapi): the doc's code, and the one Tencent's SDK re-logs in on (it matches
+# "InvalidAccessToken" in the code), for unknown, revoked and expired tokens alike.
 INVALID_ACCESS_TOKEN: Final = "InvalidParameterValue.InvalidAccessToken"
-TOKEN_EXPIRED: Final = "InvalidParameterValue.TokenIsExpire"
 
 # Distribution-network (bind) tokens.
+TOKEN_EXPIRED: Final = "InvalidParameterValue.TokenIsExpire"
 TOKEN_NOT_EXIST: Final = "InvalidParameterValue.TokenNotExist"
 TOKEN_NOT_BIND: Final = "InvalidParameterValue.TokenNotBind"
 CANNOT_BIND_SAME_FAMILY: Final = "UnsupportedOperation.CannotBindSameFamily"

@@ -47,6 +47,8 @@ class Session:
     token: str
     user_id: str
     expire_at: int
+    # What the cloud answers once the token has expired (tests may pick another code).
+    expired_code: str = errors.INVALID_ACCESS_TOKEN
 
 
 @dataclass(slots=True)
@@ -289,7 +291,7 @@ class State:
         if session is None:
             raise ApiError(errors.INVALID_ACCESS_TOKEN, "Invalid Token", access_token=True)
         if session.expire_at <= now_s():
-            raise ApiError(errors.TOKEN_EXPIRED, "Token has expired", access_token=True)
+            raise ApiError(session.expired_code, "Token has expired", access_token=True)
         return self.users[session.user_id]
 
     # Families and devices.

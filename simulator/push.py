@@ -9,6 +9,7 @@ Subscriptions add up: each `ActivePush` adds its devices to what the connection 
 import asyncio
 import base64
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 import json
 
@@ -18,14 +19,34 @@ from aiohttp import web
 _BEIJING = timezone(timedelta(hours=8))
 
 
-def encode_payload(payload: dict[str, object]) -> str:
+@dataclass(frozen=True, slots=True)
+class PayloadStyle:
+    """How `params.Payload` is encoded: the quirks a client must survive.
+
+    Devices written in C may send their JSON with trailing NUL bytes, which Tencent's SDK strips
+    after decoding; its base64 decoder also takes input without `=` padding.
+    """
+
+    nul_bytes: int = 0  # NUL bytes appended to the JSON before encoding
+    unpadded: bool = False  # base64 without its trailing "="
+
+
+def encode_payload(payload: object, style: PayloadStyle = PayloadStyle()) -> str:
     """Base64 of the compact JSON payload, as `params.Payload` carries it."""
     raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    return base64.b64encode(raw).decode()
+    encoded = base64.b64encode(raw + b"\0" * style.nul_bytes).decode()
+    return encoded.rstrip("=") if style.unpadded else encoded
 
 
 def device_change(
-    device_id: str, kind: str, sub_kind: str, topic: str, payload: dict[str, object], *, seq: int
+    device_id: str,
+    kind: str,
+    sub_kind: str,
+    topic: str,
+    payload: object,
+    *,
+    seq: int,
+    style: PayloadStyle = PayloadStyle(),
 ) -> str:
     """Build the text of a `DeviceChange` push."""
     stamp = datetime.now(UTC).astimezone(_BEIJING).isoformat(timespec="seconds")
@@ -37,7 +58,7 @@ def device_change(
             "Type": kind,
             "SubType": sub_kind,
             "Topic": topic,
-            "Payload": encode_payload(payload),
+            "Payload": encode_payload(payload, style),
             "Seq": seq,
             "DeviceId": device_id,
         },
@@ -48,7 +69,7 @@ def device_change(
 class Connection:
     """One WebSocket client."""
 
-    __slots__ = ("closing", "request", "subscribed", "user_id", "ws")
+    __slots__ = ("active_push", "closing", "request", "subscribed", "user_id", "ws")
 
     def __init__(self, ws: web.WebSocketResponse, request: web.Request) -> None:
         """Wrap an accepted WebSocket."""
@@ -56,6 +77,8 @@ class Connection:
         self.request = request
         self.user_id: str | None = None
         self.subscribed: set[str] = set()
+        # The last ActivePush's parameters besides the token (Platform, AppKey, RegionId...).
+        self.active_push: dict[str, object] = {}
         # Set when the hub closes the connection: a reply held by a fault stops waiting.
         self.closing = asyncio.Event()
 
@@ -79,6 +102,11 @@ class PushHub:
         self._by_device: dict[str, set[Connection]] = {}
         self._by_user: dict[str, set[Connection]] = {}
         self.refuse_subscriptions = False
+        # ActivePush answers `data: {}`: the live service's reply is not known to list the ids.
+        self.omit_subscribed_ids = False
+        self.payload_style = PayloadStyle()
+        # Seq as the reference's samples have it, in seconds: pushes within a second share one.
+        self.seq_in_seconds = False
         self._subscribed = asyncio.Event()
 
     def add(self, connection: Connection) -> None:

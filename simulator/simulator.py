@@ -21,12 +21,12 @@ from typing import Self
 from aiohttp import web
 
 from simulator import admin, errors, fixture
-from simulator.app import API_PATH, WS_PATH, Runtime, build_app
+from simulator.app import API_PATH, DOC_WS_PATH, SDK_WS_PATH, Runtime, WsRefusal, build_app
 from simulator.cloud import Cloud
 from simulator.errors import ApiError
 from simulator.faults import FaultKind, Faults
 from simulator.model import BindToken, Device, State, Timer, User, now_s
-from simulator.push import PushHub
+from simulator.push import PayloadStyle, PushHub
 
 DEFAULT_TOKEN_TTL = 7 * 24 * 3600
 
@@ -66,7 +66,7 @@ class CloudSimulator:
         fixture_source: Path | str | Mapping[str, object] | None = None,
         *,
         devices: int = 0,
-        wrapped: bool = False,
+        wrapped: bool = True,
         token_ttl: int = DEFAULT_TOKEN_TTL,
         scene_delay_scale: float = 1.0,
         verification_code: str = "123456",
@@ -135,7 +135,15 @@ class CloudSimulator:
         await self.cloud.close()
         self.runtime.cloud = self._new_cloud()
         self.runtime.faults = Faults()
+        self.runtime.last_requests.clear()
+        self._clear_ws_options()
+        self.hub.payload_style = PayloadStyle()
+        self.hub.seq_in_seconds = False
+
+    def _clear_ws_options(self) -> None:
+        self.runtime.refused_ws_paths.clear()
         self.hub.refuse_subscriptions = False
+        self.hub.omit_subscribed_ids = False
 
     # What a client needs.
 
@@ -156,8 +164,13 @@ class CloudSimulator:
 
     @property
     def ws_url(self) -> str:
-        """The push channel."""
-        return f"{self.base_url.replace('http', 'ws', 1)}{WS_PATH}"
+        """The push channel at the path Tencent's SDK uses (`/ws/explorer`)."""
+        return f"{self.base_url.replace('http', 'ws', 1)}{SDK_WS_PATH}"
+
+    @property
+    def doc_ws_url(self) -> str:
+        """The push channel at the path the API reference names (`/iotstudio_v2_weapp_1`)."""
+        return f"{self.base_url.replace('http', 'ws', 1)}{DOC_WS_PATH}"
 
     @property
     def app_key(self) -> str:
@@ -191,6 +204,7 @@ class CloudSimulator:
         return {
             "api_url": self.api_url,
             "ws_url": self.ws_url,
+            "doc_ws_url": self.doc_ws_url,
             "admin_url": f"{self.base_url}/_sim",
             "app_key": self.app_key,
             "app_secret": self.app_secret,
@@ -245,20 +259,32 @@ class CloudSimulator:
         family_id: str | None = None,
         room_id: str = "0",
         online: bool = True,
+        gateway_id: str | None = None,
     ) -> str:
-        """Bind a new device (default: first family, default room); pushes Bind. Returns its id."""
+        """Bind a new device (default: first family, default room); returns its id.
+
+        Pushes `StatusChange`/`Bind`; with `gateway_id`, the device is paired to that gateway as a
+        sub-device (in the gateway's family) and `Gateway`/`bind` is pushed on the gateway.
+        """
         device = self._new_device(product_id, device_name, alias)
         device.online = online
-        family = self.state.families[family_id or next(iter(self.state.families))]
+        gateway = None if gateway_id is None else self.state.device(gateway_id)
+        if gateway is not None and gateway.device_type != 1:
+            raise ApiError(errors.DEVICE_NOT_GATEWAY, f"{gateway_id} is not a gateway")
+        default_family = gateway.family_id if gateway else next(iter(self.state.families))
+        family = self.state.families[family_id or default_family]
         if room_id != "0" and room_id not in family.rooms:
             raise ApiError(
                 errors.INVALID_PARAM, f"Room {room_id} is not in family {family.family_id}"
             )
-        await self.cloud.bind(device, family, room_id)
+        await self.cloud.bind(device, family, room_id, gateway)
         return device.device_id
 
     async def remove_device(self, device_id: str) -> None:
-        """Unbind a device (a gateway with its sub-devices); pushes Unbind."""
+        """Unbind a device: pushes `StatusChange`/`Unbind`, or `Gateway`/`unbind` on its gateway.
+
+        A gateway takes its sub-devices along.
+        """
         await self.cloud.unbind(self.state.device(device_id))
 
     def register_bind_token(
@@ -327,14 +353,20 @@ class CloudSimulator:
 
     # Accounts.
 
-    def expire_tokens(self, *, revoke: bool = False) -> int:
-        """Expire every AccessToken (TokenIsExpire), or revoke them (InvalidAccessToken)."""
+    def expire_tokens(self, *, revoke: bool = False, code: str | None = None) -> int:
+        """Expire every AccessToken, or revoke them; return how many there were.
+
+        Both answer `InvalidParameterValue.InvalidAccessToken` (wrapped `code` -1000), which
+        Tencent's SDK re-logs in on; `code` makes expired tokens answer another code instead
+        (the doc's `InvalidParameterValue.TokenIsExpire`, `VERIFY_LOGIN_FAIL`...).
+        """
         count = len(self.state.sessions)
         if revoke:
             self.state.sessions.clear()
         else:
             for session in self.state.sessions.values():
                 session.expire_at = now_s() - 1
+                session.expired_code = code or errors.INVALID_ACCESS_TOKEN
         return count
 
     def set_password(self, password: str, user_id: str | None = None) -> None:
@@ -351,8 +383,20 @@ class CloudSimulator:
         self.state.status_batch_limit = limit
 
     def set_wrapped(self, enabled: bool) -> None:
-        """Answer in the live `{"code", "msg", "data"}` wrapper instead of `{"Response"}`."""
+        """Answer in the live `{"code", "msg", "data"}` wrapper (default), or the doc's `{"Response"}`."""
         self.runtime.wrapped = enabled
+
+    def set_payload_style(self, *, nul_bytes: int = 0, unpadded: bool = False) -> None:
+        """Encode push payloads with `nul_bytes` trailing NUL bytes and/or unpadded base64."""
+        self.hub.payload_style = PayloadStyle(nul_bytes, unpadded)
+
+    def set_seq_in_seconds(self, enabled: bool = True) -> None:
+        """Give pushes a seconds-resolution Seq (the reference's samples): a second's pushes share it."""
+        self.hub.seq_in_seconds = enabled
+
+    def last_request(self, action: str) -> dict[str, object] | None:
+        """Return the last HTTP request of an Action: `{"query": {...}, "body": {...}}`."""
+        return self.runtime.last_requests.get(action)
 
     # Faults.
 
@@ -373,13 +417,29 @@ class CloudSimulator:
         self.runtime.faults.arm(FaultKind.MALFORMED, count, action)
 
     def clear_faults(self) -> None:
-        """Disarm every HTTP fault and accept subscriptions again."""
+        """Disarm every fault: accept subscriptions and connections on both paths again."""
         self.runtime.faults.clear()
-        self.hub.refuse_subscriptions = False
+        self._clear_ws_options()
 
     def refuse_subscriptions(self, enabled: bool = True) -> None:
         """ActivePush answers with an empty device list while enabled."""
         self.hub.refuse_subscriptions = enabled
+
+    def omit_subscribed_ids(self, enabled: bool = True) -> None:
+        """ActivePush answers `data: {}` (subscribing all the same), as Tencent's SDK allows."""
+        self.hub.omit_subscribed_ids = enabled
+
+    def refuse_ws_path(self, path: str, how: WsRefusal | None = WsRefusal.NOT_FOUND) -> None:
+        """Turn WebSocket clients away on `/ws/explorer` or `/iotstudio_v2_weapp_1`; None serves it again.
+
+        `NOT_FOUND` answers the handshake with HTTP 404; `CLOSE` accepts it, then closes at once.
+        """
+        if path not in {SDK_WS_PATH, DOC_WS_PATH}:
+            raise ApiError(errors.INVALID_PARAM, f"{path} is not a WebSocket path")
+        if how is None:
+            self.runtime.refused_ws_paths.pop(path, None)
+        else:
+            self.runtime.refused_ws_paths[path] = how
 
     async def drop_websockets(self, *, abort: bool = False) -> int:
         """Close every WebSocket (close frame), or drop the TCP connections (`abort`)."""
@@ -423,7 +483,14 @@ class CloudSimulator:
     def connections(self) -> list[dict[str, object]]:
         """Describe the open WebSockets: their user and subscriptions."""
         return [
-            {"UserID": c.user_id, "DeviceIds": sorted(c.subscribed)} for c in self.hub.connections
+            {
+                "Path": c.request.path,
+                "Query": dict(c.request.query),
+                "UserID": c.user_id,
+                "DeviceIds": sorted(c.subscribed),
+                "ActivePush": dict(c.active_push),
+            }
+            for c in self.hub.connections
         ]
 
     async def wait_for_subscription(self, device_id: str | None = None) -> None:

@@ -96,7 +96,9 @@ async def other_cloud(sim: CloudSimulator) -> AsyncGenerator[CloudSimulator]:
 @pytest.fixture
 def china_is_sim(sim: CloudSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point the named regions' endpoints at the simulator (the real cloud is unreachable)."""
-    endpoints = RegionEndpoints(api_url=sim.api_url, ws_url=sim.ws_url)
+    endpoints = RegionEndpoints(
+        api_url=sim.api_url, ws_url=sim.ws_url, ws_fallback_url=sim.doc_ws_url, region_id=1
+    )
     monkeypatch.setitem(REGIONS, "china", endpoints)
     monkeypatch.setitem(REGIONS, "overseas", endpoints)
 

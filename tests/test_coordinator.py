@@ -23,7 +23,15 @@ from custom_components.tencent_iot.const import (
 from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from simulator import CloudSimulator
 
-from .platform_common import BULB, PLUG, coordinator_of, set_up_entry, take_push_down, wait_for
+from .platform_common import (
+    BULB,
+    GATEWAY,
+    PLUG,
+    coordinator_of,
+    set_up_entry,
+    take_push_down,
+    wait_for,
+)
 
 
 def succeeded(coordinator: TencentIoTCoordinator) -> bool:
@@ -252,6 +260,27 @@ async def test_device_added_and_removed_live(
     await sim.wait_for_subscription(new_key)
     await sim.report(new_key, {"power_switch": 1})
     await wait_for(hass, lambda: coordinator.devices[new_key].values.get("power_switch") is True)
+
+    await sim.remove_device(new_key)
+    await wait_for(hass, lambda: new_key not in coordinator.devices)
+    assert registry.async_get_device_by_identifier((DOMAIN, new_key), entry_id) is None
+
+
+async def test_sub_device_paired_and_removed_live(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A `Gateway`/`bind` push on the gateway brings the new sub-device in, under its gateway."""
+    coordinator = coordinator_of(setup_integration)
+    registry = dr.async_get(hass)
+    entry_id = setup_integration.entry_id
+    await sim.wait_for_subscription(GATEWAY)
+    new_key = await sim.add_device("TH4Z8K2QWM", "th_new_01", gateway_id=GATEWAY)
+    await wait_for(hass, lambda: new_key in coordinator.devices)
+    device = registry.async_get_device_by_identifier((DOMAIN, new_key), entry_id)
+    gateway = registry.async_get_device_by_identifier((DOMAIN, GATEWAY), entry_id)
+    assert device is not None
+    assert gateway is not None
+    assert device.via_device_id == gateway.id
 
     await sim.remove_device(new_key)
     await wait_for(hass, lambda: new_key not in coordinator.devices)

@@ -4,13 +4,16 @@ import json
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.tencent_iot.api import REGIONS, RegionEndpoints
 from custom_components.tencent_iot.const import (
     CONF_ACCESS_TOKEN,
     CONF_ACCOUNT,
     CONF_APP_SECRET,
     CONF_PASSWORD,
+    CONF_REGION,
     DOMAIN,
 )
 from custom_components.tencent_iot.diagnostics import (
@@ -18,6 +21,10 @@ from custom_components.tencent_iot.diagnostics import (
     async_get_device_diagnostics,
 )
 from simulator import CloudSimulator
+from simulator.app import SDK_WS_PATH
+
+from .conftest import entry_data
+from .platform_common import coordinator_of, set_up_entry, wait_for
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 
@@ -40,6 +47,7 @@ async def test_entry_diagnostics(
         assert secret not in dump
     assert diagnostics["entry"]["data"][CONF_APP_SECRET] == "**REDACTED**"
     assert diagnostics["push"]["enabled"] is True
+    assert diagnostics["push"]["url"] == sim.ws_url
     assert set(diagnostics["devices"]) == set(setup_integration.runtime_data.coordinator.devices)
     bulb = diagnostics["devices"][BULB]
     assert "brightness" in bulb["thing_model"]["properties"]
@@ -58,3 +66,20 @@ async def test_device_diagnostics(hass: HomeAssistant, setup_integration: MockCo
         assert secret not in dump
     assert diagnostics["device"]["online"] is True
     assert diagnostics["device"]["product"]["product_id"] == "3JQ8VX2K1M"
+
+
+async def test_diagnostics_show_the_fallback_push_url(
+    hass: HomeAssistant, sim: CloudSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A built-in region whose host refuses the SDK's path: push runs on the doc's, as shown."""
+    endpoints = RegionEndpoints(sim.api_url, sim.ws_url, sim.doc_ws_url, region_id=1)
+    monkeypatch.setitem(REGIONS, "china", endpoints)  # the real cloud is unreachable here
+    sim.refuse_ws_path(SDK_WS_PATH)
+    entry = MockConfigEntry(domain=DOMAIN, data={**entry_data(sim), CONF_REGION: "china"})
+    entry.add_to_hass(hass)
+    await set_up_entry(hass, entry)
+    coordinator = coordinator_of(entry)
+    await wait_for(hass, lambda: coordinator.push_healthy)
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert diagnostics["push"]["url"] == sim.doc_ws_url
+    assert diagnostics["push"]["connected"] is True

@@ -16,7 +16,9 @@ from .const import (
     CONF_APP_SECRET,
     CONF_COUNTRY_CODE,
     CONF_PASSWORD,
+    CONF_REGION,
     CONF_TOKEN_EXPIRE_AT,
+    CONF_USER_ID,
     CONF_WS_URL,
 )
 
@@ -45,13 +47,19 @@ def create_client(
     *,
     on_token: Callable[[Token], None] | None = None,
 ) -> TencentIoTClient:
-    """A client on HA's shared session for the endpoints, app and token in `data`."""
+    """A client on HA's shared session for the endpoints, app and token in `data`.
+
+    A custom endpoint speaks as to mainland China (RegionId 1), as Tencent's SDK does by default.
+    """
+    region = data.get(CONF_REGION)
     return TencentIoTClient(
         async_get_clientsession(hass),
         app_key=data[CONF_APP_KEY],
         app_secret=data[CONF_APP_SECRET],
+        region=region if region in REGIONS else "china",
         api_url=data[CONF_API_URL],
         ws_url=data[CONF_WS_URL],
+        user_id=data.get(CONF_USER_ID) or None,
         access_token=data.get(CONF_ACCESS_TOKEN) or None,
         token_expire_at=data.get(CONF_TOKEN_EXPIRE_AT) or None,
         credentials=credentials(data),

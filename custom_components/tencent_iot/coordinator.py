@@ -578,7 +578,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             return
         self.push = PushClient(
             async_get_clientsession(self.hass),
-            self.config_entry.data[CONF_WS_URL],
+            self.client.push_identity,
             token_provider=self._current_token,
             on_event=self._handle_push_event,
             on_connection_change=self._handle_push_connection,

@@ -49,6 +49,8 @@ def _push(entry: TencentIoTConfigEntry) -> dict[str, Any]:
         return {"enabled": False}
     return {
         "enabled": True,
+        # Tencent's SDK's path, or the doc's when that one was refused.
+        "url": push.ws_url,
         "connected": push.connected,
         "last_message_at": push.last_message_at,
         "reconnect_count": push.reconnect_count,

@@ -13,6 +13,7 @@ import pytest
 from custom_components.tencent_iot.api import (
     PushClient,
     PushEvent,
+    PushIdentity,
     TencentIoTClient,
     Token,
 )
@@ -91,7 +92,9 @@ async def make_push(
     """Build push channels on `client`'s token with tiny timings; all are stopped at the end."""
     harnesses: list[PushHarness] = []
 
-    def factory(ws_url: str | None = None, **options: Any) -> PushHarness:
+    def factory(
+        ws_url: str | None = None, *, identity: PushIdentity | None = None, **options: Any
+    ) -> PushHarness:
         harness: PushHarness
 
         def token() -> str:
@@ -113,7 +116,7 @@ async def make_push(
         changes: list[bool] = []
         push = PushClient(
             session,
-            ws_url or client.ws_url,
+            identity or (PushIdentity((ws_url,)) if ws_url else client.push_identity),
             token,
             events.append,
             changes.append,

@@ -215,7 +215,7 @@ async def test_token_error_is_final_after_relogin(
     sim.state.token_ttl = -10  # every new token is born expired
     with pytest.raises(TencentIoTTokenError) as err:
         await client.get_user()
-    assert err.value.code == "InvalidParameterValue.TokenIsExpire"
+    assert err.value.code == "InvalidParameterValue.InvalidAccessToken"
     counts = sim.request_counts()
     assert counts["AppGetUser"] == 2
     assert counts["AppGetToken"] == 2
@@ -232,7 +232,7 @@ async def test_no_relogin_without_credentials(
     sim.expire_tokens()
     with pytest.raises(TencentIoTTokenError) as err:
         await token_only.get_user()
-    assert err.value.code == "InvalidParameterValue.TokenIsExpire"
+    assert err.value.code == "InvalidParameterValue.InvalidAccessToken"
     assert sim.request_counts()["AppGetToken"] == 1
     with pytest.raises(TencentIoTTokenError, match="NoCredentials"):
         await token_only.relogin()

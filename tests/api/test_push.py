@@ -17,6 +17,7 @@ from custom_components.tencent_iot.api import (
     DeviceEvent,
     PropertyReport,
     PushClient,
+    PushIdentity,
     StatusChange,
     TencentIoTClient,
     decode_device_change,
@@ -84,7 +85,9 @@ async def test_subscribe_checks_reply(
     assert harness.push.subscribed_ids == frozenset(WATCHED)
     assert harness.push.last_message_at is not None
     assert harness.push.reconnect_count == 0
-    assert sim.connections() == [{"UserID": sim.demo_user.user_id, "DeviceIds": sorted(WATCHED)}]
+    assert [(c["UserID"], c["DeviceIds"]) for c in sim.connections()] == [
+        (sim.demo_user.user_id, sorted(WATCHED))
+    ]
     assert sim.request_counts()["ActivePush"] == 1
     task = harness.push._task
     harness.push.start()  # already running: nothing happens
@@ -161,7 +164,7 @@ def _pending_req_id(harness: PushHarness, kind: str) -> str | None:
             {"error": "", "data": {"Response": {"Error": {"Code": "FailedOperation.Busy"}}}},
             "subscription failed: FailedOperation.Busy",
         ),
-        ({"data": None}, "subscription refused for all 4 devices"),
+        ({"data": {"deviceIds": []}}, "subscription refused for all 4 devices"),
         (
             {"data": {"Response": {"Error": {"Code": "InvalidParameterValue.InvalidAccessToken"}}}},
             "access token rejected (InvalidParameterValue.InvalidAccessToken)",
@@ -219,7 +222,11 @@ async def test_without_connection_callback(
     """The connection callback is optional; pushes without Seq are applied as they come."""
     events: list[Any] = []
     push = PushClient(
-        session, client.ws_url, lambda: client.access_token or "", events.append, backoff_min=0.01
+        session,
+        client.push_identity,
+        lambda: client.access_token or "",
+        events.append,
+        backoff_min=0.01,
     )
     push.subscribe([key(BULB)])
     push.start()
@@ -282,7 +289,7 @@ async def test_token_error_on_heartbeat(
     assert client.access_token != old_token
     assert sim.request_counts()["AppGetToken"] == 2
     assert records_at(
-        caplog, logging.WARNING, "access token rejected (InvalidParameterValue.TokenIsExpire)"
+        caplog, logging.WARNING, "access token rejected (InvalidParameterValue.InvalidAccessToken)"
     )
     assert sim.connections()[0]["DeviceIds"] == sorted(WATCHED)
     log = client_log(caplog)
@@ -338,33 +345,30 @@ async def test_reconnect_and_resubscribe(
     await wait_until(lambda: harness.changes == [True, False, True], what="down and up again")
     assert harness.push.reconnect_count == 1
     assert sim.request_counts()["ActivePush"] == 2
-    assert sim.connections() == [{"UserID": sim.demo_user.user_id, "DeviceIds": sorted(WATCHED)}]
+    assert [(c["UserID"], c["DeviceIds"]) for c in sim.connections()] == [
+        (sim.demo_user.user_id, sorted(WATCHED))
+    ]
     await _sentinel(sim, harness, 64)
 
 
-async def test_seq_counters_restart_with_connection(
+async def test_duplicates_remembered_per_connection(
     sim: CloudSimulator, make_push: PushFactory
 ) -> None:
-    """A low Seq is stale on the same connection, but applied after a reconnect."""
+    """A frame repeated on the same connection is dropped, but applied after a reconnect."""
     harness = await _connected(make_push())
-    await _sentinel(sim, harness, 70)
-
-    async def low_seq_report(value: int) -> None:
-        payload: dict[str, object] = {"method": "report", "params": {"brightness": value}}
-        await sim.send_garbage(
-            device_change(key(BULB), "Property", "Report", "", payload, seq=value)
-        )
-
-    await low_seq_report(5)
+    payload: dict[str, object] = {"method": "report", "params": {"brightness": 5}}
+    frame = device_change(key(BULB), "Property", "Report", "", payload, seq=5)
+    await sim.send_garbage(frame)
+    await sim.send_garbage(frame)
     await _sentinel(sim, harness, 71)
     await sim.drop_websockets()
     await wait_until(lambda: harness.changes == [True, False, True], what="the reconnect")
-    await low_seq_report(6)
-    await wait_until(lambda: len(harness.events) == 3, what="the low-Seq report")
+    await sim.send_garbage(frame)
+    await wait_until(lambda: len(harness.events) == 3, what="the repeated report")
     assert [e.values for e in harness.of_type(PropertyReport)] == [
-        {"brightness": 70},
+        {"brightness": 5},
         {"brightness": 71},
-        {"brightness": 6},
+        {"brightness": 5},
     ]
 
 
@@ -382,7 +386,9 @@ async def test_unreachable_cloud(make_push: PushFactory, caplog: pytest.LogCaptu
 
 def test_backoff_bounds(session: aiohttp.ClientSession) -> None:
     """Exponential backoff 2 → 60 s with ±20 % jitter."""
-    push = PushClient(session, "ws://127.0.0.1:1/", lambda: "", lambda _event: None)
+    push = PushClient(
+        session, PushIdentity(("ws://127.0.0.1:1/",)), lambda: "", lambda _event: None
+    )
     first = [push._backoff(1) for _ in range(50)]
     assert all(2.0 <= delay <= 2.4 for delay in first)
     assert len(set(first)) > 1
@@ -444,29 +450,64 @@ async def test_events_decoded(
     assert unbind == BindChange(added, False, unbind.seq)
 
 
-async def test_stale_and_duplicate_seq_dropped(
+async def test_duplicate_dropped_older_report_passed_on(
     sim: CloudSimulator, make_push: PushFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A replayed report (same Seq) and an older one (lower Seq) are not applied."""
+    """A replayed report (same Seq, same payload) is dropped; an older one (lower Seq) passes.
+
+    The older one carries its older timestamp, by which the owner keeps values from going back.
+    """
     caplog.set_level(logging.DEBUG, logger="custom_components.tencent_iot")
     harness = await _connected(make_push())
     await _sentinel(sim, harness, 40)
     await sim.replay_out_of_order(key(BULB))  # brightness 40 again, then the old 80
     await _sentinel(sim, harness, 41)
-    assert [e.values for e in harness.of_type(PropertyReport)] == [
+    reports = harness.of_type(PropertyReport)
+    assert [e.values for e in reports] == [
         {"brightness": 40},
+        {"brightness": 80},
         {"brightness": 41},
     ]
-    assert len(records_at(caplog, logging.DEBUG, "Dropping stale or duplicate push")) == 2
-    # Other message types of the same device keep their own counter.
+    assert reports[1].timestamp is not None
+    assert reports[0].timestamp is not None
+    assert reports[1].timestamp < reports[0].timestamp
+    assert len(records_at(caplog, logging.DEBUG, "Dropping duplicate push")) == 1
+    # Other message types of the same device keep their own record.
     await sim.set_online(key(BULB), False)
     await wait_until(lambda: bool(harness.of_type(StatusChange)), what="the status change")
+
+
+async def test_same_second_seq_passed_on(sim: CloudSimulator, make_push: PushFactory) -> None:
+    """Pushes sharing a seconds-resolution Seq (the doc's samples) all pass, repeats do not."""
+    harness = await _connected(make_push())
+    second = 1_700_000_000
+
+    def report(brightness: int) -> str:
+        payload: dict[str, object] = {"method": "report", "params": {"brightness": brightness}}
+        return device_change(key(BULB), "Property", "Report", "", payload, seq=second)
+
+    for frame in (report(21), report(22), report(21), report(23)):
+        await sim.send_garbage(frame)
+    await _sentinel(sim, harness, 24)
+    assert [e.values["brightness"] for e in harness.of_type(PropertyReport)] == [21, 22, 23, 24]
+
+
+async def test_simulator_seconds_seq(sim: CloudSimulator, make_push: PushFactory) -> None:
+    """With the simulator's seconds-resolution Seq, every report arrives."""
+    harness = await _connected(make_push())
+    sim.set_seq_in_seconds()
+    for brightness in (31, 32, 33):
+        await sim.report(key(BULB), {"brightness": brightness})
+    await wait_until(lambda: len(harness.events) == 3, what="three reports")
+    reports = harness.of_type(PropertyReport)
+    assert [e.values["brightness"] for e in reports] == [31, 32, 33]
+    assert all(e.seq is not None and e.seq < 10**11 for e in reports)  # seconds
 
 
 async def test_malformed_frames_skipped(
     sim: CloudSimulator, make_push: PushFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Garbage of every kind is logged once at warning level and never breaks the link."""
+    """Garbage of every kind is dropped alone, logged at debug level; the link goes on."""
     caplog.set_level(logging.DEBUG, logger="custom_components.tencent_iot")
     harness = await _connected(make_push())
     bad_payload = {
@@ -499,8 +540,8 @@ async def test_malformed_frames_skipped(
         {"power": 1.5},
         {"brightness": 55},
     ]
-    assert len(records_at(caplog, logging.WARNING, "Skipping malformed push frame")) == 1
-    assert len(records_at(caplog, logging.DEBUG, "Skipping malformed push frame")) == 6
+    assert not records_at(caplog, logging.WARNING, "Skipping malformed push frame")
+    assert len(records_at(caplog, logging.DEBUG, "Skipping malformed push frame")) == 7
     assert records_at(caplog, logging.DEBUG, "without a known reqId")
 
 
@@ -523,7 +564,7 @@ async def test_failing_callbacks(
 
     push = PushClient(
         client._transport._session,
-        client.ws_url,
+        client.push_identity,
         lambda: client.access_token or "",
         on_event,
         on_change,

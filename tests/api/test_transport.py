@@ -241,7 +241,12 @@ async def test_requests_in_flight_are_limited(
 ) -> None:
     """With 2 in flight, 4 requests that each take 0.2 s need two rounds."""
     transport = Transport(
-        session, sim.api_url, app_key=sim.app_key, app_secret=sim.app_secret, max_in_flight=2
+        session,
+        sim.api_url,
+        app_key=sim.app_key,
+        app_secret=sim.app_secret,
+        region_id=1,
+        max_in_flight=2,
     )
     assert transport.api_url == sim.api_url
     sim.delay_next(0.2, count=4, action="AppSendVerificationCode")
@@ -276,6 +281,7 @@ async def test_signed_call_retried_with_fresh_signature(
         sim.api_url,
         app_key=sim.app_key,
         app_secret=sim.app_secret,
+        region_id=1,
         retry_delays=(0.0,),
     )
     sim.fail_next(1, action="AppGetToken")

@@ -45,6 +45,7 @@ from .push import (
     PropertyReport,
     PushClient,
     PushEvent,
+    PushIdentity,
     StatusChange,
     decode_device_change,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "PropertyValue",
     "PushClient",
     "PushEvent",
+    "PushIdentity",
     "Region",
     "RegionEndpoints",
     "Room",

@@ -50,6 +50,7 @@ from .models import (
     device_data_from_api,
 )
 from .parsing import as_bool, as_int, as_records, as_str, dumps, first, json_value
+from .push import PushIdentity, push_urls
 from .transport import Transport
 
 _LOGGER = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ class TencentIoTClient:
         region: Region = "china",
         api_url: str | None = None,
         ws_url: str | None = None,
+        user_id: str | None = None,
         access_token: str | None = None,
         token_expire_at: int | None = None,
         credentials: LoginCredentials | None = None,
@@ -150,19 +152,27 @@ class TencentIoTClient:
         timeout: float = DEFAULT_TIMEOUT,
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
     ) -> None:
-        """Set up the client; `api_url`/`ws_url` override the region's endpoints."""
+        """Set up the client; `api_url`/`ws_url` override the region's endpoints.
+
+        `user_id` (the account's UserID, learnt by `get_user` otherwise) goes into every
+        tokenapi and push URL as `uin`, as Tencent's SDK sends it.
+        """
         if region not in REGIONS:
             raise ValueError(f"unknown region {region!r}")
         endpoints = REGIONS[region]
+        self._app_key = app_key
+        self._region_id = endpoints.region_id
         self._transport = Transport(
             session,
             api_url or endpoints.api_url,
             app_key=app_key,
             app_secret=app_secret,
+            region_id=endpoints.region_id,
             timeout=timeout,
             retry_delays=retry_delays,
         )
-        self._ws_url = ws_url or endpoints.ws_url
+        self._ws_urls = push_urls(ws_url or endpoints.ws_url)
+        self._user_id = user_id
         self._token = Token(access_token, token_expire_at) if access_token else None
         self._credentials = credentials
         self._status_batch_size = STATUS_BATCH_SIZE
@@ -176,8 +186,18 @@ class TencentIoTClient:
 
     @property
     def ws_url(self) -> str:
-        """WebSocket URL of the push channel."""
-        return self._ws_url
+        """WebSocket URL of the push channel (the first one tried)."""
+        return self._ws_urls[0]
+
+    @property
+    def push_identity(self) -> PushIdentity:
+        """What the push channel needs beside the token: its URLs, UserID, AppKey and RegionId."""
+        return PushIdentity(self._ws_urls, self._user_id or "", self._app_key, self._region_id)
+
+    @property
+    def user_id(self) -> str | None:
+        """The account's UserID, once known."""
+        return self._user_id
 
     @property
     def token(self) -> Token | None:
@@ -255,14 +275,18 @@ class TencentIoTClient:
 
     async def get_user(self) -> User:
         """Read the logged-in account (AppGetUser)."""
-        return User.from_api(_merged(await self._call("AppGetUser")))
+        user = User.from_api(_merged(await self._call("AppGetUser")))
+        self._user_id = user.user_id
+        return user
 
     async def logout(self) -> None:
         """Log out (AppLogoutUser) and forget the token; an already invalid token is fine."""
         if self._token is None:
             return
         try:
-            await self._transport.call_with_token("AppLogoutUser", None, self._token.token)
+            await self._transport.call_with_token(
+                "AppLogoutUser", None, self._token.token, user_id=self._user_id
+            )
         except TencentIoTTokenError:
             _LOGGER.debug("Token was already invalid at logout")
         self._token = None
@@ -623,13 +647,17 @@ class TencentIoTClient:
         retry = action in _READ_ACTIONS
         token = await self._usable_token()
         try:
-            return await self._transport.call_with_token(action, params, token, retry=retry)
+            return await self._transport.call_with_token(
+                action, params, token, user_id=self._user_id, retry=retry
+            )
         except TencentIoTTokenError as err:
             if not self.can_relogin:
                 raise
             _LOGGER.info("%s: access token rejected (%s), logging in again", action, err.code)
             token = (await self._relogin(token)).token
-        return await self._transport.call_with_token(action, params, token, retry=retry)
+        return await self._transport.call_with_token(
+            action, params, token, user_id=self._user_id, retry=retry
+        )
 
     async def _paged(
         self, action: str, params: Mapping[str, object], list_key: str

@@ -8,22 +8,28 @@ type Region = Literal["china", "overseas"]
 
 @dataclass(frozen=True, slots=True)
 class RegionEndpoints:
-    """HTTP base URL and WebSocket URL of one cloud region."""
+    """HTTP base URL, WebSocket URLs and RegionId of one cloud region."""
 
     api_url: str
-    ws_url: str
+    ws_url: str  # the push path of Tencent's own app SDK, tried first
+    ws_fallback_url: str  # the path the API reference names, used when the first is refused
+    region_id: int  # sent as RegionId with every tokenapi call and ActivePush
 
 
 REGIONS: Final[dict[Region, RegionEndpoints]] = {
     "china": RegionEndpoints(
         api_url="https://iot.cloud.tencent.com/api/exploreropen",
-        ws_url="wss://iot.cloud.tencent.com/iotstudio_v2_weapp_1",
+        ws_url="wss://iot.cloud.tencent.com/ws/explorer",
+        ws_fallback_url="wss://iot.cloud.tencent.com/iotstudio_v2_weapp_1",
+        region_id=1,
     ),
     # The doc names no WebSocket host for the overseas platform; the HTTP host
-    # with the mainland path is the best guess, and users can override it.
+    # with the mainland paths is the best guess, and users can override it.
     "overseas": RegionEndpoints(
         api_url="https://oversea.iotcloud.tencentiotcloud.com/api/exploreropen",
-        ws_url="wss://oversea.iotcloud.tencentiotcloud.com/iotstudio_v2_weapp_1",
+        ws_url="wss://oversea.iotcloud.tencentiotcloud.com/ws/explorer",
+        ws_fallback_url="wss://oversea.iotcloud.tencentiotcloud.com/iotstudio_v2_weapp_1",
+        region_id=22,
     ),
 }
 

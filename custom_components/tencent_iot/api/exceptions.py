@@ -65,23 +65,16 @@ class TencentIoTKugouError(TencentIoTCloudError):
     """A Kugou music command answered with a non-zero ErrorCode."""
 
 
-# Error codes are matched on their last dotted segment ("reason"), because the
+# Tencent's app SDK logs in again when a code contains one of these (errorHelper.js).
+_SDK_TOKEN_MARKERS: Final = ("InvalidAccessToken", "VERIFY_LOGIN_FAIL")
+# Error codes are otherwise matched on their last dotted segment ("reason"), because the
 # doc and live services spell the namespace differently for the same reason.
-_TOKEN_REASONS: Final = frozenset(
-    {
-        "InvalidAccessToken",
-        "AccessTokenInvalid",
-        "AccessTokenExpired",
-        "TokenNotExist",
-        "TokenIsExpire",
-        "TokenIsExpired",
-        "TokenExpired",
-        "-1000",  # wrapped envelope of live services: {"code": -1000, ...}
-    }
-)
-# Only this one names the access token unambiguously: in the bind-token actions
-# "TokenNotExist"/"TokenIsExpire" describe the Wi-Fi configuration token.
-_ACCESS_TOKEN_REASONS: Final = frozenset({"InvalidAccessToken", "AccessTokenInvalid", "-1000"})
+# The doc's access-token codes beside InvalidAccessToken (both spellings of the expiry occur).
+_DOC_TOKEN_REASONS: Final = frozenset({"TokenNotExist", "TokenIsExpire", "TokenIsExpired"})
+# The wrapped envelope's code for a rejected token (protocol.md, section 3).
+WRAPPED_LOGIN_EXPIRED: Final = "-1000"
+# In the bind-token actions "TokenNotExist"/"TokenIsExpire" describe the Wi-Fi configuration
+# token, so there only the SDK's markers and the wrapped code name the access token.
 BIND_TOKEN_ACTIONS: Final = frozenset({"AppGetDeviceBindTokenState", "AppTokenBindDeviceFamily"})
 
 # AppGetToken's own error table is not in the doc; these are the reasons public
@@ -154,8 +147,11 @@ def _reasons(code: str, message: str) -> set[str]:
 def is_token_error(code: str, message: str = "", *, action: str | None = None) -> bool:
     """Tell whether a tokenapi error code means the access token is unusable."""
     reasons = _reasons(code, message)
-    wanted = _ACCESS_TOKEN_REASONS if action in BIND_TOKEN_ACTIONS else _TOKEN_REASONS
-    return not reasons.isdisjoint(wanted)
+    if WRAPPED_LOGIN_EXPIRED in reasons or any(
+        marker in text for text in (code, *reasons) for marker in _SDK_TOKEN_MARKERS
+    ):
+        return True
+    return action not in BIND_TOKEN_ACTIONS and not reasons.isdisjoint(_DOC_TOKEN_REASONS)
 
 
 def cloud_error(

@@ -2,7 +2,7 @@
 
 import asyncio
 import base64
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 import json
 import logging
@@ -18,6 +18,7 @@ from .const import (
     DEFAULT_BACKOFF_MIN,
     DEFAULT_HEARTBEAT_INTERVAL,
     DEFAULT_REPLY_TIMEOUT,
+    REGIONS,
 )
 from .exceptions import is_token_error
 from .parsing import as_bool, as_int, as_str, dumps
@@ -28,6 +29,30 @@ _RANDOM: Final = secrets.SystemRandom()
 _MS_THRESHOLD: Final = 10**11
 # The shortest wait for a frame (s), for when a deadline has already passed.
 _MIN_WAIT: Final = 0.001
+# What Tencent's app SDK sends as `Platform`; the service knows no other value for app clients.
+_PLATFORM: Final = "weapp"
+
+
+def push_urls(ws_url: str) -> tuple[str, ...]:
+    """The push URLs to try, in order.
+
+    A built-in region's host serves push at Tencent's SDK's path or at the doc's, which one is
+    not certain: both, the SDK's first. A custom URL is used as given.
+    """
+    for endpoints in REGIONS.values():
+        if ws_url in (endpoints.ws_url, endpoints.ws_fallback_url):
+            return (endpoints.ws_url, endpoints.ws_fallback_url)
+    return (ws_url,)
+
+
+@dataclass(frozen=True, slots=True)
+class PushIdentity:
+    """Where the push channel connects, and who it says it is (as Tencent's SDK does)."""
+
+    ws_urls: Sequence[str]  # tried in order; the one that answers is kept
+    user_id: str = ""  # `uin` in the URL's query
+    app_key: str = ""
+    region_id: int = 1  # mainland China, the SDK's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +147,10 @@ def _decode_payload(raw: object) -> Mapping[str, Any]:
     if not isinstance(raw, str):
         raise _MalformedPushError("Payload is not a string")
     try:
-        decoded = json.loads(base64.b64decode(raw, validate=True))
+        # As Tencent's SDK: unpadded base64 is fine, and NUL bytes (C devices pad their JSON
+        # with them) are removed before parsing.
+        data = base64.b64decode(raw + "=" * (-len(raw) % 4), validate=True)
+        decoded = json.loads(data.replace(b"\0", b""))
     except ValueError:  # binascii.Error and JSON/UTF-8 errors alike
         raise _MalformedPushError("Payload is not base64-encoded JSON") from None
     return _object(decoded, "Payload")
@@ -226,6 +254,17 @@ class _LinkDownError(Exception):
     """The connection is unusable and must be replaced."""
 
 
+class _ClosedError(_LinkDownError):
+    """The service closed the socket."""
+
+
+class _RefusedError(Exception):
+    """The URL turned the client away; another URL may serve push.
+
+    The handshake failed with a 4xx, or the socket closed before the subscription was answered.
+    """
+
+
 class _TokenRejectedError(Exception):
     """The cloud refused the access token."""
 
@@ -247,7 +286,7 @@ class PushClient:
     def __init__(
         self,
         session: aiohttp.ClientSession,
-        ws_url: str,
+        identity: PushIdentity,
         token_provider: Callable[[], str],
         on_event: Callable[[PushEvent], None],
         on_connection_change: Callable[[bool], None] | None = None,
@@ -260,7 +299,11 @@ class PushClient:
     ) -> None:
         """Configure the channel; `on_token_error` should log in again before it returns."""
         self._session = session
-        self._ws_url = ws_url
+        self._identity = identity
+        # The URL in use; it stays while it serves, so a reconnect goes where push last worked.
+        self._url_index = 0
+        self._refusals_in_a_row = 0
+        self._answered = False  # the current connection's subscription was answered
         self._token_provider = token_provider
         self._on_event = on_event
         self._on_connection_change = on_connection_change
@@ -275,10 +318,10 @@ class PushClient:
         self._wanted: frozenset[str] = frozenset()
         self._subscribed: frozenset[str] = frozenset()
         self._pending: dict[str, _Pending] = {}
-        self._last_seq: dict[tuple[str, str], int] = {}
+        # Per device and Type: the latest Seq and the payloads seen with it, to drop duplicates.
+        self._latest: dict[tuple[str, str], tuple[int, set[str]]] = {}
         self._connected = False
         self._down_logged = False
-        self._malformed_logged = False
         self._last_message_at: float | None = None
         self._reconnect_count = 0
 
@@ -286,6 +329,11 @@ class PushClient:
     def connected(self) -> bool:
         """Whether the socket is open and the subscription was acknowledged."""
         return self._connected
+
+    @property
+    def ws_url(self) -> str:
+        """The push URL in use (or tried next), without its query."""
+        return self._identity.ws_urls[self._url_index]
 
     @property
     def last_message_at(self) -> float | None:
@@ -333,12 +381,15 @@ class PushClient:
         failures = 0
         try:
             while True:
-                token_rejected = False
+                token_rejected = try_next_url_now = False
                 try:
                     await self._serve()
                 except _TokenRejectedError as err:
                     self._log_down(f"access token rejected ({err})")
                     token_rejected = True
+                except _RefusedError as err:
+                    self._log_down(str(err))
+                    try_next_url_now = self._next_url()
                 except (_LinkDownError, aiohttp.ClientError, TimeoutError, OSError) as err:
                     self._log_down(str(err) or type(err).__name__)
                 if self._connected:
@@ -346,14 +397,27 @@ class PushClient:
                     self._set_connected(False)
                 if token_rejected:
                     await self._refresh_token()
-                failures += 1
-                await asyncio.sleep(self._backoff(failures))
+                if not try_next_url_now:
+                    failures += 1
+                    await asyncio.sleep(self._backoff(failures))
                 self._reconnect_count += 1
         finally:
             for send in self._sends:
                 send.cancel()
             self._ws = None
             self._connected = False
+
+    def _next_url(self) -> bool:
+        """Move on to the next URL; True when it was not refused since push last worked."""
+        urls = self._identity.ws_urls
+        if len(urls) == 1:
+            return False
+        self._url_index = (self._url_index + 1) % len(urls)
+        self._refusals_in_a_row += 1
+        if self._refusals_in_a_row < len(urls):
+            _LOGGER.debug("Push: trying %s instead", self.ws_url)
+            return True
+        return False
 
     def _backoff(self, failures: int) -> float:
         delay = self._backoff_min * 2.0 ** min(failures - 1, 16) * _RANDOM.uniform(0.8, 1.2)
@@ -368,6 +432,8 @@ class PushClient:
 
     def _set_connected(self, connected: bool) -> None:
         self._connected = connected
+        if connected:
+            self._refusals_in_a_row = 0
         if connected and self._down_logged:
             _LOGGER.info("Push channel connected again")
             self._down_logged = False
@@ -388,17 +454,28 @@ class PushClient:
     async def _serve(self) -> None:
         # The service may restart its Seq numbering with a new connection, and the
         # owner re-reads all state after reconnecting, so old counters are dropped.
-        self._last_seq.clear()
+        self._latest.clear()
         self._pending.clear()
-        async with asyncio.timeout(self._reply_timeout):
-            ws = await self._session.ws_connect(
-                self._ws_url,
-                autoping=True,
-                timeout=aiohttp.ClientWSTimeout(ws_close=self._reply_timeout),
-            )
+        self._answered = False
+        url = self.ws_url
+        # As Tencent's SDK: the UserID, and a fresh connection id each time.
+        query = {"uin": self._identity.user_id, "cId": secrets.token_hex(8)}
+        try:
+            async with asyncio.timeout(self._reply_timeout):
+                ws = await self._session.ws_connect(
+                    url,
+                    params=query,
+                    autoping=True,
+                    timeout=aiohttp.ClientWSTimeout(ws_close=self._reply_timeout),
+                )
+        except aiohttp.WSServerHandshakeError as err:
+            if 400 <= err.status < 500:
+                raise _RefusedError(f"{url} refused the connection (HTTP {err.status})") from err
+            raise
         self._ws = ws
         try:
             await self._send_subscribe(ws)
+            await self._send_heartbeat(ws)
             next_heartbeat = time.monotonic() + self._heartbeat_interval
             while True:
                 deadline = min(
@@ -418,6 +495,10 @@ class PushClient:
                         next_heartbeat = now + self._heartbeat_interval
                     continue
                 self._handle_message(ws, message)
+        except (_ClosedError, aiohttp.ClientError, ConnectionError) as err:
+            if self._answered:
+                raise
+            raise _RefusedError(f"{url} closed before answering the subscription") from err
         finally:
             self._ws = None
             await ws.close()
@@ -434,7 +515,7 @@ class PushClient:
                 except UnicodeDecodeError:
                     self._malformed("binary frame is not UTF-8")
             case aiohttp.WSMsgType.CLOSE | aiohttp.WSMsgType.CLOSING | aiohttp.WSMsgType.CLOSED:
-                raise _LinkDownError("closed by the server")
+                raise _ClosedError("closed by the server")
             case aiohttp.WSMsgType.ERROR:
                 raise _LinkDownError(f"socket error: {ws.exception()}")
 
@@ -467,12 +548,15 @@ class PushClient:
             raise _LinkDownError(
                 f"subscription failed: {error} {as_str(frame.get('error_message'))}".strip()
             )
+        self._answered = True
         ids = data.get("deviceIds", data.get("DeviceIds"))
-        accepted = (
-            frozenset(item for item in ids if isinstance(item, str))
-            if isinstance(ids, list)
-            else frozenset()
-        )
+        if ids is None:
+            # Tencent's SDK never reads the reply: without a list, nothing was refused.
+            accepted = pending.device_ids
+        elif isinstance(ids, list):
+            accepted = frozenset(item for item in ids if isinstance(item, str))
+        else:
+            accepted = frozenset()
         if pending.device_ids and not accepted:
             raise _LinkDownError(f"subscription refused for all {len(pending.device_ids)} devices")
         if missing := pending.device_ids - accepted:
@@ -514,30 +598,36 @@ class PushClient:
             return
         if event is None:
             return
-        if event.seq is not None:
-            key = (event.device_key, as_str(params.get("Type")))
-            if (last := self._last_seq.get(key)) is not None and event.seq <= last:
-                _LOGGER.debug(
-                    "Dropping stale or duplicate push for %s (seq %d <= %d)",
-                    key[0],
-                    event.seq,
-                    last,
-                )
-                return
-            self._last_seq[key] = event.seq
+        if event.seq is not None and self._is_duplicate(event.device_key, event.seq, params):
+            _LOGGER.debug("Dropping duplicate push for %s (seq %d)", event.device_key, event.seq)
+            return
         try:
             self._on_event(event)
         except Exception:
             _LOGGER.exception("Error in push event callback")
 
-    def _malformed(self, reason: str) -> None:
-        if self._malformed_logged:
-            _LOGGER.debug("Skipping malformed push frame: %s", reason)
-        else:
-            _LOGGER.warning(
-                "Skipping malformed push frame: %s (further ones are logged at debug level)", reason
-            )
-            self._malformed_logged = True
+    def _is_duplicate(self, device_key: str, seq: int, params: Mapping[str, Any]) -> bool:
+        """Whether this very push (same Seq, same payload) was already delivered.
+
+        Seq alone proves nothing: the doc's samples carry seconds, so a second's pushes may
+        share one, and Tencent's SDK ignores it. Going backwards in time is the owner's to
+        refuse, by the reports' timestamps.
+        """
+        key = (device_key, as_str(params.get("Type")))
+        payload = as_str(params.get("Payload"))
+        latest = self._latest.get(key)
+        if latest is None or latest[0] != seq:
+            self._latest[key] = (seq, {payload})
+            return False
+        if payload in latest[1]:
+            return True
+        latest[1].add(payload)
+        return False
+
+    @staticmethod
+    def _malformed(reason: str) -> None:
+        # Only the frame is lost; the connection and the other frames go on.
+        _LOGGER.debug("Skipping malformed push frame: %s", reason)
 
     async def _send(
         self,
@@ -564,7 +654,14 @@ class PushClient:
 
     async def _send_subscribe(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         ids = self._wanted
-        params = {"DeviceIds": sorted(ids), "AccessToken": self._token_provider()}
+        identity = self._identity
+        params = {
+            "DeviceIds": sorted(ids),
+            "Platform": _PLATFORM,
+            "AccessToken": self._token_provider(),
+            "AppKey": identity.app_key,
+            "RegionId": identity.region_id,
+        }
         await self._send(
             ws,
             "ActivePush",
@@ -574,6 +671,7 @@ class PushClient:
 
     async def _send_heartbeat(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         action_params = {
+            "Platform": _PLATFORM,
             "DeviceIds": sorted(self._wanted),
             "AccessToken": self._token_provider(),
             "RequestId": str(uuid.uuid4()),

@@ -21,6 +21,7 @@ from .const import (
     SIGNED_API_PATH,
 )
 from .exceptions import (
+    WRAPPED_LOGIN_EXPIRED,
     TencentIoTConnectionError,
     TencentIoTResponseError,
     TencentIoTTimeoutError,
@@ -36,8 +37,6 @@ _LOGGER = logging.getLogger(__name__)
 _SECRET_PARAMS: Final = frozenset(
     {"Password", "VerificationCode", "AccessToken", "Token", "Signature"}
 )
-# Live services wrap replies as {"code", "msg", "data"}; -1000 there means a bad token.
-_WRAPPED_LOGIN_EXPIRED: Final = "-1000"
 
 
 def _redact(text: str, secrets: Sequence[str]) -> str:
@@ -57,6 +56,7 @@ class Transport:
         *,
         app_key: str,
         app_secret: str,
+        region_id: int,
         timeout: float = DEFAULT_TIMEOUT,
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
         max_in_flight: int = MAX_IN_FLIGHT,
@@ -66,6 +66,7 @@ class Transport:
         self._api_url = api_url.rstrip("/")
         self._app_key = app_key
         self._app_secret = app_secret
+        self._region_id = region_id
         self._timeout = timeout
         self._retry_delays = tuple(retry_delays)
         self._semaphore = asyncio.Semaphore(max_in_flight)
@@ -92,12 +93,13 @@ class Transport:
         params: Mapping[str, object] | None,
         access_token: str,
         *,
+        user_id: str | None = None,
         retry: bool = False,
     ) -> dict[str, Any]:
-        """Call a logged-in action on /tokenapi.
+        """Call a logged-in action on /tokenapi?uin=<UserID>&cmd=<Action>, as Tencent's SDK does.
 
         None values are dropped; empty strings are kept because some actions give
-        them a meaning (RoomId "" lists every room).
+        them a meaning (RoomId "" lists every room). `uin` is left out until the UserID is known.
         """
 
         def build() -> dict[str, Any]:
@@ -106,10 +108,14 @@ class Transport:
                 "Action": action,
                 "RequestId": str(uuid.uuid4()),
                 "AccessToken": access_token,
+                "RegionId": self._region_id,
                 **optional,
             }
 
-        return await self._call(SESSION_API_PATH, action, build, signed=False, retry=retry)
+        query = {"uin": user_id, "cmd": action} if user_id else {"cmd": action}
+        return await self._call(
+            SESSION_API_PATH, action, build, signed=False, retry=retry, query=query
+        )
 
     async def _call(
         self,
@@ -119,6 +125,7 @@ class Transport:
         *,
         signed: bool,
         retry: bool,
+        query: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         attempt = 0
         while True:
@@ -126,7 +133,7 @@ class Transport:
             # Timestamp/Nonce so the retry is not refused as a replay.
             body = build()
             try:
-                return await self._post(path, action, body, signed=signed)
+                return await self._post(path, action, body, signed=signed, query=query)
             except TencentIoTResponseError:
                 raise
             except TencentIoTConnectionError as err:
@@ -138,7 +145,13 @@ class Transport:
                 await asyncio.sleep(delay)
 
     async def _post(
-        self, path: str, action: str, body: dict[str, Any], *, signed: bool
+        self,
+        path: str,
+        action: str,
+        body: dict[str, Any],
+        *,
+        signed: bool,
+        query: Mapping[str, str] | None,
     ) -> dict[str, Any]:
         secrets = [
             value for key, value in body.items() if key in _SECRET_PARAMS and isinstance(value, str)
@@ -150,7 +163,9 @@ class Transport:
             _LOGGER.debug("POST %s action=%s request_id=%s", path, action, request_id)
             try:
                 async with asyncio.timeout(self._timeout):
-                    async with self._session.post(f"{self._api_url}{path}", json=body) as response:
+                    async with self._session.post(
+                        f"{self._api_url}{path}", params=query, json=body
+                    ) as response:
                         status = response.status
                         raw = await response.read()
             except TimeoutError as err:
@@ -226,6 +241,6 @@ def _unwrap(
     error_code = as_str(error.get("Code")) or code
     message = _redact(as_str(error.get("Message")) or as_str(payload.get("msg")), secrets)
     request_id = (as_str(data.get("RequestId")) if isinstance(data, Mapping) else "") or None
-    if code == _WRAPPED_LOGIN_EXPIRED and not signed:
+    if code == WRAPPED_LOGIN_EXPIRED and not signed:
         raise TencentIoTTokenError(error_code, message, request_id, action=action)
     raise cloud_error(error_code, message, request_id, action=action, signed=signed)
