@@ -11,7 +11,7 @@ import pytest
 
 from simulator import CloudSimulator
 
-from .sdk import SdkDriver
+from .sdk import SdkDriver, SdkError
 
 # The SDK's own WebSocket path (its default URL is wss://iot.cloud.tencent.com/ws/explorer).
 SDK_WS_PATH = "/ws/explorer"
@@ -33,7 +33,7 @@ async def start_sdk(sim: CloudSimulator) -> AsyncGenerator[SdkFactory]:
         driver = await SdkDriver.start()
         drivers.append(driver)
         account = sim.phone_account
-        await driver.call(
+        init = driver.call(
             "init",
             apiUrl=f"{sim.api_url}/",
             wsUrl=sim.base_url.replace("http", "ws", 1) + SDK_WS_PATH,
@@ -47,6 +47,12 @@ async def start_sdk(sim: CloudSimulator) -> AsyncGenerator[SdkFactory]:
             },
             **options,
         )
+        try:
+            await init
+        except SdkError as err:
+            raise AssertionError(
+                f"the SDK could not log in through getAccessToken and AppGetUser: {err.error}"
+            ) from None
         return driver
 
     yield factory

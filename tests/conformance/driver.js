@@ -170,7 +170,11 @@ async function getToken({ apiUrl, appKey, appSecret, account }) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(params),
   });
-  const { code, msg, data } = await response.json();
+  const answer = await response.json();
+  const { code, msg, data } = answer;
+  if (data === undefined) {
+    throw { code: 'NOT_WRAPPED', msg: `AppGetToken answered without {code, msg, data}: ${JSON.stringify(answer)}` };
+  }
   if (code) {
     throw { code: data?.Error?.Code ?? code, msg: data?.Error?.Message ?? msg };
   }

@@ -6,6 +6,8 @@ SDK and the API doc disagree the SDK is what the live cloud answers to, so a fai
 the simulator speaks a dialect the live cloud does not.
 """
 
+from base64 import b64decode
+from collections.abc import Callable
 import json
 from typing import Any, cast
 
@@ -33,6 +35,11 @@ def family_of(sim: CloudSimulator, device_id: str) -> str:
     family_id = sim.device_state(device_id)["FamilyId"]
     assert isinstance(family_id, str)
     return family_id
+
+
+def reports_brightness(value: int) -> Callable[[Any], bool]:
+    """Whether a wsReport carries this brightness."""
+    return lambda data: data["deviceData"].get("brightness", {}).get("Value") == value
 
 
 async def subscribed(sdk: SdkDriver, sim: CloudSimulator, *device_ids: str) -> None:
@@ -110,6 +117,10 @@ async def test_active_push_and_heartbeats(sim: CloudSimulator, start_sdk: SdkFac
     assert set(sent["params"]) >= {"DeviceIds", "Platform", "AccessToken", "AppKey", "RegionId"}, (
         f"the SDK's ActivePush carries {sorted(sent['params'])}"
     )
+    connection = sim.connections()[0]
+    assert connection["Path"] == "/ws/explorer", f"the SDK connected to {connection['Path']}"
+    query = cast(dict[str, str], connection["Query"])
+    assert query["uin"] == sim.demo_user.user_id, f"the SDK's connection query: {query}"
     reply = active_push_replies(sdk)[0]
     assert not reply.get("error"), f"the simulator answered ActivePush with an error: {reply}"
 
@@ -141,6 +152,31 @@ async def test_report_push(sim: CloudSimulator, sdk: SdkDriver) -> None:
     assert report["deviceData"]["brightness"]["Value"] == 42, f"wsReport: {report}"
 
 
+@pytest.mark.parametrize(
+    "style", [{"nul_bytes": 4}, {"unpadded": True}], ids=["nul-padded", "unpadded"]
+)
+async def test_payload_styles(sim: CloudSimulator, sdk: SdkDriver, style: dict[str, Any]) -> None:
+    """The simulator's NUL-padded and unpadded push payloads are ones the SDK reads."""
+    await subscribed(sdk, sim, BULB)
+    # Two payloads one character apart: the base64 of at least one of them needs "=" padding.
+    sim.set_payload_style(**style)
+    await sim.report(BULB, {"brightness": 42})
+    await sim.report(BULB, {"brightness": 7})
+    for value in (42, 7):
+        await sdk.wait_for(
+            "wsReport",
+            f"brightness {value} sent {style}",
+            reports_brightness(value),
+        )
+    payloads = [
+        frame["params"]["Payload"]
+        for frame in sdk.frames("received")
+        if frame.get("push") and frame["params"]["Type"] == "Property"
+    ]
+    quirky = [p for p in payloads if (len(p) % 4 if "unpadded" in style else b64decode(p)[-1] == 0)]
+    assert quirky, f"the simulator sent no payload {style}: {payloads}"
+
+
 async def test_control_echo(sim: CloudSimulator, sdk: SdkDriver) -> None:
     """A control is pushed back to the SDK as wsControl, then reported as wsReport."""
     await subscribed(sdk, sim, BULB)
@@ -152,7 +188,7 @@ async def test_control_echo(sim: CloudSimulator, sdk: SdkDriver) -> None:
     await sdk.wait_for(
         "wsReport",
         "the device's report of the applied control",
-        lambda data: data["deviceData"].get("brightness", {}).get("Value") == 17,
+        reports_brightness(17),
     )
 
 
@@ -249,7 +285,7 @@ async def test_dropped_socket(sim: CloudSimulator, sdk: SdkDriver, abort: bool) 
     await sdk.wait_for(
         "wsReport",
         "a report on the new socket",
-        lambda data: data["deviceData"].get("brightness", {}).get("Value") == 61,
+        reports_brightness(61),
     )
 
 
