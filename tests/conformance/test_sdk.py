@@ -252,21 +252,20 @@ async def test_bind_and_unbind(sim: CloudSimulator, sdk: SdkDriver) -> None:
 
 
 async def test_gateway_sub_device_bind(sim: CloudSimulator, sdk: SdkDriver) -> None:
-    """A sub-device paired to a gateway reaches the SDK as wsSubDeviceBind on the gateway."""
+    """A sub-device paired to, then removed from a gateway: wsSubDeviceBind, wsSubDeviceUnbind."""
     await subscribed(sdk, sim, GATEWAY)
     device_id = await sim.add_device(
         SENSOR_PRODUCT, "th_new_0001", family_id=family_of(sim, GATEWAY), gateway_id=GATEWAY
     )
-    bound = await sdk.wait_for(
-        "wsSubDeviceBind", f"{device_id} paired to {GATEWAY}", lambda data: True
-    )
+    bound = await sdk.wait_for("wsSubDeviceBind", f"{device_id} paired to {GATEWAY}")
     assert bound["gatewayDeviceId"] == GATEWAY, f"wsSubDeviceBind: {bound}"
-    assert {"ProductId": SENSOR_PRODUCT, "DeviceName": "th_new_0001"}.items() <= next(
-        iter(bound["subDeviceList"])
-    ).items(), f"wsSubDeviceBind: {bound}"
+    paired = {(d["ProductId"], d["DeviceName"]) for d in bound["subDeviceList"]}
+    assert (SENSOR_PRODUCT, "th_new_0001") in paired, f"wsSubDeviceBind: {bound}"
     await sim.remove_device(device_id)
     unbound = await sdk.wait_for("wsSubDeviceUnbind", f"{device_id} removed from {GATEWAY}")
     assert unbound["gatewayDeviceId"] == GATEWAY, f"wsSubDeviceUnbind: {unbound}"
+    removed = {(d["ProductId"], d["DeviceName"]) for d in unbound["subDeviceList"]}
+    assert (SENSOR_PRODUCT, "th_new_0001") in removed, f"wsSubDeviceUnbind: {unbound}"
 
 
 @pytest.mark.parametrize("abort", [False, True], ids=["closed", "tcp-dropped"])
