@@ -12,6 +12,7 @@ from aiohttp import web
 from simulator.app import WsRefusal
 from simulator.errors import ApiError
 from simulator.faults import FaultKind
+from simulator.push import ActivePushReply
 
 if TYPE_CHECKING:
     from simulator.simulator import CloudSimulator
@@ -111,8 +112,8 @@ def _push_routes(sim: CloudSimulator) -> list[tuple[str, str, AdminHandler]]:
         sim.refuse_ws_path(_text(body, "path"), None if how is None else WsRefusal(how))
         return None
 
-    async def omit_ids(body: Body) -> object:
-        sim.omit_subscribed_ids(_flag(body, "enabled"))
+    async def active_push_reply(body: Body) -> object:
+        sim.set_active_push_reply(ActivePushReply(_text(body, "reply")))
         return None
 
     async def payload_style(body: Body) -> object:
@@ -135,7 +136,7 @@ def _push_routes(sim: CloudSimulator) -> list[tuple[str, str, AdminHandler]]:
         ("POST", "ws/replay", replay),
         ("POST", "ws/refuse", refuse),
         ("POST", "ws/refuse_path", refuse_path),
-        ("POST", "ws/omit_ids", omit_ids),
+        ("POST", "ws/active_push_reply", active_push_reply),
         ("POST", "ws/payload", payload_style),
         ("POST", "ws/seq_seconds", seq_in_seconds),
         ("GET", "ws/connections", connections),

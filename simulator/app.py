@@ -16,7 +16,7 @@ from simulator.errors import ApiError
 from simulator.faults import FaultKind, Faults
 from simulator.model import now_s
 from simulator.params import Params
-from simulator.push import Connection
+from simulator.push import ActivePushReply, Connection
 from simulator.signing import signature_matches
 
 API_PATH = "/api/exploreropen"
@@ -226,7 +226,16 @@ async def _ws_delay(runtime: Runtime, connection: Connection, action: str) -> No
             await asyncio.wait_for(connection.closing.wait(), delay.seconds)
 
 
-async def _ws_message(runtime: Runtime, connection: Connection, text: str) -> str:
+def _active_push_reply(runtime: Runtime, req_id: object, subscribed: list[str]) -> str | None:
+    match runtime.cloud.hub.active_push_reply:
+        case ActivePushReply.NONE:
+            return None
+        case ActivePushReply.NO_IDS:
+            return _ws_reply(req_id, {})
+    return _ws_reply(req_id, {"deviceIds": subscribed})
+
+
+async def _ws_message(runtime: Runtime, connection: Connection, text: str) -> str | None:
     try:
         message = json.loads(text)
     except json.JSONDecodeError:
@@ -241,9 +250,7 @@ async def _ws_message(runtime: Runtime, connection: Connection, text: str) -> st
             runtime.faults.counts["ActivePush"] += 1
             await _ws_delay(runtime, connection, "ActivePush")
             subscribed = _active_push(runtime, connection, params)
-            if runtime.cloud.hub.omit_subscribed_ids:
-                return _ws_reply(req_id, {})
-            return _ws_reply(req_id, {"deviceIds": subscribed})
+            return _active_push_reply(runtime, req_id, subscribed)
         case "YunApi":
             return _ws_reply(req_id, await _yun_api(runtime, connection, params))
         case other:
@@ -268,8 +275,10 @@ async def handle_ws(request: web.Request) -> web.StreamResponse:
     hub.add(connection)
     try:
         async for message in ws:
-            if message.type is WSMsgType.TEXT:
-                await connection.send(await _ws_message(runtime, connection, message.data))
+            if message.type is WSMsgType.TEXT and (
+                reply := await _ws_message(runtime, connection, message.data)
+            ):
+                await connection.send(reply)
     finally:
         hub.remove(connection)
     return ws

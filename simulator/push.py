@@ -11,6 +11,7 @@ import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from enum import StrEnum
 import json
 
 from aiohttp import web
@@ -66,6 +67,14 @@ def device_change(
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
 
+class ActivePushReply(StrEnum):
+    """What ActivePush answers; it subscribes all the same."""
+
+    IDS = "ids"  # `data.deviceIds`: the ids subscribed
+    NO_IDS = "no_ids"  # `data: {}`
+    NONE = "none"  # nothing at all (Tencent's SDK never waits for the reply)
+
+
 class Connection:
     """One WebSocket client."""
 
@@ -102,8 +111,8 @@ class PushHub:
         self._by_device: dict[str, set[Connection]] = {}
         self._by_user: dict[str, set[Connection]] = {}
         self.refuse_subscriptions = False
-        # ActivePush answers `data: {}`: the live service's reply is not known to list the ids.
-        self.omit_subscribed_ids = False
+        # What ActivePush answers: the live service's reply is not known to list the ids.
+        self.active_push_reply = ActivePushReply.IDS
         self.payload_style = PayloadStyle()
         # Seq as the reference's samples have it, in seconds: pushes within a second share one.
         self.seq_in_seconds = False

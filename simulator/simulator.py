@@ -26,7 +26,7 @@ from simulator.cloud import Cloud
 from simulator.errors import ApiError
 from simulator.faults import FaultKind, Faults
 from simulator.model import BindToken, Device, State, Timer, User, now_s
-from simulator.push import PayloadStyle, PushHub
+from simulator.push import ActivePushReply, PayloadStyle, PushHub
 
 DEFAULT_TOKEN_TTL = 7 * 24 * 3600
 
@@ -143,7 +143,7 @@ class CloudSimulator:
     def _clear_ws_options(self) -> None:
         self.runtime.refused_ws_paths.clear()
         self.hub.refuse_subscriptions = False
-        self.hub.omit_subscribed_ids = False
+        self.hub.active_push_reply = ActivePushReply.IDS
 
     # What a client needs.
 
@@ -425,9 +425,9 @@ class CloudSimulator:
         """ActivePush answers with an empty device list while enabled."""
         self.hub.refuse_subscriptions = enabled
 
-    def omit_subscribed_ids(self, enabled: bool = True) -> None:
-        """ActivePush answers `data: {}` (subscribing all the same), as Tencent's SDK allows."""
-        self.hub.omit_subscribed_ids = enabled
+    def set_active_push_reply(self, reply: ActivePushReply) -> None:
+        """What ActivePush answers (it subscribes all the same): the ids, `data: {}`, or nothing."""
+        self.hub.active_push_reply = reply
 
     def refuse_ws_path(self, path: str, how: WsRefusal | None = WsRefusal.NOT_FOUND) -> None:
         """Turn WebSocket clients away on `/ws/explorer` or `/iotstudio_v2_weapp_1`; None serves it again.

@@ -241,46 +241,42 @@ async def test_restart_with_cloud_down_uses_saved_home(
     assert coordinator.devices[BULB].online
 
 
+@pytest.mark.parametrize(
+    ("product_id", "gateway"),
+    [("P8VN3KQ4WT", None), ("SW2K8V6QZ1", GATEWAY)],
+    ids=["device", "gateway_sub_device"],
+)
 async def test_device_added_and_removed_live(
-    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    setup_integration: MockConfigEntry,
+    product_id: str,
+    gateway: str | None,
 ) -> None:
-    """A bound device appears without a reload; an unbound one leaves the registry."""
+    """A bound device appears without a reload; an unbound one leaves the registry.
+
+    A plug comes with `StatusChange`/`Bind`; a sub-device with `Gateway`/`bind` on its gateway,
+    and is registered under that gateway.
+    """
     coordinator = coordinator_of(setup_integration)
     registry = dr.async_get(hass)
     entry_id = setup_integration.entry_id
     await sim.wait_for_subscription()
     added: list[str] = []
     coordinator.async_add_new_devices_listener(lambda states: added.extend(s.key for s in states))
-    new_key = await sim.add_device("P8VN3KQ4WT", "plug_new_01", alias="New Plug")
+    new_key = await sim.add_device(product_id, "new_01", alias="New Switch", gateway_id=gateway)
     await wait_for(hass, lambda: new_key in coordinator.devices)
     assert added == [new_key]
     device = registry.async_get_device_by_identifier((DOMAIN, new_key), entry_id)
     assert device is not None
-    assert device.name == "New Plug"
+    assert device.name == "New Switch"
+    if gateway is not None:
+        parent = registry.async_get_device_by_identifier((DOMAIN, gateway), entry_id)
+        assert parent is not None
+        assert device.via_device_id == parent.id
     await sim.wait_for_subscription(new_key)
     await sim.report(new_key, {"power_switch": 1})
     await wait_for(hass, lambda: coordinator.devices[new_key].values.get("power_switch") is True)
-
-    await sim.remove_device(new_key)
-    await wait_for(hass, lambda: new_key not in coordinator.devices)
-    assert registry.async_get_device_by_identifier((DOMAIN, new_key), entry_id) is None
-
-
-async def test_sub_device_paired_and_removed_live(
-    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
-) -> None:
-    """A `Gateway`/`bind` push on the gateway brings the new sub-device in, under its gateway."""
-    coordinator = coordinator_of(setup_integration)
-    registry = dr.async_get(hass)
-    entry_id = setup_integration.entry_id
-    await sim.wait_for_subscription(GATEWAY)
-    new_key = await sim.add_device("TH4Z8K2QWM", "th_new_01", gateway_id=GATEWAY)
-    await wait_for(hass, lambda: new_key in coordinator.devices)
-    device = registry.async_get_device_by_identifier((DOMAIN, new_key), entry_id)
-    gateway = registry.async_get_device_by_identifier((DOMAIN, GATEWAY), entry_id)
-    assert device is not None
-    assert gateway is not None
-    assert device.via_device_id == gateway.id
 
     await sim.remove_device(new_key)
     await wait_for(hass, lambda: new_key not in coordinator.devices)

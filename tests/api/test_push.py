@@ -142,13 +142,13 @@ async def test_refused_subscription(
 async def test_subscribe_reply_missing(
     sim: CloudSimulator, make_push: PushFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """No reply to ActivePush within the reply timeout drops the link and tries again."""
+    """A silent service (no reply to ActivePush nor to its heartbeat) drops the link."""
     sim.delay_next(0.3, action="ActivePush")
     harness = make_push(reply_timeout=0.1)
     await _connected(harness)
     assert harness.push.reconnect_count == 1
     assert sim.request_counts()["ActivePush"] == 2
-    assert records_at(caplog, logging.WARNING, "no reply to subscribe within 0.1 s")
+    assert records_at(caplog, logging.WARNING, "no reply to heartbeat within 0.1 s")
     assert harness.changes == [True]
 
 
@@ -510,17 +510,16 @@ async def test_malformed_frames_skipped(
     """Garbage of every kind is dropped alone, logged at debug level; the link goes on."""
     caplog.set_level(logging.DEBUG, logger="custom_components.tencent_iot")
     harness = await _connected(make_push())
-    bad_payload = {
-        "action": "DeviceChange",
-        "push": True,
-        "params": {"Type": "Property", "DeviceId": key(BULB), "Payload": "%%%", "Seq": 1},
-    }
+    params = {"Type": "Property", "DeviceId": key(BULB), "Payload": "%%%", "Seq": 1}
+    bad_payload = {"action": "DeviceChange", "push": True, "params": params}
     frames = [
         '{"action":"DeviceChange","push":tr',  # cut JSON
         "[1, 2, 3]",  # not an object
         '{"action":"DeviceChange","push":true}',  # no params
         json.dumps({"push": True, "params": {"DeviceId": "no-slash", "Type": "Property"}}),
         json.dumps(bad_payload),
+        # '{"method":"report"' cut short, then NULs: still not JSON once they are removed
+        json.dumps({**bad_payload, "params": {**params, "Payload": "eyJtZXRob2QiOiJyZXBvcnQiAAA"}}),
         json.dumps({"reqId": "not-mine", "data": {}}),  # a reply to nothing
     ]
     assert await sim.send_garbage() == 1
@@ -541,7 +540,7 @@ async def test_malformed_frames_skipped(
         {"brightness": 55},
     ]
     assert not records_at(caplog, logging.WARNING, "Skipping malformed push frame")
-    assert len(records_at(caplog, logging.DEBUG, "Skipping malformed push frame")) == 7
+    assert len(records_at(caplog, logging.DEBUG, "Skipping malformed push frame")) == 8
     assert records_at(caplog, logging.DEBUG, "without a known reqId")
 
 

@@ -4,7 +4,6 @@ Each test drives the simulator into one trait of the live cloud the SDK shows (p
 section 10) and checks what the client sends or how it copes.
 """
 
-import json
 import logging
 
 import pytest
@@ -21,6 +20,7 @@ from custom_components.tencent_iot.api import (
 from custom_components.tencent_iot.api.push import push_urls
 from simulator import CloudSimulator
 from simulator.app import DOC_WS_PATH, SDK_WS_PATH, WsRefusal
+from simulator.push import ActivePushReply
 
 from .common import (
     BULB,
@@ -76,27 +76,6 @@ async def test_padded_payloads_decoded(
     assert isinstance(report, PropertyReport)
     assert report.values == {"brightness": 17}
     assert status.device_key == key(PLUG)
-    assert harness.changes == [True]
-
-
-async def test_unparsable_payload_dropped_alone(
-    sim: CloudSimulator, make_push: PushFactory, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A payload that is not JSON even without its NULs is dropped at debug level; others pass."""
-    caplog.set_level(logging.DEBUG, logger="custom_components.tencent_iot")
-    harness = await _connected(make_push())
-    params = {
-        "Type": "Property",
-        "SubType": "Report",
-        "DeviceId": key(BULB),
-        "Payload": "eyJtZXRob2QiOiJyZXBvcnQiAAA",  # '{"method":"report"' cut short, NULs
-    }
-    await sim.send_garbage(json.dumps({"action": "DeviceChange", "push": True, "params": params}))
-    await sim.report(key(BULB), {"brightness": 18})
-    await wait_until(lambda: bool(harness.events), what="the next report")
-    assert [e.values for e in harness.of_type(PropertyReport)] == [{"brightness": 18}]
-    assert records_at(caplog, logging.DEBUG, "Skipping malformed push frame")
-    assert not records_at(caplog, logging.WARNING, "malformed")
     assert harness.changes == [True]
 
 
@@ -209,17 +188,39 @@ async def test_both_paths_refused_backs_off(
     await wait_until(lambda: harness.push.connected, what="the connection")
 
 
+async def test_refused_custom_url_backs_off(sim: CloudSimulator, make_push: PushFactory) -> None:
+    """A custom URL has no other path: a refusal is a failure like any, retried with backoff."""
+    sim.refuse_ws_path(SDK_WS_PATH)
+    harness = make_push()
+    harness.push.subscribe(WATCHED)
+    harness.push.start()
+    await wait_until(lambda: harness.push.reconnect_count >= 2, what="two retries")
+    assert harness.push.ws_url == sim.ws_url
+    sim.clear_faults()
+    await wait_until(lambda: harness.push.connected, what="the connection")
+    assert _paths(sim) == [SDK_WS_PATH]
+
+
 # ActivePush and heartbeats
 
 
-async def test_reply_without_device_ids_is_no_refusal(
-    sim: CloudSimulator, make_push: PushFactory
+@pytest.mark.parametrize("reply", [ActivePushReply.NO_IDS, ActivePushReply.NONE])
+async def test_active_push_reply_not_needed(
+    sim: CloudSimulator, make_push: PushFactory, reply: ActivePushReply
 ) -> None:
-    """The SDK never reads ActivePush's reply: `data: {}` keeps the link, all ids wanted."""
-    sim.omit_subscribed_ids()
-    harness = await _connected(make_push())
+    """The SDK never reads ActivePush's reply: `data: {}`, or no reply, keeps the link up.
+
+    All wanted ids count as subscribed; answered heartbeats are what keep the link.
+    """
+    sim.set_active_push_reply(reply)
+    harness = await _connected(make_push(heartbeat_interval=0.05, reply_timeout=0.5))
     assert harness.push.subscribed_ids == frozenset(WATCHED)
-    await sim.report(key(BULB), {"brightness": 19})
+    beats = sim.request_counts()["AppDeviceTraceHeartBeat"]
+    await wait_until(
+        lambda: sim.request_counts()["AppDeviceTraceHeartBeat"] >= beats + 12,
+        what="heartbeats beyond the reply timeout",
+    )
+    await sim.report(key(BULB), {"brightness": 20})
     await wait_until(lambda: bool(harness.events), what="the report")
     assert harness.changes == [True]
     assert harness.push.reconnect_count == 0

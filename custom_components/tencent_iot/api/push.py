@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 import json
 import logging
+import math
 import secrets
 import time
 from typing import Any, Final, Literal
@@ -568,24 +569,33 @@ class PushClient:
             self._set_connected(True)
 
     def _handle_heartbeat_reply(self, frame: Mapping[str, Any]) -> None:
-        if (error := as_str(frame.get("error"))) and error != "0":
+        failed = bool((error := as_str(frame.get("error"))) and error != "0")
+        if failed:
             # A backend problem behind a live socket: the link itself is fine.
             _LOGGER.debug("Push heartbeat error: %s %s", error, as_str(frame.get("error_message")))
         data = frame.get("data")
-        if isinstance(data, Mapping):
-            self._check_logic_error(data, "heartbeat")
+        if isinstance(data, Mapping) and self._check_logic_error(data, "heartbeat"):
+            failed = True
+        if not failed and not self._connected:
+            # ActivePush is not answered (yet), but the service serves the subscription's
+            # heartbeat: as for Tencent's SDK, which never waits for that reply, push works.
+            self._answered = True
+            self._subscribed = self._wanted
+            self._set_connected(True)
 
-    def _check_logic_error(self, data: Mapping[str, Any], what: str) -> None:
+    def _check_logic_error(self, data: Mapping[str, Any], what: str) -> bool:
+        """Raise for a token or subscription error; True for another error in a heartbeat."""
         response = data.get("Response")
         error = response.get("Error") if isinstance(response, Mapping) else None
         if not isinstance(error, Mapping):
-            return
+            return False
         code, message = as_str(error.get("Code")), as_str(error.get("Message"))
         if is_token_error(code, message):
             raise _TokenRejectedError(code)
         if what == "subscription":
             raise _LinkDownError(f"subscription failed: {code}")
         _LOGGER.debug("Push %s error: %s", what, code)
+        return True
 
     def _handle_push(self, params: object) -> None:
         if not isinstance(params, Mapping):
@@ -666,7 +676,8 @@ class PushClient:
             ws,
             "ActivePush",
             params,
-            _Pending("subscribe", time.monotonic() + self._reply_timeout, ids),
+            # No deadline: heartbeats, sent right after, are what must be answered.
+            _Pending("subscribe", math.inf, ids),
         )
 
     async def _send_heartbeat(self, ws: aiohttp.ClientWebSocketResponse) -> None:
