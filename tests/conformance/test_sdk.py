@@ -6,6 +6,7 @@ SDK and the API doc disagree the SDK is what the live cloud answers to, so a fai
 the simulator speaks a dialect the live cloud does not.
 """
 
+import asyncio
 from base64 import b64decode
 from collections.abc import Callable
 import json
@@ -14,9 +15,10 @@ from typing import Any, cast
 import pytest
 
 from simulator import CloudSimulator
+from simulator.push import ActivePushReply
 
 from .conftest import SdkFactory
-from .sdk import SdkDriver, SdkError
+from .sdk import WAIT_SECONDS, SdkDriver, SdkError
 
 # Devices of the simulator's default home.
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"  # dimmable colour bulb, `blink` action
@@ -138,6 +140,21 @@ async def test_active_push_and_heartbeats(sim: CloudSimulator, start_sdk: SdkFac
     for heartbeat in heartbeat_replies():
         assert not heartbeat.get("error"), f"a heartbeat was refused: {heartbeat}"
         assert "Error" not in heartbeat["data"]["Response"], f"a heartbeat failed: {heartbeat}"
+
+
+@pytest.mark.parametrize("reply", [ActivePushReply.NO_IDS, ActivePushReply.NONE])
+async def test_active_push_reply_not_needed(
+    sim: CloudSimulator, sdk: SdkDriver, reply: ActivePushReply
+) -> None:
+    """The simulator's ActivePush replies without deviceIds, or none at all, are enough for the SDK."""
+    sim.set_active_push_reply(reply)
+    await sdk.call("subscribe", deviceIds=[BULB])
+    async with asyncio.timeout(WAIT_SECONDS):
+        await sim.wait_for_subscription(BULB)
+    await sim.report(BULB, {"brightness": 23})
+    await sdk.wait_for(
+        "wsReport", f"a report after ActivePush answered {reply}", reports_brightness(23)
+    )
 
 
 async def test_report_push(sim: CloudSimulator, sdk: SdkDriver) -> None:
