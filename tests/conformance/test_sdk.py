@@ -123,6 +123,7 @@ async def test_active_push_and_heartbeats(sim: CloudSimulator, start_sdk: SdkFac
     assert connection["Path"] == "/ws/explorer", f"the SDK connected to {connection['Path']}"
     query = cast(dict[str, str], connection["Query"])
     assert query["uin"] == sim.demo_user.user_id, f"the SDK's connection query: {query}"
+    assert query.get("cId"), f"the SDK's connection query has no cId: {query}"
     reply = active_push_replies(sdk)[0]
     assert not reply.get("error"), f"the simulator answered ActivePush with an error: {reply}"
 
