@@ -183,7 +183,7 @@ async function getToken({ apiUrl, appKey, appSecret, account }) {
 
 let sdk = null;
 
-function connectedSdk() {
+function initialisedSdk() {
   if (!sdk) {
     throw new Error('send "init" first');
   }
@@ -213,13 +213,13 @@ const COMMANDS = {
     await sdk.init();
     return { userId: sdk.userId, isLogin: sdk.isLogin };
   },
-  requestApi: ({ action, payload }) => connectedSdk().requestApi(action, payload),
-  defaultFamilyId: () => connectedSdk().getDefaultFamilyId(),
+  requestApi: ({ action, payload }) => initialisedSdk().requestApi(action, payload),
+  defaultFamilyId: () => initialisedSdk().getDefaultFamilyId(),
   async subscribe({ deviceIds }) {
-    await connectedSdk().subscribeDevices(deviceIds);
+    await initialisedSdk().subscribeDevices(deviceIds);
     return { connected: sdk.ws.isConnected() };
   },
-  status: () => ({ isLogin: connectedSdk().isLogin, connected: sdk.ws.isConnected() }),
+  status: () => ({ isLogin: initialisedSdk().isLogin, connected: sdk.ws.isConnected() }),
 };
 
 function describe(error) {

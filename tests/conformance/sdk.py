@@ -29,7 +29,6 @@ class SdkError(Exception):
         """Keep the SDK's error."""
         super().__init__(f"{command}: {error}")
         self.error = error
-        self.code = error.get("code") if isinstance(error, dict) else None
 
 
 def node_or_fail() -> str:

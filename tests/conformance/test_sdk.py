@@ -17,7 +17,7 @@ import pytest
 from simulator import CloudSimulator
 from simulator.push import ActivePushReply
 
-from .conftest import SdkFactory
+from .conftest import SDK_WS_PATH, SdkFactory
 from .sdk import WAIT_SECONDS, SdkDriver, SdkError
 
 # Devices of the simulator's default home.
@@ -120,7 +120,7 @@ async def test_active_push_and_heartbeats(sim: CloudSimulator, start_sdk: SdkFac
         f"the SDK's ActivePush carries {sorted(sent['params'])}"
     )
     connection = sim.connections()[0]
-    assert connection["Path"] == "/ws/explorer", f"the SDK connected to {connection['Path']}"
+    assert connection["Path"] == SDK_WS_PATH, f"the SDK connected to {connection['Path']}"
     query = cast(dict[str, str], connection["Query"])
     assert query["uin"] == sim.demo_user.user_id, f"the SDK's connection query: {query}"
     assert query.get("cId"), f"the SDK's connection query has no cId: {query}"
