@@ -34,6 +34,7 @@ class WsRefusal(StrEnum):
     """How a WebSocket path turns clients away."""
 
     NOT_FOUND = "not_found"  # the handshake is answered with HTTP 404
+    UNAVAILABLE = "unavailable"  # HTTP 503: the path exists, its service is down for now
     CLOSE = "close"  # the handshake succeeds, then the socket closes before any reply
 
 
@@ -263,6 +264,8 @@ async def handle_ws(request: web.Request) -> web.StreamResponse:
     refusal = runtime.refused_ws_paths.get(request.path)
     if refusal is WsRefusal.NOT_FOUND:
         return web.Response(status=404, text="404: Not Found")
+    if refusal is WsRefusal.UNAVAILABLE:
+        return web.Response(status=503, text="503: Service Unavailable")
     # No compression: large frames would be deflated in an executor and could overtake others.
     # A short close timeout keeps stop() quick when a client does not answer the close frame.
     ws = web.WebSocketResponse(compress=False, timeout=2.0)

@@ -432,7 +432,8 @@ class CloudSimulator:
     def refuse_ws_path(self, path: str, how: WsRefusal | None = WsRefusal.NOT_FOUND) -> None:
         """Turn WebSocket clients away on `/ws/explorer` or `/iotstudio_v2_weapp_1`; None serves it again.
 
-        `NOT_FOUND` answers the handshake with HTTP 404; `CLOSE` accepts it, then closes at once.
+        `NOT_FOUND` answers the handshake with HTTP 404, `UNAVAILABLE` with 503; `CLOSE` accepts
+        it, then closes at once.
         """
         if path not in {SDK_WS_PATH, DOC_WS_PATH}:
             raise ApiError(errors.INVALID_PARAM, f"{path} is not a WebSocket path")

@@ -83,3 +83,7 @@ async def test_diagnostics_show_the_fallback_push_url(
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     assert diagnostics["push"]["url"] == sim.doc_ws_url
     assert diagnostics["push"]["connected"] is True
+    # The entry's UserID and RegionId reach the cloud as Tencent's SDK sends them.
+    [connection] = sim.connections()
+    assert connection["Query"]["uin"] == sim.demo_user.user_id  # type: ignore[index]
+    assert connection["ActivePush"]["RegionId"] == 1  # type: ignore[index]

@@ -165,6 +165,7 @@ def _pending_req_id(harness: PushHarness, kind: str) -> str | None:
             "subscription failed: FailedOperation.Busy",
         ),
         ({"data": {"deviceIds": []}}, "subscription refused for all 4 devices"),
+        ({"data": {"deviceIds": "all"}}, "subscription refused for all 4 devices"),
         (
             {"data": {"Response": {"Error": {"Code": "InvalidParameterValue.InvalidAccessToken"}}}},
             "access token rejected (InvalidParameterValue.InvalidAccessToken)",

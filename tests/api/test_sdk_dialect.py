@@ -188,6 +188,25 @@ async def test_both_paths_refused_backs_off(
     await wait_until(lambda: harness.push.connected, what="the connection")
 
 
+async def test_unavailable_path_is_no_refusal(
+    sim: CloudSimulator,
+    client: TencentIoTClient,
+    make_push: PushFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An HTTP 5xx is the service being down, not the wrong path: no fallback, plain retries."""
+    sim.refuse_ws_path(SDK_WS_PATH, WsRefusal.UNAVAILABLE)
+    harness = make_push(identity=_both_paths(sim, client))
+    harness.push.subscribe(WATCHED)
+    harness.push.start()
+    await wait_until(lambda: harness.push.reconnect_count >= 2, what="two retries")
+    assert harness.push.ws_url == sim.ws_url
+    assert records_at(caplog, logging.WARNING, "503")
+    sim.clear_faults()
+    await wait_until(lambda: harness.push.connected, what="the connection")
+    assert _paths(sim) == [SDK_WS_PATH]
+
+
 async def test_refused_custom_url_backs_off(sim: CloudSimulator, make_push: PushFactory) -> None:
     """A custom URL has no other path: a refusal is a failure like any, retried with backoff."""
     sim.refuse_ws_path(SDK_WS_PATH)

@@ -30,7 +30,7 @@ _RANDOM: Final = secrets.SystemRandom()
 _MS_THRESHOLD: Final = 10**11
 # The shortest wait for a frame (s), for when a deadline has already passed.
 _MIN_WAIT: Final = 0.001
-# What Tencent's app SDK sends as `Platform`; the service knows no other value for app clients.
+# What Tencent's app SDK sends as `Platform` in ActivePush and heartbeats.
 _PLATFORM: Final = "weapp"
 
 
@@ -459,8 +459,10 @@ class PushClient:
         self._pending.clear()
         self._answered = False
         url = self.ws_url
-        # As Tencent's SDK: the UserID, and a fresh connection id each time.
-        query = {"uin": self._identity.user_id, "cId": secrets.token_hex(8)}
+        # As Tencent's SDK: the UserID (once known), and a fresh connection id each time.
+        query = {"cId": secrets.token_hex(8)}
+        if self._identity.user_id:
+            query["uin"] = self._identity.user_id
         try:
             async with asyncio.timeout(self._reply_timeout):
                 ws = await self._session.ws_connect(
