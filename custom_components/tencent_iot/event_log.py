@@ -1,0 +1,181 @@
+"""Device events in the logbook: those that arrive live, and those missed meanwhile.
+
+Live events fire `tencent_iot_device_event`. After a restart, after push was down, and at each
+refresh of the lists while push is not delivering, each device's events since the last one seen
+are read from the cloud (AppListEventHistory) and fire `tencent_iot_missed_device_event` at
+their own time: the logbook shows them where they happened, while nothing that listens to live
+events (the event entities, automations on them) runs for the past.
+"""
+
+import asyncio
+from collections.abc import Mapping
+import json
+import time
+from typing import Any, Final
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.storage import Store
+
+from .api import DeviceEvent, EventRecord, TencentIoTError
+from .const import (
+    DATA_READ_CONCURRENCY,
+    DOMAIN,
+    EVENT_DEVICE_EVENT,
+    EVENT_MISSED_DEVICE_EVENT,
+    LOGGER,
+)
+from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
+from .pacing import RequestPacer
+
+_PAGE_SIZE: Final = 50
+# Beyond this many pages of one device's missed events, the oldest are left out.
+_MAX_PAGES: Final = 10
+_STORAGE_VERSION: Final = 1
+
+
+def _fingerprint(stamp: int, event_id: str, params: Mapping[str, Any]) -> str:
+    """Tells apart the events of one second (history times are whole seconds)."""
+    return f"{stamp}/{event_id}/{json.dumps(params, sort_keys=True, default=str)}"
+
+
+def _stamp_of(fingerprint: str) -> int:
+    return int(fingerprint.partition("/")[0])
+
+
+class DeviceEventLog:
+    """Writes device events to the logbook and catches up on those missed."""
+
+    def __init__(self, hass: HomeAssistant, entry: TencentIoTConfigEntry) -> None:
+        """Nothing read yet; the saved positions are loaded by the first catch-up."""
+        self.hass = hass
+        self.entry = entry
+        # Device key -> {"time": s from which the cloud is read again, "seen": fingerprints
+        # of the events since then that are already in the logbook}.
+        self._seen: dict[str, dict[str, Any]] = {}
+        self._loaded = False
+        self._store: Store[dict[str, dict[str, Any]]] = Store(
+            hass, _STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.events"
+        )
+        self._lock = asyncio.Lock()
+
+    @property
+    def coordinator(self) -> TencentIoTCoordinator:
+        """The entry's coordinator."""
+        return self.entry.runtime_data.coordinator
+
+    @callback
+    def async_start(self) -> None:
+        """Catch up now and whenever events may have been missed; log the live ones."""
+        coordinator = self.coordinator
+        self.entry.async_on_unload(coordinator.async_add_any_event_listener(self._handle_event))
+        self.entry.async_on_unload(coordinator.async_add_push_back_listener(self._schedule))
+        self.entry.async_on_unload(coordinator.async_add_lists_listener(self._lists_read))
+        self._schedule()
+
+    @callback
+    def _lists_read(self) -> None:
+        if not self.coordinator.push_healthy:
+            self._schedule()
+
+    @callback
+    def _schedule(self) -> None:
+        self.entry.async_create_background_task(
+            self.hass, self._async_catch_up(), f"{DOMAIN} missed events"
+        )
+
+    @callback
+    def _handle_event(self, event: DeviceEvent) -> None:
+        self._fire(
+            EVENT_DEVICE_EVENT,
+            event.device_key,
+            EventRecord(event.event_id, event.event_type, data=event.params),
+            past=False,
+        )
+        stamp = event.timestamp // 1000 if event.timestamp is not None else int(time.time())
+        seen = self._seen.setdefault(event.device_key, {"time": stamp, "seen": []})
+        seen["seen"].append(_fingerprint(stamp, event.event_id, event.params))
+        self._save()
+
+    async def _async_catch_up(self) -> None:
+        async with self._lock:
+            if not self._loaded:
+                self._loaded = True
+                for key, saved in (await self._store.async_load() or {}).items():
+                    live = self._seen.get(key, {"seen": []})
+                    self._seen[key] = {"time": saved["time"], "seen": saved["seen"] + live["seen"]}
+            states = [
+                state
+                for state in self.coordinator.devices.values()
+                if state.product.thing_model.events
+            ]
+            pacer = RequestPacer()
+            semaphore = asyncio.Semaphore(DATA_READ_CONCURRENCY)
+
+            async def catch_up(state: DeviceState) -> None:
+                async with semaphore:
+                    try:
+                        await self._async_catch_up_device(state, pacer)
+                    except TencentIoTError as err:
+                        LOGGER.debug("Reading the past events of %s failed: %s", state.name, err)
+
+            await asyncio.gather(*(catch_up(state) for state in states))
+            self._save()
+
+    async def _async_catch_up_device(self, state: DeviceState, pacer: RequestPacer) -> None:
+        if (seen := self._seen.get(state.key)) is None:
+            # A device new to this entry: its past is not news, only what follows.
+            self._seen[state.key] = {"time": int(time.time()), "seen": []}
+            return
+        records: list[EventRecord] = []
+        context: str | None = None
+        for _ in range(_MAX_PAGES):
+            await pacer.wait()
+            page = await self.coordinator.client.list_event_history(
+                state.device.product_id,
+                state.device.device_name,
+                start_time=seen["time"],
+                size=_PAGE_SIZE,
+                context=context,
+            )
+            records.extend(page.events)
+            if page.list_over or not page.context or not page.events:
+                break
+            context = page.context
+        logged = set(seen["seen"])
+        prints: dict[str, EventRecord] = {
+            _fingerprint(record.timestamp, record.event_id, record.data): record
+            for record in records
+            if record.timestamp is not None and record.timestamp >= seen["time"]
+        }
+        for record in sorted(
+            (record for fingerprint, record in prints.items() if fingerprint not in logged),
+            key=lambda record: record.timestamp or 0,
+        ):
+            self._fire(EVENT_MISSED_DEVICE_EVENT, state.key, record, past=True)
+        # Read again from the newest event on; what is older is in the logbook.
+        newest = max((_stamp_of(fingerprint) for fingerprint in prints), default=seen["time"])
+        seen["time"] = newest
+        seen["seen"] = sorted(f for f in logged | set(prints) if _stamp_of(f) >= newest)
+
+    def _save(self) -> None:
+        self._store.async_delay_save(lambda: dict(self._seen), 1)
+
+    def _fire(self, event_type: str, key: str, record: EventRecord, *, past: bool) -> None:
+        """Fire an event for the logbook; a past one at its own time."""
+        device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, key)})
+        state = self.coordinator.devices.get(key)
+        spec = state.product.thing_model.events.get(record.event_id) if state else None
+        self.hass.bus.async_fire(
+            event_type,
+            {
+                "config_entry_id": self.entry.entry_id,
+                "device_id": device.id if device is not None else None,
+                "device_name": state.name if state is not None else key,
+                "event_id": record.event_id,
+                "event_name": spec.name if spec is not None and spec.name else record.event_id,
+                "type": record.type,
+                "params": dict(record.data),
+            },
+            time_fired=float(record.timestamp) if past and record.timestamp is not None else None,
+        )
