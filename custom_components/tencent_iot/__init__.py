@@ -48,7 +48,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -
     entry.runtime_data.messages = MessageCentre(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # In the background, once the entities exist: the cloud's history, missed events, messages.
-    HistoryImporter(hass, entry).async_start()
+    entry.runtime_data.history = HistoryImporter(hass, entry)
+    entry.runtime_data.history.async_start()
     DeviceEventLog(hass, entry).async_start()
     entry.runtime_data.messages.async_start()
     return True

@@ -65,6 +65,7 @@ from .const import (
 )
 
 if TYPE_CHECKING:
+    from .history import HistoryImporter
     from .messages import MessageCentre
     from .update import TencentIoTFirmwareCoordinator
 
@@ -143,6 +144,7 @@ class TencentIoTRuntimeData:
     firmware: TencentIoTFirmwareCoordinator | None = None
     # Set by async_setup_entry; the sensor platform shows its count of new messages.
     messages: MessageCentre | None = None
+    history: HistoryImporter | None = None
 
 
 type TencentIoTConfigEntry = ConfigEntry[TencentIoTRuntimeData]

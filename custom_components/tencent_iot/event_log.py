@@ -159,7 +159,8 @@ class DeviceEventLog:
         seen["seen"] = sorted(f for f in logged | set(prints) if _stamp_of(f) >= newest)
 
     def _save(self) -> None:
-        self._store.async_delay_save(lambda: dict(self._seen), 1)
+        # At once: an event logged live must not come back as missed after a quick restart.
+        self.hass.async_create_task(self._store.async_save(dict(self._seen)))
 
     def _fire(self, event_type: str, key: str, record: EventRecord, *, past: bool) -> None:
         """Fire an event for the logbook; a past one at its own time."""

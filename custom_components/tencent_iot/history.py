@@ -184,7 +184,7 @@ class HistoryImporter:
                 return True
 
             results = await asyncio.gather(*(import_one(sensor) for sensor in pending))
-            self._store.async_delay_save(lambda: sorted(self._imported), 1)
+            await self._store.async_save(sorted(self._imported))
             if (not all(results) or len(pending) < self._sensor_count()) and (
                 self._cancel_retry is None
             ):

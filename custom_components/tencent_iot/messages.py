@@ -103,6 +103,7 @@ class MessageCentre:
         new: list[tuple[str, Message]] = []
         for category, name in CATEGORIES.items():
             new.extend((name, message) for message in await self._async_read_category(category))
+        await self._store.async_save(self._seen)
         for name, message in sorted(new, key=lambda item: item[1].timestamp or 0):
             self._fire(name, message)
         if new:
@@ -135,7 +136,6 @@ class MessageCentre:
         elif seen is None:
             # An empty inbox: every message that arrives from now on is new.
             self._seen[str(category)] = {"timestamp": 0, "ids": []}
-        self._store.async_delay_save(lambda: dict(self._seen), 1)
         return new
 
     def _fire(self, category: str, message: Message) -> None:
