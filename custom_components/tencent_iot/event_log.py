@@ -8,6 +8,7 @@ events (the event entities, automations on them) runs for the past.
 """
 
 import asyncio
+from collections import Counter
 from collections.abc import Mapping
 import json
 import time
@@ -142,21 +143,25 @@ class DeviceEventLog:
             if page.list_over or not page.context or not page.events:
                 break
             context = page.context
-        logged = set(seen["seen"])
-        prints: dict[str, EventRecord] = {
-            _fingerprint(record.timestamp, record.event_id, record.data): record
-            for record in records
-            if record.timestamp is not None and record.timestamp >= seen["time"]
-        }
-        for record in sorted(
-            (record for fingerprint, record in prints.items() if fingerprint not in logged),
-            key=lambda record: record.timestamp or 0,
-        ):
-            self._fire(EVENT_MISSED_DEVICE_EVENT, state.key, record, past=True)
+        # Counted: two identical events in one second are two lines.
+        logged = Counter(seen["seen"])
+        found: Counter[str] = Counter()
+        for record in sorted(records, key=lambda record: record.timestamp or 0):
+            if record.timestamp is None or record.timestamp < seen["time"]:
+                continue
+            fingerprint = _fingerprint(record.timestamp, record.event_id, record.data)
+            found[fingerprint] += 1
+            if found[fingerprint] > logged[fingerprint]:
+                self._fire(EVENT_MISSED_DEVICE_EVENT, state.key, record, past=True)
         # Read again from the newest event on; what is older is in the logbook.
-        newest = max((_stamp_of(fingerprint) for fingerprint in prints), default=seen["time"])
+        newest = max((_stamp_of(fingerprint) for fingerprint in found), default=seen["time"])
         seen["time"] = newest
-        seen["seen"] = sorted(f for f in logged | set(prints) if _stamp_of(f) >= newest)
+        seen["seen"] = sorted(
+            fingerprint
+            for fingerprint in logged.keys() | found.keys()
+            if _stamp_of(fingerprint) >= newest
+            for _ in range(max(logged[fingerprint], found[fingerprint]))
+        )
 
     def _save(self) -> None:
         # At once: an event logged live must not come back as missed after a quick restart.
@@ -164,7 +169,9 @@ class DeviceEventLog:
 
     def _fire(self, event_type: str, key: str, record: EventRecord, *, past: bool) -> None:
         """Fire an event for the logbook; a past one at its own time."""
-        device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, key)})
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, key), self.entry.entry_id
+        )
         state = self.coordinator.devices.get(key)
         spec = state.product.thing_model.events.get(record.event_id) if state else None
         self.hass.bus.async_fire(

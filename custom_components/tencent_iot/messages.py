@@ -139,8 +139,8 @@ class MessageCentre:
         return new
 
     def _fire(self, category: str, message: Message) -> None:
-        device = dr.async_get(self.hass).async_get_device(
-            identifiers={(DOMAIN, f"{message.product_id}/{message.device_name}")}
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, f"{message.product_id}/{message.device_name}"), self.entry.entry_id
         )
         sent = (
             datetime.fromtimestamp(message.timestamp / 1000, UTC).isoformat()
