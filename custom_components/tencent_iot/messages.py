@@ -2,12 +2,13 @@
 
 Messages are read at setup, at each refresh of the lists and after each event push. The newest
 message seen is saved, so a restart fires nothing twice; the first read of a new entry only
-remembers where the inbox stands (old messages are not news).
+starts from that moment (old messages are not news).
 """
 
 import asyncio
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+import time
 from typing import Any, Final, override
 
 from homeassistant.components.sensor import SensorEntity
@@ -43,6 +44,9 @@ class MessageCentre:
         self.hass = hass
         self.entry = entry
         self.unread = 0
+        # Where a category nothing was saved of starts: messages older than the entry's first
+        # start are not news.
+        self._started_at = int(time.time() * 1000)
         # Category -> {"timestamp": ms of the newest message seen, "ids": the ids at it}.
         self._seen: dict[str, dict[str, Any]] = {}
         self._loaded = False
@@ -113,29 +117,23 @@ class MessageCentre:
 
     async def _async_read_category(self, category: int) -> list[Message]:
         """The category's messages not seen before, newest first; remembers them as seen."""
-        seen = self._seen.get(str(category))
+        seen = self._seen.setdefault(str(category), {"timestamp": self._started_at, "ids": []})
         client = self.coordinator.client
-        messages: list[Message] = []
         new: list[Message] = []
         before: int | None = None
         for _ in range(_MAX_PAGES):
             page = await client.get_messages(category, limit=_PAGE_SIZE, msg_timestamp=before)
-            messages.extend(page.messages)
-            fresh = [m for m in page.messages if seen is not None and _is_new(m, seen)]
+            fresh = [message for message in page.messages if _is_new(message, seen)]
             new.extend(fresh)
-            if page.list_over or not page.messages or len(fresh) < len(page.messages):
+            if page.list_over or len(fresh) < len(page.messages) or not page.messages:
                 break
             before = page.messages[-1].timestamp
-        if messages:
-            newest = max(message.timestamp or 0 for message in messages)
-            if seen is None or newest >= seen["timestamp"]:
-                ids = {m.msg_id for m in messages if (m.timestamp or 0) == newest}
-                if seen is not None and newest == seen["timestamp"]:
-                    ids |= set(seen["ids"])
-                self._seen[str(category)] = {"timestamp": newest, "ids": sorted(ids)}
-        elif seen is None:
-            # An empty inbox: every message that arrives from now on is new.
-            self._seen[str(category)] = {"timestamp": 0, "ids": []}
+        if new:
+            newest = max(message.timestamp or 0 for message in new)
+            ids = {m.msg_id for m in new if (m.timestamp or 0) == newest}
+            if newest == seen["timestamp"]:
+                ids |= set(seen["ids"])
+            self._seen[str(category)] = {"timestamp": newest, "ids": sorted(ids)}
         return new
 
     def _fire(self, category: str, message: Message) -> None:
