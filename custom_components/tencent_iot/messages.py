@@ -15,6 +15,7 @@ from homeassistant.components.sensor import SensorEntity
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.storage import Store
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import DeviceEvent, Message, TencentIoTError
 from .const import DOMAIN, EVENT_MESSAGE, LOGGER
@@ -160,15 +161,18 @@ class MessageCentre:
         )
 
 
-class UnreadMessagesSensor(SensorEntity):
-    """How many new messages the message centre brought since Home Assistant started."""
+class UnreadMessagesSensor(CoordinatorEntity[TencentIoTCoordinator], SensorEntity):
+    """How many new messages the message centre brought since Home Assistant started.
+
+    Unavailable, like every entity of the entry, while the cloud does not answer.
+    """
 
     _attr_has_entity_name = True
     _attr_translation_key = "unread_messages"
-    _attr_should_poll = False
 
     def __init__(self, coordinator: TencentIoTCoordinator, centre: MessageCentre) -> None:
         """Belong to the home's device."""
+        super().__init__(coordinator)
         self.centre = centre
         self._attr_unique_id = f"{coordinator.home_key}/unread_messages"
         self._attr_device_info = home_device_info(coordinator)
@@ -181,5 +185,6 @@ class UnreadMessagesSensor(SensorEntity):
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Follow the message centre."""
+        """Also follow the message centre."""
+        await super().async_added_to_hass()
         self.async_on_remove(self.centre.async_add_listener(self.async_write_ha_state))
