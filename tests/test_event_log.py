@@ -58,10 +58,11 @@ async def logbook_lines(hass: HomeAssistant, ws: WebSocketGenerator) -> list[dic
     return [line for line in reply["result"] if line.get("domain") == DOMAIN]
 
 
-async def setup_with_automation(hass: HomeAssistant, entry: MockConfigEntry) -> list[Event]:
-    """Set the entry up with the logbook and an automation on the door's event entity."""
+@pytest.fixture
+async def automation_runs(hass: HomeAssistant, config_entry: MockConfigEntry) -> list[Event]:
+    """The entry set up with the logbook and an automation on the door's events; its runs."""
     assert await async_setup_component(hass, "logbook", {})
-    await set_up_entry(hass, entry)
+    await set_up_entry(hass, config_entry)
     tamper = entity_id(hass, "event", DOOR, "tamper_alarm")
     assert await async_setup_component(
         hass,
@@ -87,10 +88,10 @@ async def test_live_event_gets_a_logbook_line(
     hass: HomeAssistant,
     sim: CloudSimulator,
     config_entry: MockConfigEntry,
+    automation_runs: list[Event],
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """An event that arrives by push fires the live event and writes a line in words."""
-    ran = await setup_with_automation(hass, config_entry)
     live = async_capture_events(hass, EVENT_DEVICE_EVENT)
     await sim.wait_for_subscription(DOOR)
     await sim.raise_event(DOOR, "tamper_alarm")
@@ -99,7 +100,7 @@ async def test_live_event_gets_a_logbook_line(
     assert door is not None
     assert live[0].data["device_id"] == door.id
     assert live[0].data["event_id"] == "tamper_alarm"
-    await wait_for(hass, lambda: len(ran) == 2)  # live events do run automations
+    await wait_for(hass, lambda: len(automation_runs) == 2)  # live events do run automations
 
     lines = await logbook_lines(hass, hass_ws_client)
     assert [line["message"] for line in lines if line["message"].startswith("reported")] == [
@@ -111,10 +112,10 @@ async def test_missed_events_after_a_push_outage(
     hass: HomeAssistant,
     sim: CloudSimulator,
     config_entry: MockConfigEntry,
+    automation_runs: list[Event],
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """Events posted while push was down reach the logbook at their own time, and nothing runs."""
-    ran = await setup_with_automation(hass, config_entry)
     missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
     tamper = entity_id(hass, "event", DOOR, "tamper_alarm")
     before = state(hass, tamper).state
@@ -130,7 +131,7 @@ async def test_missed_events_after_a_push_outage(
     assert missed[0].data["type"] == "alert"
     # Not fired as new: neither the event entity nor any automation saw it.
     assert state(hass, tamper).state == before
-    assert ran == []
+    assert automation_runs == []
     lines = await logbook_lines(hass, hass_ws_client)
     (line,) = [line for line in lines if "afterwards" in line["message"]]
     assert line["when"] == posted_at

@@ -65,6 +65,16 @@ async def import_round(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await async_wait_recording_done(hass)
 
 
+async def set_up_and_import_energy(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> tuple[str, list[dict[str, Any]]]:
+    """Set the entry up, let its import end; the plug's energy sensor and its hours."""
+    await set_up_entry(hass, entry)
+    await import_round(hass, entry)
+    energy_id = entity_id(hass, "sensor", PLUG, "energy")
+    return energy_id, await hourly(hass, energy_id)
+
+
 def expected_hours(sim: CloudSimulator, prop_id: str, days: int) -> dict[float, list[float]]:
     """The simulator's samples of the plug's property, by hour (UNIX s), over the last days."""
     end = dt_util.utcnow().replace(minute=0, second=0, microsecond=0)
@@ -120,10 +130,7 @@ async def test_nothing_imported_twice(
     hass: HomeAssistant, sim: CloudSimulator, few_days: MockConfigEntry
 ) -> None:
     """A reload neither reads the history again nor changes the imported hours."""
-    await set_up_entry(hass, few_days)
-    await import_round(hass, few_days)
-    energy_id = entity_id(hass, "sensor", PLUG, "energy")
-    imported = await hourly(hass, energy_id)
+    energy_id, imported = await set_up_and_import_energy(hass, few_days)
     requests = sim.request_counts()[HISTORY]
     assert imported
     assert requests > 0
@@ -139,10 +146,7 @@ async def test_only_hours_before_the_recorders_own(
     hass: HomeAssistant, sim: CloudSimulator, few_days: MockConfigEntry
 ) -> None:
     """With statistics the recorder already has, only older hours come in, chained to them."""
-    await set_up_entry(hass, few_days)
-    await import_round(hass, few_days)
-    energy_id = entity_id(hass, "sensor", PLUG, "energy")
-    imported = await hourly(hass, energy_id)
+    energy_id, imported = await set_up_and_import_energy(hass, few_days)
     # Forget the import and all but the last 10 hours: as if the recorder had compiled those.
     importer = importer_of(few_days)
     importer._imported.clear()

@@ -19,6 +19,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.storage import Store
 
 from .api import DeviceEvent, EventRecord, TencentIoTError
+from .background import EntryFeature, Page, RequestPacer, read_pages
 from .const import (
     DATA_READ_CONCURRENCY,
     DOMAIN,
@@ -26,8 +27,7 @@ from .const import (
     EVENT_MISSED_DEVICE_EVENT,
     LOGGER,
 )
-from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
-from .pacing import RequestPacer
+from .coordinator import DeviceState, TencentIoTConfigEntry
 
 _PAGE_SIZE: Final = 50
 # Beyond this many pages of one device's missed events, the oldest are left out.
@@ -44,13 +44,12 @@ def _stamp_of(fingerprint: str) -> int:
     return int(fingerprint.partition("/")[0])
 
 
-class DeviceEventLog:
+class DeviceEventLog(EntryFeature):
     """Writes device events to the logbook and catches up on those missed."""
 
     def __init__(self, hass: HomeAssistant, entry: TencentIoTConfigEntry) -> None:
         """Nothing read yet; the saved positions are loaded by the first catch-up."""
-        self.hass = hass
-        self.entry = entry
+        super().__init__(hass, entry)
         # Device key -> {"time": s from which the cloud is read again, "seen": fingerprints
         # of the events since then that are already in the logbook}.
         self._seen: dict[str, dict[str, Any]] = {}
@@ -59,11 +58,6 @@ class DeviceEventLog:
             hass, _STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.events"
         )
         self._lock = asyncio.Lock()
-
-    @property
-    def coordinator(self) -> TencentIoTCoordinator:
-        """The entry's coordinator."""
-        return self.entry.runtime_data.coordinator
 
     @callback
     def async_start(self) -> None:
@@ -128,10 +122,8 @@ class DeviceEventLog:
             # A device new to this entry: its past is not news, only what follows.
             self._seen[state.key] = {"time": int(time.time()), "seen": []}
             return
-        records: list[EventRecord] = []
-        context: str | None = None
-        for _ in range(_MAX_PAGES):
-            await pacer.wait()
+
+        async def read_page(context: str | None) -> Page[EventRecord]:
             page = await self.coordinator.client.list_event_history(
                 state.device.product_id,
                 state.device.device_name,
@@ -139,10 +131,9 @@ class DeviceEventLog:
                 size=_PAGE_SIZE,
                 context=context,
             )
-            records.extend(page.events)
-            if page.list_over or not page.context or not page.events:
-                break
-            context = page.context
+            return page.events, page.context, page.list_over
+
+        records = await read_pages(read_page, pacer, _MAX_PAGES)
         # Counted: two identical events in one second are two lines.
         logged = Counter(seen["seen"])
         found: Counter[str] = Counter()

@@ -34,6 +34,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api import DataHistoryPoint, TencentIoTError
+from .background import EntryFeature, Page, RequestPacer, read_pages
 from .const import (
     CONF_HISTORY_DAYS,
     DATA_READ_CONCURRENCY,
@@ -41,10 +42,9 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
+from .coordinator import DeviceState, TencentIoTConfigEntry
 from .mapping import device_mapping
 from .mapping.descriptions import TencentIoTSensorEntityDescription
-from .pacing import RequestPacer
 
 HISTORY_PAGE_SIZE: Final = 200
 # A sensor whose history has more pages than this gets its newest ones only.
@@ -116,13 +116,12 @@ def hourly_statistics(
     ]
 
 
-class HistoryImporter:
+class HistoryImporter(EntryFeature):
     """Imports each sensor's cloud history once, in the background."""
 
     def __init__(self, hass: HomeAssistant, entry: TencentIoTConfigEntry) -> None:
         """Nothing imported yet; the saved list is loaded by the first round."""
-        self.hass = hass
-        self.entry = entry
+        super().__init__(hass, entry)
         self.days: int = entry.options.get(CONF_HISTORY_DAYS, DEFAULT_HISTORY_DAYS)
         # Unique ids of the sensors whose history is in (or was not in the cloud).
         self._imported: set[str] = set()
@@ -132,11 +131,6 @@ class HistoryImporter:
         )
         self._lock = asyncio.Lock()
         self._cancel_retry: CALLBACK_TYPE | None = None
-
-    @property
-    def coordinator(self) -> TencentIoTCoordinator:
-        """The entry's coordinator."""
-        return self.entry.runtime_data.coordinator
 
     @callback
     def async_start(self) -> None:
@@ -254,10 +248,8 @@ class HistoryImporter:
     ) -> list[DataHistoryPoint]:
         """Every page first: a failed page imports nothing, and the next round reads it all."""
         device = sensor.state.device
-        points: list[DataHistoryPoint] = []
-        context: str | None = None
-        for _ in range(_MAX_PAGES):
-            await pacer.wait()
+
+        async def read_page(context: str | None) -> Page[DataHistoryPoint]:
             page = await self.coordinator.client.get_device_data_history(
                 device.product_id,
                 device.device_name,
@@ -267,11 +259,9 @@ class HistoryImporter:
                 limit=HISTORY_PAGE_SIZE,
                 context=context,
             )
-            points.extend(page.points)
-            if page.list_over or not page.context or not page.points:
-                break
-            context = page.context
-        return points
+            return page.points, page.context, page.list_over
+
+        return await read_pages(read_page, pacer, _MAX_PAGES)
 
     @staticmethod
     def _readings(

@@ -18,6 +18,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import DeviceEvent, Message, TencentIoTError
+from .background import EntryFeature
 from .const import DOMAIN, EVENT_MESSAGE, LOGGER
 from .coordinator import TencentIoTConfigEntry, TencentIoTCoordinator
 from .home import home_device_info
@@ -37,13 +38,12 @@ def _is_new(message: Message, seen: Mapping[str, Any]) -> bool:
     )
 
 
-class MessageCentre:
+class MessageCentre(EntryFeature):
     """Reads new messages, fires them as HA events and counts them."""
 
     def __init__(self, hass: HomeAssistant, entry: TencentIoTConfigEntry) -> None:
         """Nothing read yet; the saved position is loaded by the first read."""
-        self.hass = hass
-        self.entry = entry
+        super().__init__(hass, entry)
         self.unread = 0
         # Where a category nothing was saved of starts: messages older than the entry's first
         # start are not news.
@@ -57,11 +57,6 @@ class MessageCentre:
         self._listeners: list[Callable[[], None]] = []
         self._task: asyncio.Task[None] | None = None
         self._again = False
-
-    @property
-    def coordinator(self) -> TencentIoTCoordinator:
-        """The entry's coordinator."""
-        return self.entry.runtime_data.coordinator
 
     @callback
     def async_start(self) -> None:
