@@ -1,10 +1,15 @@
 """The app's message centre, and the home's own device."""
 
+from functools import partial
+
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
+from custom_components.tencent_iot import connection
+from custom_components.tencent_iot.api import TencentIoTClient
 from custom_components.tencent_iot.const import DOMAIN, EVENT_MESSAGE
 from simulator import CloudSimulator
 
@@ -86,3 +91,32 @@ async def test_scenes_and_automations_under_the_home(
     await hass.async_block_till_done()
     assert dr.async_get(hass).async_get(home.id) is not None
     assert coordinator_of(setup_integration).has_device(home)
+
+
+async def test_failed_read_is_made_up_later(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A message the failing cloud withheld fires at the next read, once."""
+    monkeypatch.setattr(
+        connection, "TencentIoTClient", partial(TencentIoTClient, retry_delays=(0.0,))
+    )
+    fired = async_capture_events(hass, EVENT_MESSAGE)
+    await set_up_entry(hass, config_entry)
+    await sim.wait_for_subscription(SMOKE)
+    reads = sim.request_counts().get("AppGetMessages", 0)
+    sim.fail_next(10_000, action="AppGetMessages")
+    await sim.raise_event(SMOKE, "smoke_alert", {"smoke_value": 900, "alarm_level": 2})
+    await wait_for(hass, lambda: sim.request_counts()["AppGetMessages"] >= reads + 2)
+    assert fired == []
+
+    sim.clear_faults()
+    coordinator = coordinator_of(config_entry)
+    await coordinator._async_read_lists()
+    await wait_for(hass, lambda: len(fired) == 1)
+    await coordinator._async_read_lists()
+    await hass.async_block_till_done()
+    assert len(fired) == 1
+    assert state(hass, UNREAD).state == "1"

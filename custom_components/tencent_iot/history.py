@@ -47,7 +47,7 @@ from .mapping import device_mapping
 from .mapping.descriptions import TencentIoTSensorEntityDescription
 
 HISTORY_PAGE_SIZE: Final = 200
-# A sensor whose history has more pages than this gets its newest ones only.
+# A sensor whose history has more pages than this gets its oldest ones only (the cloud's order).
 _MAX_PAGES: Final = 200
 # A round that left sensors out (a failed page, an entity not registered yet) runs again then.
 HISTORY_RETRY: Final = timedelta(minutes=30)
@@ -179,12 +179,13 @@ class HistoryImporter(EntryFeature):
 
             results = await asyncio.gather(*(import_one(sensor) for sensor in pending))
             await self._store.async_save(sorted(self._imported))
-            if (not all(results) or len(pending) < self._sensor_count()) and (
+            # Left out: a failed read, or a sensor whose entity is not registered yet.
+            if (not all(results) or len(pending) < len(self._not_imported())) and (
                 self._cancel_retry is None
             ):
                 self._cancel_retry = async_call_later(self.hass, HISTORY_RETRY, self._schedule)
 
-    def _descriptions(self) -> list[tuple[DeviceState, TencentIoTSensorEntityDescription]]:
+    def _not_imported(self) -> list[tuple[DeviceState, TencentIoTSensorEntityDescription]]:
         return [
             (state, description)
             for state in self.coordinator.devices.values()
@@ -193,14 +194,11 @@ class HistoryImporter(EntryFeature):
             and f"{state.key}/{description.key}" not in self._imported
         ]
 
-    def _sensor_count(self) -> int:
-        return len(self._descriptions())
-
     def _pending(self) -> list[_Sensor]:
         registry = er.async_get(self.hass)
         return [
             _Sensor(state, description, entity_id)
-            for state, description in self._descriptions()
+            for state, description in self._not_imported()
             if (
                 entity_id := registry.async_get_entity_id(
                     "sensor", DOMAIN, f"{state.key}/{description.key}"
@@ -240,7 +238,7 @@ class HistoryImporter(EntryFeature):
                 end_sum = (first["sum"] or 0.0) - growth
             self._import(sensor, hourly_statistics(sensor.description, readings, end_sum))
         else:
-            LOGGER.debug("No history to import for %s", sensor.entity_id)
+            LOGGER.debug("No history to import for %s", sensor.entity_id)  # or all in already
         self._imported.add(sensor.unique_id)
 
     async def _async_read(

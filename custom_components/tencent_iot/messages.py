@@ -100,16 +100,16 @@ class MessageCentre(EntryFeature):
         if not self._loaded:
             self._seen = await self._store.async_load() or {}
             self._loaded = True
-        new: list[tuple[str, Message]] = []
         for category, name in CATEGORIES.items():
-            new.extend((name, message) for message in await self._async_read_category(category))
-        await self._store.async_save(self._seen)
-        for name, message in sorted(new, key=lambda item: item[1].timestamp or 0):
-            self._fire(name, message)
-        if new:
-            self.unread += len(new)
-            for listener in list(self._listeners):
-                listener()
+            # Remembered and fired category by category: a later one failing loses nothing.
+            new = await self._async_read_category(category)
+            await self._store.async_save(self._seen)
+            for message in reversed(new):
+                self._fire(name, message)
+            if new:
+                self.unread += len(new)
+                for listener in list(self._listeners):
+                    listener()
 
     async def _async_read_category(self, category: int) -> list[Message]:
         """The category's messages not seen before, newest first; remembers them as seen."""
