@@ -1,6 +1,7 @@
 """Device events in the logbook: live ones, and those missed while push was down or HA stopped."""
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from homeassistant.components.recorder.core import Recorder
@@ -15,7 +16,8 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.tencent_iot import coordinator as coordinator_module
+from custom_components.tencent_iot import connection, coordinator as coordinator_module
+from custom_components.tencent_iot.api import TencentIoTClient
 from custom_components.tencent_iot.const import (
     DOMAIN,
     EVENT_DEVICE_EVENT,
@@ -162,4 +164,35 @@ async def test_missed_events_across_a_restart_once(
     await wait_for(hass, lambda: coordinator_of(config_entry).push_healthy)
     await sim.raise_event(DOOR, "tamper_alarm")
     await wait_for(hass, lambda: len(live) == 2)
+    assert len(missed) == 1
+
+
+async def test_failed_catch_up_is_made_up_at_the_next(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A catch-up the cloud fails logs nothing and loses nothing: the next one logs it once."""
+    monkeypatch.setattr(
+        connection, "TencentIoTClient", partial(TencentIoTClient, retry_delays=(0.0,))
+    )
+    await set_up_entry(hass, config_entry)
+    missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
+    await take_push_down(hass, sim, config_entry)
+    await sim.raise_event(DOOR, "tamper_alarm")
+    reads = sim.request_counts().get("AppListEventHistory", 0)
+    sim.fail_next(10_000, action="AppListEventHistory")
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: sim.request_counts().get("AppListEventHistory", 0) >= reads + 6)
+    assert missed == []
+
+    sim.clear_faults()
+    await take_push_down(hass, sim, config_entry)
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: len(missed) == 1)
+    await take_push_down(hass, sim, config_entry)
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: coordinator_of(config_entry).push_healthy)
+    await hass.async_block_till_done()
     assert len(missed) == 1
