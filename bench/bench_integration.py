@@ -10,7 +10,9 @@ Phases (comma-separated in BENCH_PHASES):
   HTTP requests by Action, and RSS before and after;
 - steady: requests while push is healthy, time-compressed (see STEADY_SCALE);
 - latency: push -> HA state latency at 100 and 1000 pushes/s, spread over the devices;
-- maxrate: the highest push rate handled without a growing backlog.
+- maxrate: the highest push rate handled without a growing backlog;
+- history: the import of the cloud's history into statistics (requests, pages, time), with the
+  recorder's reads and writes replaced by a counter (the bench runs no recorder).
 BENCH_PROFILE=<rate> also writes a cProfile of the HA process during the run at that rate.
 Results go to BENCH_OUT as JSON; `bench/report.py` turns them into the table.
 """
@@ -33,6 +35,7 @@ import resource
 import statistics
 import sys
 import time
+from types import SimpleNamespace
 from typing import Any, cast
 
 import aiohttp
@@ -43,7 +46,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from bench.pacing import paced
-from custom_components.tencent_iot import PLATFORMS, coordinator as coordinator_module
+from custom_components.tencent_iot import (
+    PLATFORMS,
+    coordinator as coordinator_module,
+    history as history_module,
+)
 from custom_components.tencent_iot.api import PushClient
 from custom_components.tencent_iot.api.const import DEFAULT_HEARTBEAT_INTERVAL
 from custom_components.tencent_iot.connection import create_client
@@ -75,8 +82,8 @@ for _platform in PLATFORMS:
     importlib.import_module(f"custom_components.tencent_iot.{_platform}")
 # Requests that travel over the WebSocket, not HTTP.
 WS_ACTIONS = frozenset({"ActivePush", "AppDeviceTraceHeartBeat"})
-# Requested by the firmware-update platform after setup, in the background.
-BACKGROUND_ACTIONS = frozenset({"AppCheckFirmwareUpdate"})
+# Requested after setup, in the background: the firmware check and the message centre.
+BACKGROUND_ACTIONS = frozenset({"AppCheckFirmwareUpdate", "AppGetMessages"})
 # The steady state runs this many times faster than real time: polls every 3 s instead of
 # 60 s, heartbeats every 2.5 s instead of 50 s, the device-list read every 30 s instead of
 # 10 min. What a poll does does not depend on the clock, so counts scale back exactly.
@@ -275,6 +282,44 @@ async def phase_setup(bench: Bench) -> None:
         "requests": requests,
         "rss_before": rss_before,
         "rss_after": rss_after,
+    }
+
+
+async def phase_history(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One import round of the default history days, as when every sensor first appears.
+
+    No recorder runs: its read (nothing imported yet) and its write are replaced, so the figure
+    is the cloud's side (requests, pacing) and the aggregation, not the database's.
+    """
+    hass = bench.hass
+    hours: list[int] = []
+    monkeypatch.setattr(
+        history_module,
+        "get_instance",
+        lambda hass: SimpleNamespace(async_add_executor_job=hass.async_add_executor_job),
+    )
+    monkeypatch.setattr(history_module, "statistics_during_period", lambda *_: {})
+    monkeypatch.setattr(
+        history_module,
+        "async_import_statistics",
+        lambda _hass, _metadata, statistics: hours.append(len(statistics)),
+    )
+    importer = bench.entry.runtime_data.history
+    assert importer is not None
+    await bench.sim.reset_counts()
+    started = time.perf_counter()
+    await importer.async_import()
+    elapsed = time.perf_counter() - started
+    counts = await bench.sim.counts()
+    await hass.async_block_till_done()
+    pages = counts.get("AppGetDeviceDataHistory", 0)
+    bench.results["history"] = {
+        "days": importer.days,
+        "sensors": len(hours),
+        "requests": pages,
+        "pages_per_sensor": pages / len(hours) if hours else 0,
+        "hours": sum(hours),
+        "seconds": elapsed,
     }
 
 
@@ -683,6 +728,8 @@ async def test_bench(
     entry = await make_entry(hass, sim_process)
     bench = Bench(hass, sim_process, entry, {"n": int(os.environ.get("BENCH_DEVICES", "10"))})
     await phase_setup(bench)
+    if "history" in phases:
+        await phase_history(bench, monkeypatch)
     if "steady" in phases:
         await phase_steady(bench, monkeypatch)
     if phases & {"latency", "maxrate"}:

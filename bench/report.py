@@ -60,7 +60,8 @@ def _setup(results: dict[int, dict[str, Any]]) -> list[str]:
                 _num(setup["settled_s"], 2),
                 requests["http_total"],
                 f"{devices} + {requests['http_total'] - devices}",
-                f"{requests['background_total']} in {_num(setup['firmware_checked_s'], 1)} s",
+                f"{requests['background'].get('AppCheckFirmwareUpdate', 0)} in "
+                f"{_num(setup['firmware_checked_s'], 1)} s",
                 requests["ws_total"],
                 _num((setup["rss_after"] - setup["rss_before"]) / MB),
             ]
@@ -99,6 +100,35 @@ def _setup(results: dict[int, dict[str, Any]]) -> list[str]:
         ],
     )
     return lines
+
+
+def _history(results: dict[int, dict[str, Any]]) -> list[str]:
+    with_history = {n: r["history"] for n, r in results.items() if "history" in r}
+    if not with_history:
+        return ["(not measured)"]
+    return _table(
+        [
+            "N synthetic",
+            "days",
+            "sensors",
+            "AppGetDeviceDataHistory requests",
+            "pages per sensor",
+            "hours imported",
+            "time s",
+        ],
+        [
+            [
+                n,
+                h["days"],
+                h["sensors"],
+                h["requests"],
+                _num(h["pages_per_sensor"], 2),
+                h["hours"],
+                _num(h["seconds"], 1),
+            ]
+            for n, h in with_history.items()
+        ],
+    )
 
 
 def _steady(results: dict[int, dict[str, Any]]) -> list[str]:
@@ -371,6 +401,13 @@ def render(results: dict[int, dict[str, Any]]) -> str:
         "## Setup",
         "",
         *_setup(results),
+        "",
+        "## History import (background, after setup)",
+        "",
+        "One round for every sensor with a state class, the recorder's side replaced by a "
+        "counter (see `bench/README.md`).",
+        "",
+        *_history(results),
         "",
         "## Steady state with push healthy (requests per minute)",
         "",

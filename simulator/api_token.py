@@ -11,7 +11,7 @@ import secrets
 import time
 import uuid
 
-from simulator import errors, kugou
+from simulator import errors, history, kugou
 from simulator.calls import Result, TokenCall, TokenHandler
 from simulator.cloud import parse_json_object, validate_members
 from simulator.errors import ApiError
@@ -705,6 +705,11 @@ async def get_messages(call: TokenCall) -> Result:
     }
 
 
+async def get_device_data_history(call: TokenCall) -> Result:
+    """AppGetDeviceDataHistory: made up by simulator/history.py."""
+    return history.history_page(_device(call), call.params)
+
+
 async def heartbeat(call: TokenCall) -> Result:
     """AppDeviceTraceHeartBeat (WebSocket YunApi only): nothing to return but the RequestId."""
     call.params.text_list("DeviceIds")
@@ -750,6 +755,7 @@ HANDLERS: dict[str, TokenHandler] = {
     "AppDeleteDeviceInFamily": delete_device_in_family,
     "AppKugouUserCommand": kugou_user_command,
     "AppGetMessages": get_messages,
+    "AppGetDeviceDataHistory": get_device_data_history,
 }
 
 # Reachable only through the WebSocket's YunApi action.

@@ -27,6 +27,8 @@ from simulator.model import (
 from simulator.thing_model import ThingModel, default_value
 
 DEFAULT_FIXTURE = Path(__file__).parent / "fixtures" / "default_home.json"
+# Days of property history a fixture device has unless its "HistoryDays" says otherwise.
+FIXTURE_HISTORY_DAYS = 30
 
 type Obj = Mapping[str, object]
 
@@ -93,6 +95,7 @@ def _device(state: State, item: Obj) -> Device:
         online=bool(item.get("Online", 1)),
         fw_version=_text(item, "FwVersion", "1.0.0"),
         icon_url=_text(item, "IconUrl"),
+        history_days=_number(item, "HistoryDays", FIXTURE_HISTORY_DAYS),
     )
     family = state.families.get(device.family_id)
     if family is None or (device.room_id != "0" and device.room_id not in family.rooms):
@@ -221,6 +224,7 @@ def add_synthetic_devices(state: State, count: int) -> None:
             family_id=family.family_id,
             room_id=rooms[i % len(rooms)],
             fw_version=prototype.fw_version,
+            history_days=prototype.history_days,
         )
         device.data = {key: PropValue(prop.value, stamp) for key, prop in prototype.data.items()}
         state.attach(device)

@@ -145,6 +145,8 @@ class Device:
     # The last property report pushed, and the values it replaced, to replay them out of order.
     last_report: str | None = None
     replaced: dict[str, object] = field(default_factory=dict)
+    # Days of property history AppGetDeviceDataHistory serves (0: none, as for a new device).
+    history_days: int = 0
 
     @property
     def device_id(self) -> str:

@@ -239,3 +239,8 @@ def default_value(define: Define) -> object:
             for spec in _specs(define)
         }
     return {"string": "", "array": []}.get(str(kind), 0)  # bool and timestamp: 0
+
+
+def number_range(define: Define) -> tuple[float | None, float | None]:
+    """The declared (min, max) of a number definition, None where a limit is not given."""
+    return _limit(define, "min"), _limit(define, "max")

@@ -75,10 +75,10 @@ async def test_automation_switches(hass: HomeAssistant, integration: MockConfigE
     """One configuration switch per automation, named like it, on when it is enabled."""
     door = automation_state(hass, DOOR_LIGHT)
     assert door.state == STATE_ON
-    assert door.attributes[ATTR_FRIENDLY_NAME] == "开门亮灯 Door opens, light on"
+    assert door.attributes[ATTR_FRIENDLY_NAME] == "Home 开门亮灯 Door opens, light on"
     curtains = automation_state(hass, CURTAINS)
     assert curtains.state == STATE_OFF
-    assert curtains.attributes[ATTR_FRIENDLY_NAME] == "工作日开窗帘 Weekday curtains"
+    assert curtains.attributes[ATTR_FRIENDLY_NAME] == "Home 工作日开窗帘 Weekday curtains"
     entry = er.async_get(hass).async_get(door.entity_id)
     assert entry is not None
     assert entry.entity_category is EntityCategory.CONFIG
@@ -136,10 +136,10 @@ async def test_automations_follow_the_cloud(
 
     new = automation_state(hass, "a_new")
     assert new.state == STATE_ON
-    assert new.attributes[ATTR_FRIENDLY_NAME] == "a_new"  # unnamed: its id
+    assert new.attributes[ATTR_FRIENDLY_NAME] == "Home a_new"  # unnamed: its id
     curtains = automation_state(hass, CURTAINS)
     assert curtains.state == STATE_ON
-    assert curtains.attributes[ATTR_FRIENDLY_NAME] == "窗帘 Curtains"
+    assert curtains.attributes[ATTR_FRIENDLY_NAME] == "Home 窗帘 Curtains"
     assert automation_entity_id(hass, DOOR_LIGHT) is None
 
     sim.state.automations[DOOR_LIGHT] = removed

@@ -24,6 +24,7 @@ from custom_components.tencent_iot.const import (
     CONF_CODE,
     CONF_COUNTRY_CODE,
     CONF_FAMILY_ID,
+    CONF_HISTORY_DAYS,
     CONF_PASSWORD,
     CONF_POLL_INTERVAL,
     CONF_REGION,
@@ -989,20 +990,25 @@ async def test_reconfigure_stale_login_needs_reauth(
 async def test_options_flow(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
-    """Poll interval, push and rooms are stored, and the entry reloads with them."""
+    """Poll interval, push, rooms and history days are stored; the entry reloads with them."""
     entry = setup_integration
     coordinator = entry.runtime_data.coordinator
     family = sim.state.families[coordinator.family_id]
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
-    assert fields(result) == {CONF_POLL_INTERVAL, CONF_USE_PUSH, CONF_ROOMS}
+    assert fields(result) == {CONF_POLL_INTERVAL, CONF_USE_PUSH, CONF_ROOMS, CONF_HISTORY_DAYS}
     assert select_options(result, CONF_ROOMS) == [
         {"value": room.room_id, "label": room.name} for room in family.rooms.values()
     ]
     schema = result["data_schema"]
     assert schema is not None
-    assert schema({}) == {CONF_POLL_INTERVAL: 60, CONF_USE_PUSH: True, CONF_ROOMS: []}
+    assert schema({}) == {
+        CONF_POLL_INTERVAL: 60,
+        CONF_USE_PUSH: True,
+        CONF_ROOMS: [],
+        CONF_HISTORY_DAYS: 7,
+    }
 
     room_id = next(
         room_id
@@ -1011,13 +1017,25 @@ async def test_options_flow(
     )
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_POLL_INTERVAL: 120.0, CONF_USE_PUSH: False, CONF_ROOMS: [room_id]},
+        {
+            CONF_POLL_INTERVAL: 120.0,
+            CONF_USE_PUSH: False,
+            CONF_ROOMS: [room_id],
+            CONF_HISTORY_DAYS: 3.0,
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"] == {CONF_POLL_INTERVAL: 120, CONF_USE_PUSH: False, CONF_ROOMS: [room_id]}
+    expected = {
+        CONF_POLL_INTERVAL: 120,
+        CONF_USE_PUSH: False,
+        CONF_ROOMS: [room_id],
+        CONF_HISTORY_DAYS: 3,
+    }
+    assert result["data"] == expected
     assert type(result["data"][CONF_POLL_INTERVAL]) is int
+    assert type(result["data"][CONF_HISTORY_DAYS]) is int
     await hass.async_block_till_done()
-    assert entry.options == {CONF_POLL_INTERVAL: 120, CONF_USE_PUSH: False, CONF_ROOMS: [room_id]}
+    assert entry.options == expected
 
     # Reloaded: a new coordinator that polls every 120 s, without push, only that room.
     assert entry.state is ConfigEntryState.LOADED
@@ -1034,6 +1052,7 @@ async def test_options_flow(
     assert suggested(result, CONF_POLL_INTERVAL) == 120
     assert suggested(result, CONF_USE_PUSH) is False
     assert suggested(result, CONF_ROOMS) == [room_id]
+    assert suggested(result, CONF_HISTORY_DAYS) == 3
 
 
 @pytest.mark.parametrize("interval", [10, 3601])

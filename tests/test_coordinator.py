@@ -464,4 +464,5 @@ async def test_rooms_option_change_removes_excluded_devices(
         for device in dr.async_entries_for_config_entry(registry, entry_id)
         for _, key in device.identifiers
     }
-    assert keys == set(coordinator_of(setup_integration).devices)
+    coordinator = coordinator_of(setup_integration)
+    assert keys == {*coordinator.devices, coordinator.home_key}

@@ -51,7 +51,8 @@ async def test_devices_areas_and_gateway(
     registry = dr.async_get(hass)
     entry_id = setup_integration.entry_id
     devices = dr.async_entries_for_config_entry(registry, entry_id)
-    assert len(devices) == len(setup_integration.runtime_data.coordinator.devices)
+    # And the home's own device.
+    assert len(devices) == len(setup_integration.runtime_data.coordinator.devices) + 1
     bulb = registry.async_get_device_by_identifier((DOMAIN, BULB), entry_id)
     assert bulb is not None
     cloud_bulb = sim.state.device(BULB)

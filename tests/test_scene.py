@@ -47,7 +47,7 @@ async def activate(hass: HomeAssistant, entity_id: str) -> None:
 
 
 async def test_scene_entities(hass: HomeAssistant, integration: MockConfigEntry) -> None:
-    """One entity per scene of this home, named like the scene."""
+    """One entity per scene of this home, named like the scene on the home's device."""
     names = {}
     for scene_id in (GOOD_NIGHT, MOVIE_TIME, LEAVE_HOME):
         entity_id = scene_entity_id(hass, scene_id)
@@ -57,9 +57,9 @@ async def test_scene_entities(hass: HomeAssistant, integration: MockConfigEntry)
         assert state.state == STATE_UNKNOWN
         names[scene_id] = state.attributes[ATTR_FRIENDLY_NAME]
     assert names == {
-        GOOD_NIGHT: "晚安 Good Night",
-        MOVIE_TIME: "观影模式 Movie Time",
-        LEAVE_HOME: "离家 Leave Home",
+        GOOD_NIGHT: "Home 晚安 Good Night",
+        MOVIE_TIME: "Home 观影模式 Movie Time",
+        LEAVE_HOME: "Home 离家 Leave Home",
     }
     assert scene_entity_id(hass, WELCOME_HOME) is None
     assert len(hass.states.async_entity_ids(SCENE_DOMAIN)) == 3
@@ -151,10 +151,10 @@ async def test_scenes_follow_the_cloud(
 
     new = hass.states.get(str(scene_entity_id(hass, "s_new")))
     assert new is not None
-    assert new.attributes[ATTR_FRIENDLY_NAME] == "新场景 New Scene"
+    assert new.attributes[ATTR_FRIENDLY_NAME] == "Home 新场景 New Scene"
     good_night = hass.states.get(str(scene_entity_id(hass, GOOD_NIGHT)))
     assert good_night is not None
-    assert good_night.attributes[ATTR_FRIENDLY_NAME] == "睡觉 Sleep"
+    assert good_night.attributes[ATTR_FRIENDLY_NAME] == "Home 睡觉 Sleep"
     assert scene_entity_id(hass, LEAVE_HOME) is None
 
     # A scene that comes back gets its entity again.
@@ -163,7 +163,7 @@ async def test_scenes_follow_the_cloud(
     await wait_for(hass, lambda: scene_entity_id(hass, LEAVE_HOME) is not None)
     restored = hass.states.get(str(scene_entity_id(hass, LEAVE_HOME)))
     assert restored is not None
-    assert restored.attributes[ATTR_FRIENDLY_NAME] == "离家 Leave Home"
+    assert restored.attributes[ATTR_FRIENDLY_NAME] == "Home 离家 Leave Home"
 
 
 async def test_scene_without_name(
@@ -177,4 +177,4 @@ async def test_scene_without_name(
     assert entity_id is not None
     state = hass.states.get(entity_id)
     assert state is not None
-    assert state.attributes[ATTR_FRIENDLY_NAME] == GOOD_NIGHT
+    assert state.attributes[ATTR_FRIENDLY_NAME] == f"Home {GOOD_NIGHT}"

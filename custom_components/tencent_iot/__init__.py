@@ -9,6 +9,9 @@ from .api import TencentIoTError
 from .connection import create_client
 from .const import DOMAIN, LOGGER
 from .coordinator import TencentIoTConfigEntry, TencentIoTCoordinator, TencentIoTRuntimeData
+from .event_log import DeviceEventLog
+from .history import HistoryImporter
+from .messages import MessageCentre
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -43,7 +46,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -
     coordinator = TencentIoTCoordinator(hass, entry)
     entry.runtime_data = TencentIoTRuntimeData(coordinator.client, coordinator)
     await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data.messages = MessageCentre(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # In the background, once the entities exist: the cloud's history, missed events, messages.
+    entry.runtime_data.history = HistoryImporter(hass, entry)
+    entry.runtime_data.history.async_start()
+    DeviceEventLog(hass, entry).async_start()
+    entry.runtime_data.messages.async_start()
     return True
 
 

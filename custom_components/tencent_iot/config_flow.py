@@ -50,6 +50,7 @@ from .const import (
     CONF_CODE,
     CONF_COUNTRY_CODE,
     CONF_FAMILY_ID,
+    CONF_HISTORY_DAYS,
     CONF_PASSWORD,
     CONF_POLL_INTERVAL,
     CONF_REGION,
@@ -59,9 +60,11 @@ from .const import (
     CONF_USER_ID,
     CONF_WS_URL,
     DEFAULT_COUNTRY_CODE,
+    DEFAULT_HISTORY_DAYS,
     DEFAULT_POLL_INTERVAL,
     DOMAIN,
     LOGGER,
+    MAX_HISTORY_DAYS,
     MAX_POLL_INTERVAL,
     MIN_POLL_INTERVAL,
     REGION_CUSTOM,
@@ -423,6 +426,7 @@ class OptionsFlowHandler(OptionsFlowWithReload):
         if user_input is not None:
             # The number selector hands back a float.
             user_input[CONF_POLL_INTERVAL] = int(user_input[CONF_POLL_INTERVAL])
+            user_input[CONF_HISTORY_DAYS] = int(user_input[CONF_HISTORY_DAYS])
             return self.async_create_entry(data=user_input)
         entry: TencentIoTConfigEntry = self.config_entry
         rooms = [
@@ -445,6 +449,15 @@ class OptionsFlowHandler(OptionsFlowWithReload):
                 probatio.Required(CONF_USE_PUSH, default=True): BooleanSelector(),
                 probatio.Optional(CONF_ROOMS, default=[]): SelectSelector(
                     SelectSelectorConfig(options=rooms, multiple=True)
+                ),
+                probatio.Required(CONF_HISTORY_DAYS, default=DEFAULT_HISTORY_DAYS): NumberSelector(
+                    NumberSelectorConfig(
+                        min=0,
+                        max=MAX_HISTORY_DAYS,
+                        step=1,
+                        unit_of_measurement="d",
+                        mode=NumberSelectorMode.BOX,
+                    )
                 ),
             }
         )

@@ -28,6 +28,7 @@ CONF_TOKEN_EXPIRE_AT: Final = "token_expire_at"  # noqa: S105
 CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_USE_PUSH: Final = "use_push"
 CONF_ROOMS: Final = "rooms"
+CONF_HISTORY_DAYS: Final = "history_days"
 
 REGION_CUSTOM: Final = "custom"
 REGIONS: Final = ("china", "overseas", REGION_CUSTOM)
@@ -51,3 +52,16 @@ PUSH_SUBSCRIBE_WAIT: Final = 2.0
 # Reconnect backoff of the push channel (seconds), doubled per failure with jitter.
 PUSH_BACKOFF_MIN: Final = 2.0
 PUSH_BACKOFF_MAX: Final = 60.0
+
+# Days of the cloud's property history imported into long-term statistics (0: none).
+DEFAULT_HISTORY_DAYS: Final = 7
+MAX_HISTORY_DAYS: Final = 30
+# Cloud requests of the background reads (history, past events) beyond the first burst are
+# spread out at this rate, like the firmware check, so a large home does not flood the cloud.
+BACKGROUND_BURST: Final = 20
+BACKGROUND_REQUESTS_PER_SECOND: Final = 10.0
+# HA events: a message of the app's message centre, a device event that arrived live, and a
+# device event read afterwards from the cloud (for the logbook only: it fires no automation).
+EVENT_MESSAGE: Final = f"{DOMAIN}_message"
+EVENT_DEVICE_EVENT: Final = f"{DOMAIN}_device_event"
+EVENT_MISSED_DEVICE_EVENT: Final = f"{DOMAIN}_missed_device_event"

@@ -66,6 +66,8 @@ from .const import (
 )
 
 if TYPE_CHECKING:
+    from .history import HistoryImporter
+    from .messages import MessageCentre
     from .update import TencentIoTFirmwareCoordinator
 
 STORAGE_VERSION = 1
@@ -141,6 +143,9 @@ class TencentIoTRuntimeData:
     coordinator: TencentIoTCoordinator
     # Set by the update platform, whose firmware checks run apart from the home's reads.
     firmware: TencentIoTFirmwareCoordinator | None = None
+    # Set by async_setup_entry; the sensor platform shows its count of new messages.
+    messages: MessageCentre | None = None
+    history: HistoryImporter | None = None
 
 
 type TencentIoTConfigEntry = ConfigEntry[TencentIoTRuntimeData]
@@ -178,6 +183,8 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         # Per device: listener -> the properties it shows (None: any of them).
         self._device_listeners: dict[str, dict[DeviceListener, frozenset[str] | None]] = {}
         self._event_listeners: dict[str, set[EventListener]] = {}
+        self._any_event_listeners: list[EventListener] = []
+        self._push_back_listeners: list[Callable[[], None]] = []
         self._new_device_listeners: list[NewDevicesListener] = []
         self._list_listeners: list[Callable[[], None]] = []
         # When the lists are next read. Linux counts monotonic time from boot, so no clock
@@ -539,7 +546,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         entry_id = self.config_entry.entry_id
         for device in dr.async_entries_for_config_entry(registry, entry_id):
             keys = {key for domain, key in device.identifiers if domain == DOMAIN}
-            if keys and keys.isdisjoint(self.devices):
+            if keys and keys.isdisjoint(self.devices) and self.home_key not in keys:
                 registry.async_update_device(device.id, remove_config_entry_id=entry_id)
 
     @callback
@@ -551,10 +558,16 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
                     registry.async_remove(entity_id)
 
     def has_device(self, device_entry: dr.DeviceEntry) -> bool:
-        """Whether an HA device is still one of the family's devices."""
+        """Whether an HA device is still one of the family's devices, or the home itself."""
         return any(
-            domain == DOMAIN and key in self.devices for domain, key in device_entry.identifiers
+            domain == DOMAIN and (key in self.devices or key == self.home_key)
+            for domain, key in device_entry.identifiers
         )
+
+    @property
+    def home_key(self) -> str:
+        """The identifier of the home's own (service) device: scenes, automations, messages."""
+        return f"home/{self.family_id}"
 
     # Push
 
@@ -633,6 +646,8 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             case DeviceEvent():
                 for listener in list(self._event_listeners.get(event.device_key, ())):
                     listener(event)
+                for listener in list(self._any_event_listeners):
+                    listener(event)
             case BindChange():
                 self.async_schedule_list_refresh()
 
@@ -661,6 +676,8 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             )
             # A device bound or unbound meanwhile was announced to nobody.
             self.async_schedule_list_refresh()
+            for listener in list(self._push_back_listeners):
+                listener()
 
     async def _async_read_device(self, state: DeviceState) -> None:
         """Read a device that came online: what it reported while offline was not pushed."""
@@ -755,6 +772,18 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         """Call `listener` with each event this device posts."""
         self._event_listeners.setdefault(key, set()).add(listener)
         return lambda: self._event_listeners.get(key, set()).discard(listener)
+
+    @callback
+    def async_add_any_event_listener(self, listener: EventListener) -> CALLBACK_TYPE:
+        """Call `listener` with each event any device posts."""
+        self._any_event_listeners.append(listener)
+        return lambda: self._any_event_listeners.remove(listener)
+
+    @callback
+    def async_add_push_back_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call `listener` when push reconnects after an outage: what it missed is in the cloud."""
+        self._push_back_listeners.append(listener)
+        return lambda: self._push_back_listeners.remove(listener)
 
     @callback
     def async_add_new_devices_listener(self, listener: NewDevicesListener) -> CALLBACK_TYPE:

@@ -16,6 +16,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .api import Automation, Scene
 from .const import DOMAIN
 from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
+from .home import home_device_info
 from .mapping.descriptions import (
     TencentIoTBinarySensorEntityDescription,
     TencentIoTDateTimeEntityDescription,
@@ -119,6 +120,7 @@ class TencentIoTFamilyItemEntity(CoordinatorEntity[TencentIoTCoordinator]):
         self.item_id = item_id
         self._attr_unique_id = f"{self.kind}/{item_id}"
         self._attr_name = self._item_name()
+        self._attr_device_info = home_device_info(coordinator)
 
     @classmethod
     def items(cls, coordinator: TencentIoTCoordinator) -> Mapping[str, Scene | Automation]:

@@ -12,6 +12,7 @@ from .coordinator import TencentIoTConfigEntry
 from .entity import TencentIoTEntity
 from .mapping import async_setup_device_entities
 from .mapping.descriptions import TencentIoTSensorEntityDescription
+from .messages import UnreadMessagesSensor
 
 # Read-only: the coordinator does all the reading.
 PARALLEL_UPDATES = 0
@@ -22,10 +23,12 @@ async def async_setup_entry(
     entry: TencentIoTConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a sensor for each mapped property of every device."""
+    """Add a sensor for each mapped property of every device, and the home's message count."""
     async_setup_device_entities(
         entry, async_add_entities, lambda mapping: mapping.sensors, TencentIoTSensor
     )
+    if (messages := entry.runtime_data.messages) is not None:
+        async_add_entities([UnreadMessagesSensor(entry.runtime_data.coordinator, messages)])
 
 
 class TencentIoTSensor(TencentIoTEntity, SensorEntity):

@@ -646,3 +646,43 @@ async def test_notice_messages_from_scene(client: TencentIoTClient, sim: CloudSi
     notices = await client.get_messages(3)
     assert [m.title for m in notices.messages] == [leave.name]
     assert notices.messages[0].family_id == home
+
+
+async def test_device_data_history(client: TencentIoTClient, sim: CloudSimulator) -> None:
+    """A property's past values, oldest first, in pages that join up; energy only grows."""
+    now = int(time.time() * 1000)
+    day_ago = now - 86_400_000
+    first = await client.get_device_data_history(
+        *PLUG, "energy", min_time=day_ago, max_time=now, limit=50
+    )
+    assert len(first.points) == 50
+    assert not first.list_over
+    rest = await client.get_device_data_history(
+        *PLUG, "energy", min_time=day_ago, max_time=now, limit=500, context=first.context
+    )
+    assert rest.list_over
+    points = [*first.points, *rest.points]
+    # A sample every 15 minutes over the day.
+    assert len(points) in {96, 97}
+    times = [point.time for point in points]
+    assert times == sorted(times)
+    assert all(day_ago <= stamp <= now for stamp in times)
+    values = [float(str(point.value)) for point in points]
+    assert values == sorted(values)
+    assert values[-1] > values[0]
+
+    power = await client.get_device_data_history(
+        *PLUG, "power", min_time=day_ago, max_time=now, limit=500
+    )
+    assert len({point.value for point in power.points}) > 1
+    # A device bound later has no history; a field that is not a property is refused.
+    sim.state.device(key(PLUG)).history_days = 0
+    none = await client.get_device_data_history(
+        *PLUG, "power", min_time=day_ago, max_time=now, limit=10
+    )
+    assert none.points == ()
+    assert none.list_over
+    with pytest.raises(TencentIoTCloudError):
+        await client.get_device_data_history(
+            *PLUG, "no_such_field", min_time=day_ago, max_time=now, limit=10
+        )

@@ -448,3 +448,26 @@ class MessagePage:
 
     messages: tuple[Message, ...] = ()
     list_over: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class DataHistoryPoint:
+    """One past value of a property; `time` in ms, `value` as the cloud sent it."""
+
+    time: int
+    value: object
+
+    @classmethod
+    def from_api(cls, raw: Mapping[str, Any]) -> Self | None:
+        """Build from an AppGetDeviceDataHistory result; None without a readable time."""
+        stamp = as_int(raw.get("Time"))
+        return None if stamp is None else cls(stamp, raw.get("Value"))
+
+
+@dataclass(frozen=True, slots=True)
+class DataHistoryPage:
+    """A page of a property's past values; pass `context` back to read the next one."""
+
+    points: tuple[DataHistoryPoint, ...] = ()
+    context: str = ""
+    list_over: bool = True

@@ -1,0 +1,180 @@
+"""Device events in the logbook: those that arrive live, and those missed meanwhile.
+
+Live events fire `tencent_iot_device_event`. After a restart, after push was down, and at each
+refresh of the lists while push is not delivering, each device's events since the last one seen
+are read from the cloud (AppListEventHistory) and fire `tencent_iot_missed_device_event` at
+their own time: the logbook shows them where they happened, while nothing that listens to live
+events (the event entities, automations on them) runs for the past.
+"""
+
+import asyncio
+from collections import Counter
+from collections.abc import Mapping
+import json
+import time
+from typing import Any, Final
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.storage import Store
+
+from .api import DeviceEvent, EventRecord, TencentIoTError
+from .background import EntryFeature, Page, RequestPacer, read_pages
+from .const import (
+    DATA_READ_CONCURRENCY,
+    DOMAIN,
+    EVENT_DEVICE_EVENT,
+    EVENT_MISSED_DEVICE_EVENT,
+    LOGGER,
+)
+from .coordinator import DeviceState, TencentIoTConfigEntry
+
+_PAGE_SIZE: Final = 50
+# Beyond this many pages of one device's missed events, the oldest are left out.
+_MAX_PAGES: Final = 10
+_STORAGE_VERSION: Final = 1
+
+
+def _fingerprint(stamp: int, event_id: str, params: Mapping[str, Any]) -> str:
+    """Tells apart the events of one second (history times are whole seconds)."""
+    return f"{stamp}/{event_id}/{json.dumps(params, sort_keys=True, default=str)}"
+
+
+def _stamp_of(fingerprint: str) -> int:
+    return int(fingerprint.partition("/")[0])
+
+
+class DeviceEventLog(EntryFeature):
+    """Writes device events to the logbook and catches up on those missed."""
+
+    def __init__(self, hass: HomeAssistant, entry: TencentIoTConfigEntry) -> None:
+        """Nothing read yet; the saved positions are loaded by the first catch-up."""
+        super().__init__(hass, entry)
+        # Device key -> {"time": s from which the cloud is read again, "seen": fingerprints
+        # of the events since then that are already in the logbook}.
+        self._seen: dict[str, dict[str, Any]] = {}
+        self._loaded = False
+        self._store: Store[dict[str, dict[str, Any]]] = Store(
+            hass, _STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.events"
+        )
+        self._lock = asyncio.Lock()
+
+    @callback
+    def async_start(self) -> None:
+        """Catch up now and whenever events may have been missed; log the live ones."""
+        coordinator = self.coordinator
+        self.entry.async_on_unload(coordinator.async_add_any_event_listener(self._handle_event))
+        self.entry.async_on_unload(coordinator.async_add_push_back_listener(self._schedule))
+        self.entry.async_on_unload(coordinator.async_add_lists_listener(self._lists_read))
+        self._schedule()
+
+    @callback
+    def _lists_read(self) -> None:
+        if not self.coordinator.push_healthy:
+            self._schedule()
+
+    @callback
+    def _schedule(self) -> None:
+        self.entry.async_create_background_task(
+            self.hass, self._async_catch_up(), f"{DOMAIN} missed events"
+        )
+
+    @callback
+    def _handle_event(self, event: DeviceEvent) -> None:
+        self._fire(
+            EVENT_DEVICE_EVENT,
+            event.device_key,
+            EventRecord(event.event_id, event.event_type, data=event.params),
+            past=False,
+        )
+        stamp = event.timestamp // 1000 if event.timestamp is not None else int(time.time())
+        seen = self._seen.setdefault(event.device_key, {"time": stamp, "seen": []})
+        seen["seen"].append(_fingerprint(stamp, event.event_id, event.params))
+        self._save()
+
+    async def _async_catch_up(self) -> None:
+        async with self._lock:
+            if not self._loaded:
+                self._loaded = True
+                for key, saved in (await self._store.async_load() or {}).items():
+                    live = self._seen.get(key, {"seen": []})
+                    self._seen[key] = {"time": saved["time"], "seen": saved["seen"] + live["seen"]}
+            states = [
+                state
+                for state in self.coordinator.devices.values()
+                if state.product.thing_model.events
+            ]
+            pacer = RequestPacer()
+            semaphore = asyncio.Semaphore(DATA_READ_CONCURRENCY)
+
+            async def catch_up(state: DeviceState) -> None:
+                async with semaphore:
+                    try:
+                        await self._async_catch_up_device(state, pacer)
+                    except TencentIoTError as err:
+                        LOGGER.debug("Reading the past events of %s failed: %s", state.name, err)
+
+            await asyncio.gather(*(catch_up(state) for state in states))
+            self._save()
+
+    async def _async_catch_up_device(self, state: DeviceState, pacer: RequestPacer) -> None:
+        if (seen := self._seen.get(state.key)) is None:
+            # A device new to this entry: its past is not news, only what follows.
+            self._seen[state.key] = {"time": int(time.time()), "seen": []}
+            return
+
+        async def read_page(context: str | None) -> Page[EventRecord]:
+            page = await self.coordinator.client.list_event_history(
+                state.device.product_id,
+                state.device.device_name,
+                start_time=seen["time"],
+                size=_PAGE_SIZE,
+                context=context,
+            )
+            return page.events, page.context, page.list_over
+
+        records = await read_pages(read_page, pacer, _MAX_PAGES)
+        # Counted: two identical events in one second are two lines.
+        logged = Counter(seen["seen"])
+        found: Counter[str] = Counter()
+        for record in sorted(records, key=lambda record: record.timestamp or 0):
+            if record.timestamp is None or record.timestamp < seen["time"]:
+                continue
+            fingerprint = _fingerprint(record.timestamp, record.event_id, record.data)
+            found[fingerprint] += 1
+            if found[fingerprint] > logged[fingerprint]:
+                self._fire(EVENT_MISSED_DEVICE_EVENT, state.key, record, past=True)
+        # Read again from the newest event on; what is older is in the logbook.
+        newest = max((_stamp_of(fingerprint) for fingerprint in found), default=seen["time"])
+        seen["time"] = newest
+        seen["seen"] = sorted(
+            fingerprint
+            for fingerprint in logged.keys() | found.keys()
+            if _stamp_of(fingerprint) >= newest
+            for _ in range(max(logged[fingerprint], found[fingerprint]))
+        )
+
+    def _save(self) -> None:
+        # At once: an event logged live must not come back as missed after a quick restart.
+        self.hass.async_create_task(self._store.async_save(dict(self._seen)))
+
+    def _fire(self, event_type: str, key: str, record: EventRecord, *, past: bool) -> None:
+        """Fire an event for the logbook; a past one at its own time."""
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, key), self.entry.entry_id
+        )
+        state = self.coordinator.devices.get(key)
+        spec = state.product.thing_model.events.get(record.event_id) if state else None
+        self.hass.bus.async_fire(
+            event_type,
+            {
+                "config_entry_id": self.entry.entry_id,
+                "device_id": device.id if device is not None else None,
+                "device_name": state.name if state is not None else key,
+                "event_id": record.event_id,
+                "event_name": spec.name if spec is not None and spec.name else record.event_id,
+                "type": record.type,
+                "params": dict(record.data),
+            },
+            time_fired=float(record.timestamp) if past and record.timestamp is not None else None,
+        )

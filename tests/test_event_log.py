@@ -1,0 +1,198 @@
+"""Device events in the logbook: live ones, and those missed while push was down or HA stopped."""
+
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from homeassistant.components.recorder.core import Recorder
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.tencent_iot import connection, coordinator as coordinator_module
+from custom_components.tencent_iot.api import TencentIoTClient
+from custom_components.tencent_iot.const import (
+    DOMAIN,
+    EVENT_DEVICE_EVENT,
+    EVENT_MISSED_DEVICE_EVENT,
+)
+from simulator import CloudSimulator
+
+from .platform_common import (
+    DOOR,
+    coordinator_of,
+    entity_id,
+    set_up_entry,
+    state,
+    take_push_down,
+    wait_for,
+)
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recorder first (it must exist before `hass`), and push that reconnects quickly."""
+    monkeypatch.setattr(coordinator_module, "PUSH_BACKOFF_MIN", 0.01)
+    monkeypatch.setattr(coordinator_module, "PUSH_BACKOFF_MAX", 0.05)
+
+
+async def logbook_lines(hass: HomeAssistant, ws: WebSocketGenerator) -> list[dict[str, Any]]:
+    """The logbook of the last day, through its websocket API."""
+    await async_wait_recording_done(hass)
+    client = await ws()
+    await client.send_json_auto_id(
+        {
+            "type": "logbook/get_events",
+            "start_time": (dt_util.utcnow() - timedelta(days=1)).isoformat(),
+        }
+    )
+    reply = await client.receive_json()
+    assert reply["success"], reply
+    return [line for line in reply["result"] if line.get("domain") == DOMAIN]
+
+
+@pytest.fixture
+async def automation_runs(hass: HomeAssistant, config_entry: MockConfigEntry) -> list[Event]:
+    """The entry set up with the logbook and an automation on the door's events; its runs."""
+    assert await async_setup_component(hass, "logbook", {})
+    await set_up_entry(hass, config_entry)
+    tamper = entity_id(hass, "event", DOOR, "tamper_alarm")
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": [
+                {
+                    "id": "on_tamper",
+                    "triggers": [
+                        {"trigger": "state", "entity_id": tamper},
+                        {"trigger": "event", "event_type": EVENT_DEVICE_EVENT},
+                    ],
+                    "actions": [{"event": "automation_ran"}],
+                }
+            ]
+        },
+    )
+    ran: list[Event] = async_capture_events(hass, "automation_ran")
+    return ran
+
+
+async def test_live_event_gets_a_logbook_line(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    automation_runs: list[Event],
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """An event that arrives by push fires the live event and writes a line in words."""
+    live = async_capture_events(hass, EVENT_DEVICE_EVENT)
+    await sim.wait_for_subscription(DOOR)
+    await sim.raise_event(DOOR, "tamper_alarm")
+    await wait_for(hass, lambda: len(live) == 1)
+    door = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, DOOR), config_entry.entry_id)
+    assert door is not None
+    assert live[0].data["device_id"] == door.id
+    assert live[0].data["event_id"] == "tamper_alarm"
+    await wait_for(hass, lambda: len(automation_runs) == 2)  # live events do run automations
+
+    lines = await logbook_lines(hass, hass_ws_client)
+    assert [line["message"] for line in lines if line["message"].startswith("reported")] == [
+        f"reported an alarm: {live[0].data['event_name']}"
+    ]
+
+
+async def test_missed_events_after_a_push_outage(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    automation_runs: list[Event],
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Events posted while push was down reach the logbook at their own time, and nothing runs."""
+    missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
+    tamper = entity_id(hass, "event", DOOR, "tamper_alarm")
+    before = state(hass, tamper).state
+    await take_push_down(hass, sim, config_entry)
+
+    await sim.raise_event(DOOR, "tamper_alarm")
+    posted_at = sim.state.device(DOOR).events[-1].timestamp
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: len(missed) == 1)
+
+    assert missed[0].time_fired_timestamp == posted_at
+    assert missed[0].data["event_id"] == "tamper_alarm"
+    assert missed[0].data["type"] == "alert"
+    # Not fired as new: neither the event entity nor any automation saw it.
+    assert state(hass, tamper).state == before
+    assert automation_runs == []
+    lines = await logbook_lines(hass, hass_ws_client)
+    (line,) = [line for line in lines if "afterwards" in line["message"]]
+    assert line["when"] == posted_at
+    assert line["name"] == coordinator_of(config_entry).devices[DOOR].name
+
+
+async def test_missed_events_across_a_restart_once(
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+) -> None:
+    """Events posted while the entry was unloaded are logged after it loads, once each."""
+    assert await async_setup_component(hass, "logbook", {})
+    await set_up_entry(hass, config_entry)
+    live = async_capture_events(hass, EVENT_DEVICE_EVENT)
+    missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
+    await sim.wait_for_subscription(DOOR)
+    await sim.raise_event(DOOR, "tamper_alarm")
+    await wait_for(hass, lambda: len(live) == 1)
+
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    # The same event in the same second is a second event, not the first one again.
+    await sim.raise_event(DOOR, "tamper_alarm")
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await wait_for(hass, lambda: len(missed) == 1)
+
+    # Push down and back: a second catch-up finds nothing it has not logged.
+    await take_push_down(hass, sim, config_entry)
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: coordinator_of(config_entry).push_healthy)
+    await sim.raise_event(DOOR, "tamper_alarm")
+    await wait_for(hass, lambda: len(live) == 2)
+    assert len(missed) == 1
+
+
+async def test_failed_catch_up_is_made_up_at_the_next(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A catch-up the cloud fails logs nothing and loses nothing: the next one logs it once."""
+    monkeypatch.setattr(
+        connection, "TencentIoTClient", partial(TencentIoTClient, retry_delays=(0.0,))
+    )
+    await set_up_entry(hass, config_entry)
+    missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
+    await take_push_down(hass, sim, config_entry)
+    await sim.raise_event(DOOR, "tamper_alarm")
+    reads = sim.request_counts().get("AppListEventHistory", 0)
+    sim.fail_next(10_000, action="AppListEventHistory")
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: sim.request_counts().get("AppListEventHistory", 0) >= reads + 6)
+    assert missed == []
+
+    sim.clear_faults()
+    await take_push_down(hass, sim, config_entry)
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: len(missed) == 1)
+    await take_push_down(hass, sim, config_entry)
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: coordinator_of(config_entry).push_healthy)
+    await hass.async_block_till_done()
+    assert len(missed) == 1

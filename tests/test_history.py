@@ -1,0 +1,247 @@
+"""The cloud's property history imported into the recorder's long-term statistics."""
+
+from datetime import datetime, timedelta
+from functools import partial
+from itertools import pairwise
+from statistics import mean
+from typing import Any
+
+from homeassistant.components.recorder.core import Recorder
+from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+
+from custom_components.tencent_iot import connection
+from custom_components.tencent_iot.api import TencentIoTClient
+from custom_components.tencent_iot.const import CONF_HISTORY_DAYS
+from custom_components.tencent_iot.history import HistoryImporter
+from simulator import CloudSimulator
+from simulator.history import ENERGY_PER_HOUR, history_points, history_value
+
+from .platform_common import PLUG, entity_id, set_up_entry
+
+HISTORY = "AppGetDeviceDataHistory"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None
+) -> None:
+    """The recorder first: it must exist before `hass` is built."""
+
+
+def importer_of(entry: MockConfigEntry) -> HistoryImporter:
+    """The entry's history importer."""
+    importer: HistoryImporter | None = entry.runtime_data.history
+    assert importer is not None
+    return importer
+
+
+async def hourly(hass: HomeAssistant, statistic_id: str) -> list[dict[str, Any]]:
+    """Every hourly statistic of the id the recorder has, oldest first."""
+    await async_wait_recording_done(hass)
+    found = await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        dt_util.utcnow() - timedelta(days=60),
+        None,
+        {statistic_id},
+        "hour",
+        None,
+        {"mean", "min", "max", "state", "sum"},
+    )
+    return [dict(row) for row in found.get(statistic_id, [])]
+
+
+async def import_round(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Wait for the round under way (it holds the importer's lock), then run one more."""
+    await importer_of(entry).async_import()
+    await async_wait_recording_done(hass)
+
+
+async def set_up_and_import_energy(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> tuple[str, list[dict[str, Any]]]:
+    """Set the entry up, let its import end; the plug's energy sensor and its hours."""
+    await set_up_entry(hass, entry)
+    await import_round(hass, entry)
+    energy_id = entity_id(hass, "sensor", PLUG, "energy")
+    return energy_id, await hourly(hass, energy_id)
+
+
+def expected_hours(sim: CloudSimulator, prop_id: str, days: int) -> dict[float, list[float]]:
+    """The simulator's samples of the plug's property, by hour (UNIX s), over the last days."""
+    end = dt_util.utcnow().replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(days=days)
+    device = sim.state.device(PLUG)
+    hours: dict[float, list[float]] = {}
+    for stamp in history_points(
+        device, prop_id, int(start.timestamp() * 1000), int(end.timestamp() * 1000) - 1
+    ):
+        hours.setdefault(stamp - stamp % 3600, []).append(history_value(device, prop_id, stamp))
+    return hours
+
+
+@pytest.fixture
+def few_days(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
+    """The entry with two days of history to import: fewer requests for the recorder tests."""
+    hass.config_entries.async_update_entry(config_entry, options={CONF_HISTORY_DAYS: 2})
+    return config_entry
+
+
+async def test_measurement_and_energy_history(
+    hass: HomeAssistant, sim: CloudSimulator, few_days: MockConfigEntry
+) -> None:
+    """Hours before setup: mean/min/max of a measurement, state and sum of an energy counter."""
+    await set_up_entry(hass, few_days)
+    await import_round(hass, few_days)
+
+    power = await hourly(hass, entity_id(hass, "sensor", PLUG, "power"))
+    expected = expected_hours(sim, "power", 2)
+    assert len(power) == len(expected) == 48
+    for row in power:
+        values = expected[row["start"]]
+        assert row["mean"] == pytest.approx(mean(values))
+        assert row["min"] == pytest.approx(min(values))
+        assert row["max"] == pytest.approx(max(values))
+    # Every hour lies before setup: the recorder compiles the current one itself.
+    assert power[-1]["start"] < dt_util.utcnow().replace(minute=0, second=0).timestamp()
+
+    energy = await hourly(hass, entity_id(hass, "sensor", PLUG, "energy"))
+    expected = expected_hours(sim, "energy", 2)
+    assert len(energy) == 48
+    assert [row["state"] for row in energy] == pytest.approx(
+        [expected[row["start"]][-1] for row in energy]
+    )
+    # The counter grows by the same amount each hour; the sums end where the recorder's start.
+    growth = [later["sum"] - earlier["sum"] for earlier, later in pairwise(energy)]
+    assert growth == pytest.approx([ENERGY_PER_HOUR] * 47)
+    assert energy[-1]["sum"] == pytest.approx(0.0)
+    assert "mean" not in energy[0] or energy[0]["mean"] is None
+
+
+async def test_nothing_imported_twice(
+    hass: HomeAssistant, sim: CloudSimulator, few_days: MockConfigEntry
+) -> None:
+    """A reload neither reads the history again nor changes the imported hours."""
+    energy_id, imported = await set_up_and_import_energy(hass, few_days)
+    requests = sim.request_counts()[HISTORY]
+    assert imported
+    assert requests > 0
+
+    assert await hass.config_entries.async_reload(few_days.entry_id)
+    await hass.async_block_till_done()
+    await import_round(hass, few_days)
+    assert sim.request_counts()[HISTORY] == requests
+    assert await hourly(hass, energy_id) == imported
+
+
+async def test_only_hours_before_the_recorders_own(
+    hass: HomeAssistant, sim: CloudSimulator, few_days: MockConfigEntry
+) -> None:
+    """With statistics the recorder already has, only older hours come in, chained to them."""
+    energy_id, imported = await set_up_and_import_energy(hass, few_days)
+    # Forget the import and all but the last 10 hours: as if the recorder had compiled those.
+    importer = importer_of(few_days)
+    importer._imported.clear()
+    get_instance(hass).async_clear_statistics([energy_id])
+    await async_wait_recording_done(hass)
+    kept = imported[-10:]
+    await _restore(hass, energy_id, kept)
+
+    await import_round(hass, few_days)
+    again = await hourly(hass, energy_id)
+    assert again[-10:] == kept
+    assert len(again) == len(imported)
+    assert [row["sum"] for row in again] == pytest.approx([row["sum"] for row in imported])
+
+
+async def _restore(hass: HomeAssistant, statistic_id: str, rows: list[dict[str, Any]]) -> None:
+    """Put hours back as the recorder's own (an energy sensor's statistics)."""
+    from homeassistant.components.recorder.models import (  # noqa: PLC0415
+        StatisticData,
+        StatisticMeanType,
+        StatisticMetaData,
+    )
+    from homeassistant.components.recorder.statistics import (  # noqa: PLC0415
+        async_import_statistics,
+    )
+
+    async_import_statistics(
+        hass,
+        StatisticMetaData(
+            mean_type=StatisticMeanType.NONE,
+            has_sum=True,
+            name=None,
+            source="recorder",
+            statistic_id=statistic_id,
+            unit_class="energy",
+            unit_of_measurement="kWh",
+        ),
+        [
+            StatisticData(
+                start=datetime.fromtimestamp(row["start"], dt_util.UTC),
+                state=row["state"],
+                sum=row["sum"],
+            )
+            for row in rows
+        ],
+    )
+    await async_wait_recording_done(hass)
+
+
+async def test_failed_page_is_read_again_whole(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    few_days: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A round whose pages fail imports nothing; the next one imports every hour once."""
+    monkeypatch.setattr(
+        connection, "TencentIoTClient", partial(TencentIoTClient, retry_delays=(0.0,))
+    )
+    sim.fail_next(10_000, action=HISTORY)
+    await set_up_entry(hass, few_days)
+    await import_round(hass, few_days)
+    power_id = entity_id(hass, "sensor", PLUG, "power")
+    assert await hourly(hass, power_id) == []
+
+    sim.clear_faults()
+    await import_round(hass, few_days)
+    power = await hourly(hass, power_id)
+    assert len(power) == len({row["start"] for row in power}) == 48
+
+
+async def test_no_history_no_import(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    few_days: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A device the cloud has no history of imports nothing and logs nothing above debug."""
+    sim.state.device(PLUG).history_days = 0
+    await set_up_entry(hass, few_days)
+    await import_round(hass, few_days)
+    assert await hourly(hass, entity_id(hass, "sensor", PLUG, "energy")) == []
+    assert not [
+        record
+        for record in caplog.records
+        if record.name.startswith("custom_components.tencent_iot.history")
+        and record.levelname != "DEBUG"
+    ]
+
+
+async def test_off_without_days(
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+) -> None:
+    """0 days turns the import off: not one request."""
+    hass.config_entries.async_update_entry(config_entry, options={CONF_HISTORY_DAYS: 0})
+    await set_up_entry(hass, config_entry)
+    assert config_entry.runtime_data.history is not None
+    assert sim.request_counts().get(HISTORY, 0) == 0
