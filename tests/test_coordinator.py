@@ -1,5 +1,6 @@
 """The coordinator: push first, polling as the fallback, and what happens when the cloud errs."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -14,13 +15,17 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.tencent_iot import coordinator as coordinator_module
+from custom_components.tencent_iot.api import (
+    TencentIoTAuthError,
+    TencentIoTConnectionError,
+)
 from custom_components.tencent_iot.const import (
     CONF_ACCESS_TOKEN,
     CONF_ROOMS,
     CONF_USE_PUSH,
     DOMAIN,
 )
-from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
+from custom_components.tencent_iot.coordinator import TencentIoTCoordinator, run_all
 from simulator import CloudSimulator
 
 from .platform_common import (
@@ -466,3 +471,31 @@ async def test_rooms_option_change_removes_excluded_devices(
     }
     coordinator = coordinator_of(setup_integration)
     assert keys == {*coordinator.devices, coordinator.home_key}
+
+
+async def test_run_all_leaves_no_job_running_behind_a_failure() -> None:
+    """The first failure stops the other jobs before it is raised; an auth failure wins."""
+    waiting: list[asyncio.Task[None]] = []
+
+    async def waits_forever() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        waiting.append(task)
+        await asyncio.Event().wait()
+
+    async def fails(error: Exception) -> None:
+        await asyncio.sleep(0)
+        raise error
+
+    with pytest.raises(TencentIoTConnectionError):
+        await run_all([waits_forever(), fails(TencentIoTConnectionError("down"))])
+    assert len(waiting) == 1
+    assert waiting[0].cancelled()
+
+    with pytest.raises(TencentIoTAuthError):
+        await run_all(
+            [
+                fails(TencentIoTConnectionError("down")),
+                fails(TencentIoTAuthError("InvalidAccessToken", "expired")),
+            ]
+        )

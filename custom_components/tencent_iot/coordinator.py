@@ -1,7 +1,7 @@
 """Coordinator: reads the family's home, applies push updates, and polls as a fallback."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 import math
@@ -357,7 +357,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
                     return
             state.apply_data(data)
 
-        await asyncio.gather(*(read(state) for state in states if state.online))
+        await run_all(read(state) for state in states if state.online)
         if gone:
             self.async_schedule_list_refresh()
 
@@ -880,6 +880,21 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
                 translation_placeholders={"target": target, "error": str(err)},
             ) from err
         return result
+
+
+async def run_all(jobs: Iterable[Coroutine[Any, Any, None]]) -> None:
+    """Run the jobs together; the first failure stops the others and is raised as it is.
+
+    Unlike `asyncio.gather`, no job is left running behind the failure, unowned by the entry.
+    An auth failure is raised before any other, so that the caller starts re-authentication.
+    """
+    try:
+        async with asyncio.TaskGroup() as group:
+            for job in jobs:
+                group.create_task(job)
+    except ExceptionGroup as err:
+        errors = err.exceptions
+        raise next((e for e in errors if isinstance(e, TencentIoTAuthError)), errors[0]) from None
 
 
 def _auth_failed(err: TencentIoTError) -> ConfigEntryAuthFailed:
