@@ -474,23 +474,26 @@ async def test_rooms_option_change_removes_excluded_devices(
 
 
 async def test_run_all_leaves_no_job_running_behind_a_failure() -> None:
-    """The first failure stops the other jobs before it is raised; an auth failure wins."""
-    waiting: list[asyncio.Task[None]] = []
+    """A failure is raised only once every other job has finished; an auth failure wins."""
+    release = asyncio.Event()
+    finished: list[str] = []
 
-    async def waits_forever() -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        waiting.append(task)
-        await asyncio.Event().wait()
+    async def slow() -> None:
+        await release.wait()
+        finished.append("slow")
 
     async def fails(error: Exception) -> None:
         await asyncio.sleep(0)
         raise error
 
+    runner = asyncio.create_task(run_all([slow(), fails(TencentIoTConnectionError("down"))]))
+    for _ in range(10):  # loop turns, not time: the failure is long raised by then
+        await asyncio.sleep(0)
+    assert not runner.done()
+    release.set()
     with pytest.raises(TencentIoTConnectionError):
-        await run_all([waits_forever(), fails(TencentIoTConnectionError("down"))])
-    assert len(waiting) == 1
-    assert waiting[0].cancelled()
+        await runner
+    assert finished == ["slow"]
 
     with pytest.raises(TencentIoTAuthError):
         await run_all(

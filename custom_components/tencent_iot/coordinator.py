@@ -883,18 +883,15 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
 
 
 async def run_all(jobs: Iterable[Coroutine[Any, Any, None]]) -> None:
-    """Run the jobs together; the first failure stops the others and is raised as it is.
+    """Run the jobs together, let every one finish, then raise the first failure as it is.
 
-    Unlike `asyncio.gather`, no job is left running behind the failure, unowned by the entry.
-    An auth failure is raised before any other, so that the caller starts re-authentication.
+    Unlike a plain `asyncio.gather`, no job is left running behind the failure, unowned by the
+    entry. An auth failure is raised before any other, so that the caller starts re-authentication.
     """
-    try:
-        async with asyncio.TaskGroup() as group:
-            for job in jobs:
-                group.create_task(job)
-    except ExceptionGroup as err:
-        errors = err.exceptions
-        raise next((e for e in errors if isinstance(e, TencentIoTAuthError)), errors[0]) from None
+    results = await asyncio.gather(*jobs, return_exceptions=True)
+    errors = [result for result in results if isinstance(result, BaseException)]
+    if errors:
+        raise next((e for e in errors if isinstance(e, TencentIoTAuthError)), errors[0])
 
 
 def _auth_failed(err: TencentIoTError) -> ConfigEntryAuthFailed:

@@ -26,7 +26,7 @@ from .api import (
     TencentIoTError,
 )
 from .const import DATA_READ_CONCURRENCY, DOMAIN, LOGGER
-from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator, run_all
+from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
 from .entity import TencentIoTEntity
 
 PARALLEL_UPDATES = 0
@@ -103,11 +103,16 @@ class TencentIoTFirmwareCoordinator(DataUpdateCoordinator[dict[str, FirmwareInfo
             if info.current_version:
                 found[state.key] = info
 
-        # A failure cancels the other checks: the whole round fails and is tried again.
-        await run_all(
-            check(state, (index + 1 - FIRMWARE_CHECK_BURST) / FIRMWARE_CHECKS_PER_SECOND)
-            for index, state in enumerate(list(states))
-        )
+        try:
+            # A failure cancels the other checks: the whole round fails and is tried again.
+            async with asyncio.TaskGroup() as group:
+                for index, state in enumerate(list(states)):
+                    delay = (index + 1 - FIRMWARE_CHECK_BURST) / FIRMWARE_CHECKS_PER_SECOND
+                    group.create_task(check(state, delay))
+        except ExceptionGroup as err:
+            errors = err.exceptions
+            first = next((e for e in errors if isinstance(e, TencentIoTAuthError)), errors[0])
+            raise first from None
         return found
 
     async def async_check_devices(self, states: Iterable[DeviceState]) -> None:
