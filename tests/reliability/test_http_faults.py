@@ -48,6 +48,7 @@ async def retry_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     A failed read stops the reads beside it, so how many faults one attempt uses up varies:
     faults meant for the first attempt may fail a retry too.
     """
+    assert entry.state is ConfigEntryState.SETUP_RETRY
     attempts_failed = 0
 
     @callback
