@@ -50,6 +50,7 @@ from custom_components.tencent_iot import (
     PLATFORMS,
     coordinator as coordinator_module,
     history as history_module,
+    push_session,
 )
 from custom_components.tencent_iot.api import PushClient
 from custom_components.tencent_iot.api.const import DEFAULT_HEARTBEAT_INTERVAL
@@ -263,7 +264,6 @@ async def phase_setup(bench: Bench) -> None:
     # The firmware check runs in the background, paced; the later phases start after it, and
     # entities and memory are counted with its update entities.
     firmware = bench.entry.runtime_data.firmware
-    assert firmware is not None
     await wait_until(lambda: firmware.data is not None, seconds=600)
     firmware_checked = time.perf_counter() - started
     await hass.async_block_till_done()
@@ -305,7 +305,6 @@ async def phase_history(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
         lambda _hass, _metadata, statistics: hours.append(len(statistics)),
     )
     importer = bench.entry.runtime_data.history
-    assert importer is not None
     await bench.sim.reset_counts()
     started = time.perf_counter()
     await importer.async_import()
@@ -721,7 +720,7 @@ async def test_bench(
     out = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / ".out" / "bench.json"))
     # Heartbeats at the steady phase's compressed pace all along (a small frame every 2.5 s).
     monkeypatch.setattr(
-        coordinator_module,
+        push_session,
         "PushClient",
         partial(PushClient, heartbeat_interval=DEFAULT_HEARTBEAT_INTERVAL / STEADY_SCALE),
     )

@@ -1,17 +1,22 @@
 """Shared fixtures: the local cloud simulator and a config entry set up against it."""
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Generator
 import time
 from typing import Any
+from unittest.mock import patch
 
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 # Imported before HA's test harness adds its own `custom_components` package to sys.path,
 # which would otherwise shadow this repository's.
-import custom_components.tencent_iot  # noqa: F401
-from custom_components.tencent_iot import coordinator as coordinator_module
+from custom_components.tencent_iot import (
+    PLATFORMS,
+    coordinator as coordinator_module,
+    push_session,
+)
 from custom_components.tencent_iot.const import (
     CONF_ACCESS_TOKEN,
     CONF_ACCOUNT,
@@ -39,6 +44,19 @@ def auto_enable_custom_integrations(enable_custom_integrations: Any) -> None:
 
 
 @pytest.fixture
+def platforms() -> list[Platform]:
+    """The entity platforms an entry sets up; a test module narrows them to what it tests."""
+    return PLATFORMS
+
+
+@pytest.fixture(autouse=True)
+def only_platforms(platforms: list[Platform]) -> Generator[None]:
+    """Set entries up with `platforms` only."""
+    with patch("custom_components.tencent_iot.PLATFORMS", platforms):
+        yield
+
+
+@pytest.fixture
 def clock_near_boot(monkeypatch: pytest.MonkeyPatch) -> None:
     """The integration's clock reads as on a host booted a second ago.
 
@@ -47,6 +65,13 @@ def clock_near_boot(monkeypatch: pytest.MonkeyPatch) -> None:
     """
     booted = time.monotonic() - 1.0
     monkeypatch.setattr(coordinator_module, "monotonic", lambda: time.monotonic() - booted)
+
+
+@pytest.fixture
+def fast_push_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Push reconnects within milliseconds instead of seconds."""
+    monkeypatch.setattr(push_session, "PUSH_BACKOFF_MIN", 0.01)
+    monkeypatch.setattr(push_session, "PUSH_BACKOFF_MAX", 0.05)
 
 
 @pytest.fixture

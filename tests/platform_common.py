@@ -1,6 +1,7 @@
 """Helpers the tests share: device ids, lookups, waiting for pushes, taking push down."""
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Mapping
 import copy
 import json
@@ -9,6 +10,8 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity import Entity
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tencent_iot.api import PushClient
@@ -60,9 +63,9 @@ async def set_up_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 
 
 async def wait_for_firmware_check(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Until the update platform's first firmware check, a background task, has ended."""
-    if (firmware := entry.runtime_data.firmware) is not None:
-        await wait_for(hass, lambda: firmware.data is not None or not firmware.last_update_success)
+    """Until the first firmware check, a background task, has ended."""
+    firmware = entry.runtime_data.firmware
+    await wait_for(hass, lambda: firmware.data is not None or not firmware.last_update_success)
 
 
 async def take_push_down(
@@ -76,6 +79,19 @@ async def take_push_down(
     await sim.drop_websockets(abort=abort)
     await wait_for(hass, lambda: not push.connected)
     return push
+
+
+def count_state_writes(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """From now on, how many times each entity wrote its state, by entity id."""
+    written: Counter[str] = Counter()
+    write = Entity.async_write_ha_state
+
+    def counting_write(entity: Entity) -> None:
+        written[entity.entity_id] += 1
+        write(entity)
+
+    monkeypatch.setattr(Entity, "async_write_ha_state", counting_write)
+    return written
 
 
 def entity_id(hass: HomeAssistant, domain: str, device: str, key: str) -> str:

@@ -1,8 +1,5 @@
 """Automation switches, against the cloud simulator."""
 
-from collections.abc import AsyncGenerator
-from unittest.mock import patch
-
 from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
     ATTR_ENTITY_ID,
@@ -24,20 +21,16 @@ from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from simulator.model import Automation
 
-from .platform_common import set_up_entry, wait_for
+from .platform_common import wait_for
 
 DOOR_LIGHT = "a_1fc2893e091da77be047f9d73e91fd9e"  # enabled
 CURTAINS = "a_c7c3169c21f1d92e9577871831d067c8"  # disabled
 
 
 @pytest.fixture
-async def integration(
-    hass: HomeAssistant, config_entry: MockConfigEntry
-) -> AsyncGenerator[MockConfigEntry]:
-    """The entry set up with the switch platform only."""
-    with patch("custom_components.tencent_iot.PLATFORMS", [Platform.SWITCH]):
-        await set_up_entry(hass, config_entry)
-        yield config_entry
+def platforms() -> list[Platform]:
+    """Entries are set up with the switch platform only."""
+    return [Platform.SWITCH]
 
 
 def automation_entity_id(hass: HomeAssistant, automation_id: str) -> str | None:
@@ -71,7 +64,7 @@ async def switch(hass: HomeAssistant, automation_id: str, service: str) -> None:
     )
 
 
-async def test_automation_switches(hass: HomeAssistant, integration: MockConfigEntry) -> None:
+async def test_automation_switches(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
     """One configuration switch per automation, named like it, on when it is enabled."""
     door = automation_state(hass, DOOR_LIGHT)
     assert door.state == STATE_ON
@@ -86,7 +79,7 @@ async def test_automation_switches(hass: HomeAssistant, integration: MockConfigE
 
 
 async def test_toggle(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Switching changes the automation's status in the cloud at once."""
     await switch(hass, DOOR_LIGHT, SERVICE_TURN_OFF)
@@ -101,7 +94,7 @@ async def test_toggle(
 
 
 async def test_toggle_fails(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A refused change is a translated error, and the switch keeps its state."""
     sim.fail_next(action="AppModifyAutomationStatus")
@@ -116,11 +109,11 @@ async def test_toggle_fails(
 
 
 async def test_automations_follow_the_cloud(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """New, renamed, switched and deleted automations follow when the lists are read again."""
-    coordinator = integration.runtime_data.coordinator
-    family_id = integration.data["family_id"]
+    coordinator = setup_integration.runtime_data.coordinator
+    family_id = setup_integration.data["family_id"]
     sim.state.automations["a_new"] = Automation(
         "a_new", family_id, {"Name": "", "Icon": "", "Status": 1}
     )

@@ -19,13 +19,15 @@ from custom_components.tencent_iot.api import (
     TencentIoTAuthError,
     TencentIoTConnectionError,
 )
+from custom_components.tencent_iot.cloud import run_all
 from custom_components.tencent_iot.const import (
     CONF_ACCESS_TOKEN,
     CONF_ROOMS,
     CONF_USE_PUSH,
     DOMAIN,
 )
-from custom_components.tencent_iot.coordinator import TencentIoTCoordinator, run_all
+from custom_components.tencent_iot.control import async_set_values
+from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from simulator import CloudSimulator
 
 from .platform_common import (
@@ -44,11 +46,7 @@ def succeeded(coordinator: TencentIoTCoordinator) -> bool:
     return coordinator.last_update_success
 
 
-@pytest.fixture(autouse=True)
-def fast_push_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reconnect within milliseconds instead of seconds."""
-    monkeypatch.setattr(coordinator_module, "PUSH_BACKOFF_MIN", 0.01)
-    monkeypatch.setattr(coordinator_module, "PUSH_BACKOFF_MAX", 0.05)
+pytestmark = pytest.mark.usefixtures("fast_push_backoff")
 
 
 async def test_push_report_applies_without_poll(
@@ -58,7 +56,7 @@ async def test_push_report_applies_without_poll(
     coordinator = coordinator_of(setup_integration)
     await sim.wait_for_subscription(BULB)
     calls: list[str] = []
-    coordinator.async_add_device_listener(BULB, lambda: calls.append(BULB))
+    coordinator.listeners.async_add_device_listener(BULB, lambda: calls.append(BULB))
     sim.reset_request_counts()
     await sim.report(BULB, {"brightness": 42})
     await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 42)
@@ -120,7 +118,7 @@ async def test_poll_fallback_without_push(
     sim.state.device(BULB).data["brightness"].value = 33
     await coordinator.async_refresh()
     assert coordinator.devices[BULB].values["brightness"] == 33
-    await coordinator.async_set_values(BULB, {"brightness": 55})
+    await async_set_values(coordinator, BULB, {"brightness": 55})
     assert coordinator.devices[BULB].values["brightness"] == 55
     assert sim.controls()[-1]["Data"] == {"brightness": 55}
 
@@ -268,7 +266,9 @@ async def test_device_added_and_removed_live(
     entry_id = setup_integration.entry_id
     await sim.wait_for_subscription()
     added: list[str] = []
-    coordinator.async_add_new_devices_listener(lambda states: added.extend(s.key for s in states))
+    coordinator.listeners.async_add_new_devices_listener(
+        lambda states: added.extend(s.key for s in states)
+    )
     new_key = await sim.add_device(product_id, "new_01", alias="New Switch", gateway_id=gateway)
     await wait_for(hass, lambda: new_key in coordinator.devices)
     assert added == [new_key]
@@ -502,3 +502,23 @@ async def test_run_all_leaves_no_job_running_behind_a_failure() -> None:
                 fails(TencentIoTAuthError("InvalidAccessToken", "expired")),
             ]
         )
+
+
+async def test_run_all_can_cancel_the_others_on_a_failure() -> None:
+    """With cancel_on_failure, the first failure cancels the other jobs before it is raised."""
+    waiting: list[asyncio.Task[None]] = []
+
+    async def waits_forever() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        waiting.append(task)
+        await asyncio.Event().wait()
+
+    async def fails() -> None:
+        await asyncio.sleep(0)
+        raise TencentIoTConnectionError("down")
+
+    with pytest.raises(TencentIoTConnectionError):
+        await run_all([waits_forever(), fails()], cancel_on_failure=True)
+    assert len(waiting) == 1
+    assert waiting[0].cancelled()

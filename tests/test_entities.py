@@ -3,6 +3,10 @@
 The expected entities live in `snapshots/entities_default_home.json`; after a deliberate change
 of the mapping, regenerate it with `UPDATE_SNAPSHOTS=1 pytest tests/test_entities.py` and review
 the diff.
+
+Not HA's `snapshot_platform`: that one takes an entry with a single platform and every entity
+enabled, while this snapshot is one home across all thing-model platforms, with the entities
+the mapping disables by default shown as disabled.
 """
 
 import json

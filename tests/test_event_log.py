@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.tencent_iot import connection, coordinator as coordinator_module
+from custom_components.tencent_iot import connection
 from custom_components.tencent_iot.api import TencentIoTClient
 from custom_components.tencent_iot.const import (
     DOMAIN,
@@ -38,11 +38,9 @@ from .platform_common import (
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(
-    recorder_mock: Recorder, enable_custom_integrations: None, monkeypatch: pytest.MonkeyPatch
+    recorder_mock: Recorder, enable_custom_integrations: None, fast_push_backoff: None
 ) -> None:
     """The recorder first (it must exist before `hass`), and push that reconnects quickly."""
-    monkeypatch.setattr(coordinator_module, "PUSH_BACKOFF_MIN", 0.01)
-    monkeypatch.setattr(coordinator_module, "PUSH_BACKOFF_MAX", 0.05)
 
 
 async def logbook_lines(hass: HomeAssistant, ws: WebSocketGenerator) -> list[dict[str, Any]]:

@@ -38,8 +38,7 @@ def auto_enable_custom_integrations(
 
 def importer_of(entry: MockConfigEntry) -> HistoryImporter:
     """The entry's history importer."""
-    importer: HistoryImporter | None = entry.runtime_data.history
-    assert importer is not None
+    importer: HistoryImporter = entry.runtime_data.history
     return importer
 
 

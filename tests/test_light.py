@@ -12,7 +12,17 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
-from .platform_common import BULB, CEILING, STRIP, controls_of, entity_id, state, wait_for_state
+from .platform_common import (
+    BULB,
+    CEILING,
+    STRIP,
+    controls_of,
+    count_state_writes,
+    entity_id,
+    state,
+    wait_for,
+    wait_for_state,
+)
 
 
 async def turn_on(hass: HomeAssistant, light: str, **data: Any) -> None:
@@ -147,3 +157,24 @@ async def test_dimmable_ceiling_light(
     await turn_on(hass, light)
     assert controls_of(sim, CEILING)[-1] == {"power_switch": 1}
     await wait_for_state(hass, light, "on", color_mode="brightness")
+
+
+async def test_push_of_another_property_leaves_the_light(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    setup_integration: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A push changing only a property the light does not show does not rewrite the light."""
+    values = setup_integration.runtime_data.coordinator.devices[STRIP].values
+    light = entity_id(hass, "light", STRIP, "light")
+    await sim.wait_for_subscription(STRIP)
+    await hass.async_block_till_done()
+    written = count_state_writes(monkeypatch)
+    await sim.report(STRIP, {"segments": [1, 2, 3]})
+    await wait_for(hass, lambda: values.get("segments") == [1, 2, 3])
+    assert written[light] == 0
+
+    await sim.report(STRIP, {"brightness": 10})
+    await wait_for(hass, lambda: written[light] == 1)
+    assert values["brightness"] == 10

@@ -20,6 +20,7 @@ from custom_components.tencent_iot.api import Product, ThingModel
 from custom_components.tencent_iot.mapping import DeviceMapping, device_mapping, map_thing_model
 from custom_components.tencent_iot.mapping.descriptions import (
     Scale,
+    TencentIoTEntityDescription,
     decode_members,
     state_value,
     structured_attributes,
@@ -73,6 +74,15 @@ def mapped(*properties: dict[str, Any], category: str = "", **template: Any) -> 
     """Parse a DataTemplate and map it."""
     return map_thing_model(
         ThingModel.from_api({"properties": list(properties), **template}), category
+    )
+
+
+def descriptions_of(mapping: DeviceMapping) -> tuple[TencentIoTEntityDescription, ...]:
+    """Every description of a mapping, platform by platform."""
+    return tuple(
+        description
+        for name in mapping.__dataclass_fields__
+        for description in getattr(mapping, name)
     )
 
 
@@ -530,9 +540,9 @@ def test_type_fallback() -> None:
         assert not sensors[key].entity_registry_enabled_default
         assert sensors[key].attributes_fn is not None
     assert [d.native_max for d in mapping.texts] == [32, 255]
-    assert all(d.name == d.key.title() for d in mapping.all if d.key != "long_text")
+    assert all(d.name == d.key.title() for d in descriptions_of(mapping) if d.key != "long_text")
     # None of them is a setting.
-    assert all(d.entity_category is None for d in mapping.all if d.key != "mac")
+    assert all(d.entity_category is None for d in descriptions_of(mapping) if d.key != "mac")
 
 
 def test_settings_are_configuration_entities() -> None:
@@ -557,7 +567,7 @@ def test_settings_are_configuration_entities() -> None:
     )
     settings = {
         d.key: (d.translation_key, d.name)
-        for d in mapping.all
+        for d in descriptions_of(mapping)
         if d.entity_category == EntityCategory.CONFIG
     }
     assert settings == {
@@ -691,7 +701,7 @@ def test_malformed_model_skips_bad_properties() -> None:
     assert len(model.problems) == 4
     assert keys(map_thing_model(model)) == {"switches": ["child_lock"]}
     assert keys(map_thing_model(ThingModel.from_api("{not json"))) == {}
-    assert map_thing_model(ThingModel()).all == ()
+    assert descriptions_of(map_thing_model(ThingModel())) == ()
 
 
 # Value helpers

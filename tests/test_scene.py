@@ -1,8 +1,5 @@
 """Scene entities, against the cloud simulator."""
 
-from collections.abc import AsyncGenerator
-from unittest.mock import patch
-
 from homeassistant.components.scene.const import DOMAIN as SCENE_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_FRIENDLY_NAME, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
@@ -25,13 +22,9 @@ WELCOME_HOME = "s_40be4e59b9a2a2b5dffb918c0e86b3d7"  # of the parents' home
 
 
 @pytest.fixture
-async def integration(
-    hass: HomeAssistant, config_entry: MockConfigEntry
-) -> AsyncGenerator[MockConfigEntry]:
-    """The entry set up with the scene platform only."""
-    with patch("custom_components.tencent_iot.PLATFORMS", [Platform.SCENE]):
-        await set_up_entry(hass, config_entry)
-        yield config_entry
+def platforms() -> list[Platform]:
+    """Entries are set up with the scene platform only."""
+    return [Platform.SCENE]
 
 
 def scene_entity_id(hass: HomeAssistant, scene_id: str) -> str | None:
@@ -46,7 +39,7 @@ async def activate(hass: HomeAssistant, entity_id: str) -> None:
     )
 
 
-async def test_scene_entities(hass: HomeAssistant, integration: MockConfigEntry) -> None:
+async def test_scene_entities(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
     """One entity per scene of this home, named like the scene on the home's device."""
     names = {}
     for scene_id in (GOOD_NIGHT, MOVIE_TIME, LEAVE_HOME):
@@ -66,7 +59,7 @@ async def test_scene_entities(hass: HomeAssistant, integration: MockConfigEntry)
 
 
 async def test_activate(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Turning the scene on runs it in the cloud and records when."""
     entity_id = scene_entity_id(hass, GOOD_NIGHT)
@@ -82,7 +75,7 @@ async def test_activate(
 
 
 async def test_activate_while_running(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A scene still running is a translated error, not a crash."""
     entity_id = scene_entity_id(hass, MOVIE_TIME)
@@ -99,7 +92,7 @@ async def test_activate_while_running(
 
 
 async def test_activate_cloud_failure(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Other failures are a translated error naming the scene."""
     entity_id = scene_entity_id(hass, LEAVE_HOME)
@@ -113,7 +106,7 @@ async def test_activate_cloud_failure(
 
 
 async def test_activate_scene_gone_from_the_cloud(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A scene deleted in the app since the last read: the cloud's refusal is reported."""
     entity_id = scene_entity_id(hass, LEAVE_HOME)
@@ -127,11 +120,11 @@ async def test_activate_scene_gone_from_the_cloud(
 
 
 async def test_scenes_follow_the_cloud(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """New, renamed and deleted scenes follow when the lists are read again."""
-    coordinator = integration.runtime_data.coordinator
-    family_id = integration.data["family_id"]
+    coordinator = setup_integration.runtime_data.coordinator
+    family_id = setup_integration.data["family_id"]
     sim.state.scenes["s_new"] = Scene(
         "s_new",
         family_id,
@@ -171,8 +164,7 @@ async def test_scene_without_name(
 ) -> None:
     """A scene the app left unnamed is named by its id."""
     sim.state.scenes[GOOD_NIGHT].name = ""
-    with patch("custom_components.tencent_iot.PLATFORMS", [Platform.SCENE]):
-        await set_up_entry(hass, config_entry)
+    await set_up_entry(hass, config_entry)
     entity_id = scene_entity_id(hass, GOOD_NIGHT)
     assert entity_id is not None
     state = hass.states.get(entity_id)

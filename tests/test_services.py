@@ -1,11 +1,10 @@
 """The integration's services, against the cloud simulator."""
 
-from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 import json
 from pathlib import Path
 import time
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import Platform
@@ -28,7 +27,7 @@ from simulator import CloudSimulator
 from simulator.model import BindToken
 
 from .conftest import entry_data
-from .platform_common import set_up_entry, wait_for
+from .platform_common import coordinator_of, set_up_entry, wait_for
 
 INTEGRATION_DIR = Path(__file__).parent.parent / "custom_components" / DOMAIN
 
@@ -62,13 +61,9 @@ WRITES = frozenset(
 
 
 @pytest.fixture
-async def integration(
-    hass: HomeAssistant, config_entry: MockConfigEntry
-) -> AsyncGenerator[MockConfigEntry]:
-    """The entry set up without entity platforms: services need none."""
-    with patch("custom_components.tencent_iot.PLATFORMS", []):
-        await set_up_entry(hass, config_entry)
-        yield config_entry
+def platforms() -> list[Platform]:
+    """Entries are set up without entity platforms: services need none."""
+    return []
 
 
 def device_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
@@ -81,7 +76,7 @@ def device_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
 async def call(
     hass: HomeAssistant, service: str, data: dict[str, Any], *, response: bool = False
 ) -> Any:
-    """Call a service of the integration and wait for it; return its response."""
+    """Call a service of the setup_integration and wait for it; return its response."""
     return await hass.services.async_call(
         DOMAIN, service, data, blocking=True, return_response=response
     )
@@ -102,14 +97,14 @@ async def rejected[E: HomeAssistantError](
 
 
 async def list_lamp_timers_rejected(
-    hass: HomeAssistant, integration: MockConfigEntry
+    hass: HomeAssistant, setup_integration: MockConfigEntry
 ) -> HomeAssistantError:
     """Ask for the bedside lamp's timers, which must fail; return the error."""
     return await rejected(
         HomeAssistantError,
         hass,
         "list_timers",
-        {"device_id": device_id(hass, integration, LAMP)},
+        {"device_id": device_id(hass, setup_integration, LAMP)},
         response=True,
     )
 
@@ -198,11 +193,11 @@ def test_days_conversion() -> None:
 
 
 async def test_list_timers(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Timers come back with Monday-first days and values read through the thing model."""
     response = await call(
-        hass, "list_timers", {"device_id": device_id(hass, integration, LAMP)}, response=True
+        hass, "list_timers", {"device_id": device_id(hass, setup_integration, LAMP)}, response=True
     )
     assert response == {
         "timers": [
@@ -218,7 +213,7 @@ async def test_list_timers(
         ]
     }
     plug = await call(
-        hass, "list_timers", {"device_id": device_id(hass, integration, PLUG)}, response=True
+        hass, "list_timers", {"device_id": device_id(hass, setup_integration, PLUG)}, response=True
     )
     assert plug is not None
     assert plug["timers"] == [
@@ -233,32 +228,32 @@ async def test_list_timers(
         }
     ]
     empty = await call(
-        hass, "list_timers", {"device_id": device_id(hass, integration, BULB)}, response=True
+        hass, "list_timers", {"device_id": device_id(hass, setup_integration, BULB)}, response=True
     )
     assert empty == {"timers": []}
 
 
 async def test_list_timers_keeps_values_outside_the_model(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A timer value the thing model does not know, or cannot read, is returned as stored."""
     sim.state.timers[LAMP_TIMER].data = '{"power_switch":7,"legacy":"x"}'
     response = await call(
-        hass, "list_timers", {"device_id": device_id(hass, integration, LAMP)}, response=True
+        hass, "list_timers", {"device_id": device_id(hass, setup_integration, LAMP)}, response=True
     )
     assert response is not None
     assert response["timers"][0]["data"] == {"power_switch": 7, "legacy": "x"}
 
 
 async def test_create_timer(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A repeating timer: days become the Sunday-first string, values are encoded for the cloud."""
     response = await call(
         hass,
         "create_timer",
         {
-            "device_id": device_id(hass, integration, BULB),
+            "device_id": device_id(hass, setup_integration, BULB),
             "name": "  Weekend dim ",
             "time": "7:05",
             "days": ["sun", "sat"],
@@ -282,7 +277,7 @@ async def test_create_timer(
 
 
 async def test_create_timer_once_and_disabled(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """No days means once (Repeat 0), and enabled false switches the new timer off.
 
@@ -293,7 +288,7 @@ async def test_create_timer_once_and_disabled(
         hass,
         "create_timer",
         {
-            "device_id": device_id(hass, integration, BULB),
+            "device_id": device_id(hass, setup_integration, BULB),
             "name": "Once",
             "time": "22:15:42",
             "data": {"power_switch": False},
@@ -333,13 +328,13 @@ async def test_create_timer_bad_input(
     hass: HomeAssistant,
     *,
     sim: CloudSimulator,
-    integration: MockConfigEntry,
+    setup_integration: MockConfigEntry,
     fields: dict[str, Any],
     translation_key: str,
 ) -> None:
     """Each mistake is a translated validation error, and nothing is sent."""
     data = {
-        "device_id": device_id(hass, integration, BULB),
+        "device_id": device_id(hass, setup_integration, BULB),
         "name": "Timer",
         "time": "07:30",
         "days": ["mon"],
@@ -355,7 +350,7 @@ async def test_create_timer_bad_input(
 
 
 async def test_create_timer_read_only_property(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A read-only property cannot be set by a timer."""
     sim.reset_request_counts()
@@ -364,7 +359,7 @@ async def test_create_timer_read_only_property(
         hass,
         "create_timer",
         {
-            "device_id": device_id(hass, integration, PLUG),
+            "device_id": device_id(hass, setup_integration, PLUG),
             "name": "Timer",
             "time": "07:30",
             "data": {"current": 1},
@@ -374,29 +369,8 @@ async def test_create_timer_read_only_property(
     assert writes(sim) == {}
 
 
-async def test_create_timer_cloud_failure(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
-) -> None:
-    """A failing cloud is a translated HomeAssistantError naming the device."""
-    sim.fail_next(action="AppCreateTimer")
-    err = await rejected(
-        HomeAssistantError,
-        hass,
-        "create_timer",
-        {
-            "device_id": device_id(hass, integration, BULB),
-            "name": "Timer",
-            "time": "07:30",
-            "data": {"power_switch": True},
-        },
-    )
-    assert not isinstance(err, ServiceValidationError)
-    assert err.translation_key == "timer_failed"
-    assert placeholders(err)["target"] == "客厅彩灯 Living Room Bulb"
-
-
 async def test_update_timer_one_field(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Only the given field changes; AppModifyTimer gets the timer's other settings back.
 
@@ -407,7 +381,7 @@ async def test_update_timer_one_field(
         hass,
         "update_timer",
         {
-            "device_id": device_id(hass, integration, LAMP),
+            "device_id": device_id(hass, setup_integration, LAMP),
             "timer_id": LAMP_TIMER,
             "time": "06:45:00",
         },
@@ -423,14 +397,14 @@ async def test_update_timer_one_field(
 
 
 async def test_update_timer_every_field(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Name, time, days (empty: once), values and enabled all change."""
     await call(
         hass,
         "update_timer",
         {
-            "device_id": device_id(hass, integration, LAMP),
+            "device_id": device_id(hass, setup_integration, LAMP),
             "timer_id": LAMP_TIMER,
             "name": "Nap",
             "time": "13:30",
@@ -449,21 +423,25 @@ async def test_update_timer_every_field(
 
 
 async def test_update_timer_enabled_only(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Only `enabled`: AppModifyTimerStatus alone, the settings are not rewritten."""
     sim.reset_request_counts()
     await call(
         hass,
         "update_timer",
-        {"device_id": device_id(hass, integration, PLUG), "timer_id": PLUG_TIMER, "enabled": True},
+        {
+            "device_id": device_id(hass, setup_integration, PLUG),
+            "timer_id": PLUG_TIMER,
+            "enabled": True,
+        },
     )
     assert timer(sim, PLUG_TIMER)["Status"] == 1
     assert writes(sim) == {"AppModifyTimerStatus": 1}
 
 
 async def test_update_timer_days_of_a_once_timer(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Giving days to a one-off timer makes it repeat."""
     timer_id = "ca41b30902ff1f6f7ef52af5bf8e6c1b"
@@ -471,7 +449,7 @@ async def test_update_timer_days_of_a_once_timer(
         hass,
         "update_timer",
         {
-            "device_id": device_id(hass, integration, "AC6R2TYH0E/ac_34b7da02"),
+            "device_id": device_id(hass, setup_integration, "AC6R2TYH0E/ac_34b7da02"),
             "timer_id": timer_id,
             "days": ["sat", "sun"],
         },
@@ -501,12 +479,15 @@ async def test_update_timer_bad_input(
     hass: HomeAssistant,
     *,
     sim: CloudSimulator,
-    integration: MockConfigEntry,
+    setup_integration: MockConfigEntry,
     fields: dict[str, Any],
     translation_key: str,
 ) -> None:
     """Each mistake is a translated validation error, and the timer stays as it was."""
-    data: dict[str, Any] = {"device_id": device_id(hass, integration, LAMP), "timer_id": LAMP_TIMER}
+    data: dict[str, Any] = {
+        "device_id": device_id(hass, setup_integration, LAMP),
+        "timer_id": LAMP_TIMER,
+    }
     # An unknown timer needs something to change, or "nothing to update" would come first.
     data |= ({"name": "Renamed"} | fields) if "timer_id" in fields else fields
     before = timer(sim, LAMP_TIMER)
@@ -518,10 +499,10 @@ async def test_update_timer_bad_input(
 
 
 async def test_delete_timer(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The timer is gone; an unknown timer id is a validation error."""
-    lamp = device_id(hass, integration, LAMP)
+    lamp = device_id(hass, setup_integration, LAMP)
     await call(hass, "delete_timer", {"device_id": lamp, "timer_id": LAMP_TIMER})
     assert sim.timers(LAMP) == []
     sim.reset_request_counts()
@@ -536,33 +517,24 @@ async def test_delete_timer(
     assert writes(sim) == {}
 
 
-async def test_timer_read_failure(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
-) -> None:
-    """The timer list cannot be read: a translated HomeAssistantError."""
-    sim.fail_next(3, action="AppGetTimerList")
-    err = await list_lamp_timers_rejected(hass, integration)
-    assert err.translation_key == "timer_failed"
-
-
 # Raw control and actions
 
 
 async def test_set_property(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Values reach the device, encoded for the cloud, and the coordinator learns them."""
     await call(
         hass,
         "set_property",
         {
-            "device_id": device_id(hass, integration, BULB),
+            "device_id": device_id(hass, setup_integration, BULB),
             "data": {"brightness": 42, "power_switch": False},
         },
     )
     assert sim.controls()[-1]["DeviceId"] == BULB
     assert sim.controls()[-1]["Data"] == {"brightness": 42, "power_switch": 0}
-    values = integration.runtime_data.coordinator.devices[BULB].values
+    values = setup_integration.runtime_data.coordinator.devices[BULB].values
     assert values["brightness"] == 42
     assert values["power_switch"] is False
 
@@ -581,7 +553,7 @@ async def test_set_property_bad_input(
     hass: HomeAssistant,
     *,
     sim: CloudSimulator,
-    integration: MockConfigEntry,
+    setup_integration: MockConfigEntry,
     key: str,
     data: dict[str, Any],
     translation_key: str,
@@ -592,17 +564,17 @@ async def test_set_property_bad_input(
         ServiceValidationError,
         hass,
         "set_property",
-        {"device_id": device_id(hass, integration, key), "data": data},
+        {"device_id": device_id(hass, setup_integration, key), "data": data},
     )
     assert err.translation_key == translation_key
     assert writes(sim) == {}
 
 
 async def test_call_action(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The action's output is the response; without input an action still runs."""
-    speaker = device_id(hass, integration, SPEAKER)
+    speaker = device_id(hass, setup_integration, SPEAKER)
     response = await call(
         hass,
         "call_action",
@@ -630,7 +602,7 @@ async def test_call_action_bad_input(
     hass: HomeAssistant,
     *,
     sim: CloudSimulator,
-    integration: MockConfigEntry,
+    setup_integration: MockConfigEntry,
     action_id: str,
     action_input: dict[str, Any],
     translation_key: str,
@@ -642,7 +614,7 @@ async def test_call_action_bad_input(
         hass,
         "call_action",
         {
-            "device_id": device_id(hass, integration, SPEAKER),
+            "device_id": device_id(hass, setup_integration, SPEAKER),
             "action_id": action_id,
             "input": action_input,
         },
@@ -653,7 +625,7 @@ async def test_call_action_bad_input(
 
 
 async def test_call_action_device_offline(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The cloud refuses an action for an offline device: a HomeAssistantError."""
     await sim.set_online(SPEAKER, False)
@@ -661,7 +633,7 @@ async def test_call_action_device_offline(
         HomeAssistantError,
         hass,
         "call_action",
-        {"device_id": device_id(hass, integration, SPEAKER), "action_id": "play"},
+        {"device_id": device_id(hass, setup_integration, SPEAKER), "action_id": "play"},
     )
     assert err.translation_key == "action_failed"
     assert "DeviceOffline" in placeholders(err)["error"]
@@ -671,10 +643,10 @@ async def test_call_action_device_offline(
 
 
 async def test_share_device(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The invitation reaches the cloud; an unknown user or an empty id is an error."""
-    bulb = device_id(hass, integration, BULB)
+    bulb = device_id(hass, setup_integration, BULB)
     await call(hass, "share_device", {"device_id": bulb, "user_id": f" {OTHER_USER} "})
     (invite,) = sim.share_invites()
     assert invite["DeviceId"] == BULB
@@ -698,56 +670,57 @@ async def _wait_for_device(hass: HomeAssistant, entry: MockConfigEntry, key: str
     await wait_for(hass, lambda: key in coordinator.devices)
 
 
+# The new device's entities: one platform is enough to see them appear.
+@pytest.mark.parametrize("platforms", [[Platform.UPDATE]])
 async def test_bind_device(
     hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
 ) -> None:
     """The token is checked, the device bound into the room, and its entities appear."""
-    with patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]):
-        await set_up_entry(hass, config_entry)
-        token = sim.register_bind_token("3JQ8VX2K1M", "bulb_new01", alias="New Bulb")
-        sim.reset_request_counts()
-        await call(
-            hass,
-            "bind_device",
-            {
-                "config_entry_id": config_entry.entry_id,
-                "product_id": "3JQ8VX2K1M",
-                "device_name": "bulb_new01",
-                "token": token,
-                "room_id": LIVING_ROOM,
-            },
-        )
-        counts = sim.request_counts()
-        assert counts["AppGetDeviceBindTokenState"] == 1
-        assert counts["AppTokenBindDeviceFamily"] == 1
-        state = sim.device_state("3JQ8VX2K1M/bulb_new01")
-        assert state["FamilyId"] == config_entry.data["family_id"]
-        assert state["RoomId"] == LIVING_ROOM
+    await set_up_entry(hass, config_entry)
+    token = sim.register_bind_token("3JQ8VX2K1M", "bulb_new01", alias="New Bulb")
+    sim.reset_request_counts()
+    await call(
+        hass,
+        "bind_device",
+        {
+            "config_entry_id": config_entry.entry_id,
+            "product_id": "3JQ8VX2K1M",
+            "device_name": "bulb_new01",
+            "token": token,
+            "room_id": LIVING_ROOM,
+        },
+    )
+    counts = sim.request_counts()
+    assert counts["AppGetDeviceBindTokenState"] == 1
+    assert counts["AppTokenBindDeviceFamily"] == 1
+    state = sim.device_state("3JQ8VX2K1M/bulb_new01")
+    assert state["FamilyId"] == config_entry.data["family_id"]
+    assert state["RoomId"] == LIVING_ROOM
 
-        await _wait_for_device(hass, config_entry, "3JQ8VX2K1M/bulb_new01")
-        await hass.async_block_till_done()
-        device = dr.async_get(hass).async_get_device_by_identifier(
-            (DOMAIN, "3JQ8VX2K1M/bulb_new01"), config_entry.entry_id
-        )
-        assert device is not None
-        assert device.name == "New Bulb"
-        registry = er.async_get(hass)
-        # Its firmware is checked in the background.
-        await wait_for(
-            hass,
-            lambda: (
-                registry.async_get_entity_id("update", DOMAIN, "3JQ8VX2K1M/bulb_new01/firmware")
-                is not None
-            ),
-        )
-        entity_id = registry.async_get_entity_id("update", DOMAIN, "3JQ8VX2K1M/bulb_new01/firmware")
-        assert entity_id is not None
-        assert hass.states.get(entity_id) is not None
-        assert config_entry.state is ConfigEntryState.LOADED
+    await _wait_for_device(hass, config_entry, "3JQ8VX2K1M/bulb_new01")
+    await hass.async_block_till_done()
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, "3JQ8VX2K1M/bulb_new01"), config_entry.entry_id
+    )
+    assert device is not None
+    assert device.name == "New Bulb"
+    registry = er.async_get(hass)
+    # Its firmware is checked in the background.
+    await wait_for(
+        hass,
+        lambda: (
+            registry.async_get_entity_id("update", DOMAIN, "3JQ8VX2K1M/bulb_new01/firmware")
+            is not None
+        ),
+    )
+    entity_id = registry.async_get_entity_id("update", DOMAIN, "3JQ8VX2K1M/bulb_new01/firmware")
+    assert entity_id is not None
+    assert hass.states.get(entity_id) is not None
+    assert config_entry.state is ConfigEntryState.LOADED
 
 
 async def test_bind_device_default_room(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Without a room the device goes to the default room "0"."""
     token = sim.register_bind_token("K2B7QX9RDL", "ceiling_new")
@@ -755,18 +728,18 @@ async def test_bind_device_default_room(
         hass,
         "bind_device",
         {
-            "config_entry_id": integration.entry_id,
+            "config_entry_id": setup_integration.entry_id,
             "product_id": "K2B7QX9RDL",
             "device_name": "ceiling_new",
             "token": token,
         },
     )
     assert sim.device_state("K2B7QX9RDL/ceiling_new")["RoomId"] == "0"
-    await _wait_for_device(hass, integration, "K2B7QX9RDL/ceiling_new")
+    await _wait_for_device(hass, setup_integration, "K2B7QX9RDL/ceiling_new")
 
 
 async def test_bind_device_token_not_ready(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A token no device registered with yet is refused before the bind call."""
     sim.state.bind_tokens["fresh"] = BindToken("fresh", 1, time.time() + 600)
@@ -776,7 +749,7 @@ async def test_bind_device_token_not_ready(
         hass,
         "bind_device",
         {
-            "config_entry_id": integration.entry_id,
+            "config_entry_id": setup_integration.entry_id,
             "product_id": "3JQ8VX2K1M",
             "device_name": "bulb_new02",
             "token": "fresh",
@@ -789,7 +762,7 @@ async def test_bind_device_token_not_ready(
 
 
 async def test_bind_device_unknown_token(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The cloud does not know the token: a HomeAssistantError, and the entry keeps working."""
     err = await rejected(
@@ -797,7 +770,7 @@ async def test_bind_device_unknown_token(
         hass,
         "bind_device",
         {
-            "config_entry_id": integration.entry_id,
+            "config_entry_id": setup_integration.entry_id,
             "product_id": "3JQ8VX2K1M",
             "device_name": "bulb_new03",
             "token": "no-such-token",
@@ -806,7 +779,7 @@ async def test_bind_device_unknown_token(
     assert not isinstance(err, ServiceValidationError)
     assert err.translation_key == "bind_failed"
     assert "TokenNotExist" in placeholders(err)["error"]
-    assert integration.state is ConfigEntryState.LOADED
+    assert setup_integration.state is ConfigEntryState.LOADED
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 
 
@@ -824,7 +797,7 @@ async def test_bind_device_bad_input(
     hass: HomeAssistant,
     *,
     sim: CloudSimulator,
-    integration: MockConfigEntry,
+    setup_integration: MockConfigEntry,
     fields: dict[str, Any],
     translation_key: str,
 ) -> None:
@@ -836,7 +809,7 @@ async def test_bind_device_bad_input(
         hass,
         "bind_device",
         {
-            "config_entry_id": integration.entry_id,
+            "config_entry_id": setup_integration.entry_id,
             "product_id": "3JQ8VX2K1M",
             "device_name": "bulb_new04",
             "token": token,
@@ -849,7 +822,7 @@ async def test_bind_device_bad_input(
 
 
 async def test_bind_device_unknown_entry(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """An entry id that does not exist: HA's translated validation error."""
     err = await rejected(
@@ -870,10 +843,10 @@ async def test_bind_device_unknown_entry(
 
 
 async def test_music_command(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The command's Data is the response; parameters reach the music service."""
-    speaker = device_id(hass, integration, SPEAKER)
+    speaker = device_id(hass, setup_integration, SPEAKER)
     info = await call(
         hass, "music_command", {"device_id": speaker, "command": "user_info"}, response=True
     )
@@ -894,7 +867,7 @@ async def test_music_command(
 
 
 async def test_music_command_error_code(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A non-zero ErrorCode is a HomeAssistantError carrying the cloud's message."""
     err = await rejected(
@@ -902,7 +875,7 @@ async def test_music_command_error_code(
         hass,
         "music_command",
         {
-            "device_id": device_id(hass, integration, SPEAKER),
+            "device_id": device_id(hass, setup_integration, SPEAKER),
             "command": "song_url",
             "params": {"songId": "kg_missing"},
         },
@@ -920,7 +893,7 @@ async def test_music_command_error_code(
 
 
 async def test_music_command_unknown_command(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Only the documented sub-commands are sent."""
     sim.reset_request_counts()
@@ -928,33 +901,74 @@ async def test_music_command_unknown_command(
         ServiceValidationError,
         hass,
         "music_command",
-        {"device_id": device_id(hass, integration, SPEAKER), "command": "dance"},
+        {"device_id": device_id(hass, setup_integration, SPEAKER), "command": "dance"},
         response=True,
     )
     assert err.translation_key == "unknown_music_command"
     assert writes(sim) == {}
 
 
-async def test_music_command_cloud_failure(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+@dataclass(frozen=True)
+class CloudFailure:
+    """A service whose cloud call fails, and the translated error it must raise."""
+
+    action: str
+    service: str
+    device: str
+    data: dict[str, Any]
+    translation_key: str
+    response: bool = True
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        CloudFailure(
+            "AppCreateTimer",
+            "create_timer",
+            BULB,
+            {"name": "Timer", "time": "07:30", "data": {"power_switch": True}},
+            "timer_failed",
+            response=False,
+        ),
+        CloudFailure("AppGetTimerList", "list_timers", LAMP, {}, "timer_failed"),
+        CloudFailure(
+            "AppKugouUserCommand",
+            "music_command",
+            SPEAKER,
+            {"command": "user_logout"},
+            "music_command_failed",
+        ),
+    ],
+    ids=lambda failure: failure.service,
+)
+async def test_cloud_failure(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    setup_integration: MockConfigEntry,
+    failure: CloudFailure,
 ) -> None:
-    """A transport failure is a HomeAssistantError of its own."""
-    sim.fail_next(action="AppKugouUserCommand")
+    """A failing cloud is a translated HomeAssistantError naming the device."""
+    # Enough failures that the client's retries of a read fail too.
+    sim.fail_next(3, action=failure.action)
     err = await rejected(
         HomeAssistantError,
         hass,
-        "music_command",
-        {"device_id": device_id(hass, integration, SPEAKER), "command": "user_logout"},
-        response=True,
+        failure.service,
+        {"device_id": device_id(hass, setup_integration, failure.device)} | failure.data,
+        response=failure.response,
     )
-    assert err.translation_key == "music_command_failed"
+    assert not isinstance(err, ServiceValidationError)
+    assert err.translation_key == failure.translation_key
+    device = coordinator_of(setup_integration).devices[failure.device]
+    assert placeholders(err)["target"] == device.name
 
 
 # Scenes
 
 
 async def test_run_scene(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The scene runs in the cloud, with or without naming the entry."""
     assert sim.device_state(BULB)["Data"]["power_switch"] == 1  # type: ignore[index]
@@ -962,19 +976,21 @@ async def test_run_scene(
     assert sim.device_state(BULB)["Data"]["power_switch"] == 0  # type: ignore[index]
     sim.reset_request_counts()
     sim.state.scenes[GOOD_NIGHT].running = False
-    await call(hass, "run_scene", {"scene_id": GOOD_NIGHT, "config_entry_id": integration.entry_id})
+    await call(
+        hass, "run_scene", {"scene_id": GOOD_NIGHT, "config_entry_id": setup_integration.entry_id}
+    )
     assert writes(sim) == {"AppRunScene": 1}
 
 
 async def test_run_scene_errors(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Unknown scenes, scenes of another home and a scene still running."""
     sim.reset_request_counts()
     for data in (
         {"scene_id": "s_nope"},
         {"scene_id": WELCOME_HOME},
-        {"scene_id": "s_nope", "config_entry_id": integration.entry_id},
+        {"scene_id": "s_nope", "config_entry_id": setup_integration.entry_id},
     ):
         err = await rejected(ServiceValidationError, hass, "run_scene", data)
         assert err.translation_key == "unknown_scene"
@@ -988,7 +1004,7 @@ async def test_run_scene_errors(
 
 
 async def test_run_scene_of_second_home(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """With two homes loaded, the scene is run by the entry that has it."""
     data = entry_data(sim, PARENTS_HOME)
@@ -999,8 +1015,7 @@ async def test_run_scene_of_second_home(
         unique_id=f"{data['user_id']}/{PARENTS_HOME}",
     )
     parents.add_to_hass(hass)
-    with patch("custom_components.tencent_iot.PLATFORMS", []):
-        await set_up_entry(hass, parents)
+    await set_up_entry(hass, parents)
     await sim.report("3JQ8VX2K1M/bulb_7c87ce3c", {"brightness": 20})
     await call(hass, "run_scene", {"scene_id": WELCOME_HOME})
     assert sim.device_state("3JQ8VX2K1M/bulb_7c87ce3c")["Data"]["brightness"] == 100  # type: ignore[index]
@@ -1008,16 +1023,16 @@ async def test_run_scene_of_second_home(
         ServiceValidationError,
         hass,
         "run_scene",
-        {"scene_id": WELCOME_HOME, "config_entry_id": integration.entry_id},
+        {"scene_id": WELCOME_HOME, "config_entry_id": setup_integration.entry_id},
     )
     assert err.translation_key == "unknown_scene"
 
 
 async def test_run_scene_without_loaded_entry(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """No loaded entry: HA's translated error, nothing sent."""
-    assert await hass.config_entries.async_unload(integration.entry_id)
+    assert await hass.config_entries.async_unload(setup_integration.entry_id)
     sim.reset_request_counts()
     err = await rejected(ServiceValidationError, hass, "run_scene", {"scene_id": GOOD_NIGHT})
     assert err.translation_key == "service_config_entry_not_loaded"
@@ -1043,13 +1058,13 @@ async def test_device_targets(
     hass: HomeAssistant,
     *,
     sim: CloudSimulator,
-    integration: MockConfigEntry,
+    setup_integration: MockConfigEntry,
     service: str,
     fields: dict[str, Any],
 ) -> None:
     """Every device service refuses a device it cannot use, and sends nothing.
 
-    Unknown device, a device of another integration, a device no longer in the home, and an
+    Unknown device, a device of another setup_integration, a device no longer in the home, and an
     entry that is not loaded: each a translated validation error.
     """
     registry = dr.async_get(hass)
@@ -1059,12 +1074,16 @@ async def test_device_targets(
         config_entry_id=other_entry.entry_id, identifiers={("other_integration", "x")}
     )
     ghost = registry.async_get_or_create(
-        config_entry_id=integration.entry_id, identifiers={(DOMAIN, "GHOST/gone")}, name="Ghost"
+        config_entry_id=setup_integration.entry_id,
+        identifiers={(DOMAIN, "GHOST/gone")},
+        name="Ghost",
     )
     stranger = registry.async_get_or_create(
-        config_entry_id=integration.entry_id, identifiers={("zigbee", "00:11")}, name="Stranger"
+        config_entry_id=setup_integration.entry_id,
+        identifiers={("zigbee", "00:11")},
+        name="Stranger",
     )
-    bulb = device_id(hass, integration, BULB)
+    bulb = device_id(hass, setup_integration, BULB)
     response = service in {"list_timers", "music_command", "call_action", "create_timer"}
     sim.reset_request_counts()
     cases = [
@@ -1080,7 +1099,7 @@ async def test_device_targets(
         assert (err.translation_domain, err.translation_key) == (domain, key)
         assert str(err)
 
-    assert await hass.config_entries.async_unload(integration.entry_id)
+    assert await hass.config_entries.async_unload(setup_integration.entry_id)
     err = await rejected(
         ServiceValidationError, hass, service, {"device_id": bulb} | fields, response=response
     )
@@ -1089,12 +1108,12 @@ async def test_device_targets(
 
 
 async def test_rejected_sign_in(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """When the cloud no longer accepts the account, the call fails and reauth starts."""
     sim.expire_tokens(revoke=True)
     sim.set_password("changed-elsewhere")
-    err = await list_lamp_timers_rejected(hass, integration)
+    err = await list_lamp_timers_rejected(hass, setup_integration)
     assert err.translation_key == "auth_failed"
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
@@ -1105,10 +1124,10 @@ async def test_rejected_sign_in(
 
 
 async def test_automation_creates_timer(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A YAML automation creates a timer and uses the response."""
-    bulb = device_id(hass, integration, BULB)
+    bulb = device_id(hass, setup_integration, BULB)
     assert await async_setup_component(
         hass,
         "automation",

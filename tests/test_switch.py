@@ -2,10 +2,11 @@
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tencent_iot.switch import device_switches
+from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
 from .platform_common import PLUG, SWITCH3, controls_of, entity_id, state, wait_for_state
@@ -48,13 +49,15 @@ async def test_plug_and_cloud_errors(
     await wait_for_state(hass, plug, "off")
 
 
-async def test_device_switches_helper(
-    hass: HomeAssistant, setup_integration: MockConfigEntry
-) -> None:
-    """The helper other switch sources build on lists the property switches of devices."""
-    coordinator = setup_integration.runtime_data.coordinator
-    switches = device_switches(coordinator, [coordinator.devices[SWITCH3]])
-    assert [switch.unique_id for switch in switches] == [
+async def test_device_switches(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
+    """A device's switch properties are its switches, in the thing model's order."""
+    registry = er.async_get(hass)
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, SWITCH3), setup_integration.entry_id
+    )
+    assert device is not None
+    entities = er.async_entries_for_device(registry, device.id)
+    assert [entry.unique_id for entry in entities if entry.domain == "switch"] == [
         f"{SWITCH3}/switch_1",
         f"{SWITCH3}/switch_2",
         f"{SWITCH3}/switch_3",

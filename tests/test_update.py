@@ -1,7 +1,7 @@
 """Firmware update entities, against the cloud simulator."""
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -31,11 +31,11 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.tencent_iot import update as tencent_update
+from custom_components.tencent_iot import firmware as tencent_firmware, update as tencent_update
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
-from .platform_common import set_up_entry, wait_for
+from .platform_common import wait_for
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"  # 1.2.0, the product offers 1.3.0
 LAMP = "3JQ8VX2K1M/bulb_7c87ce2b"  # 1.3.0, up to date
@@ -52,13 +52,9 @@ def fast_progress() -> Iterator[None]:
 
 
 @pytest.fixture
-async def integration(
-    hass: HomeAssistant, config_entry: MockConfigEntry
-) -> AsyncGenerator[MockConfigEntry]:
-    """The entry set up with the update platform only."""
-    with patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]):
-        await set_up_entry(hass, config_entry)
-        yield config_entry
+def platforms() -> list[Platform]:
+    """Entries are set up with the update platform only."""
+    return [Platform.UPDATE]
 
 
 def update_entity_id(hass: HomeAssistant, key: str) -> str | None:
@@ -107,7 +103,7 @@ def check_count(sim: CloudSimulator) -> int:
     return sim.request_counts().get("AppCheckFirmwareUpdate", 0)
 
 
-async def test_update_entities(hass: HomeAssistant, integration: MockConfigEntry) -> None:
+async def test_update_entities(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
     """Installed and latest versions come from AppCheckFirmwareUpdate."""
     bulb = update_state(hass, BULB)
     assert bulb.state == STATE_ON
@@ -132,14 +128,13 @@ async def test_device_without_firmware(
 ) -> None:
     """A device that never reported a firmware version gets no update entity."""
     sim.state.device(STRIP).fw_version = ""
-    with patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await wait_for(hass, lambda: update_entity_id(hass, BULB) is not None)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await wait_for(hass, lambda: update_entity_id(hass, BULB) is not None)
     assert update_entity_id(hass, STRIP) is None
 
 
 async def test_install(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Installing publishes the upgrade, shows its progress and ends on the new version."""
     seen = track(hass, BULB)
@@ -169,36 +164,36 @@ def device_entry(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> dr.De
     return device
 
 
-async def test_device_info(hass: HomeAssistant, integration: MockConfigEntry) -> None:
+async def test_device_info(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
     """Every device names the platform as manufacturer, its product as model, and its firmware."""
-    devices = dr.async_entries_for_config_entry(dr.async_get(hass), integration.entry_id)
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), setup_integration.entry_id)
     assert len(devices) == 18
     assert {device.manufacturer for device in devices} == {"Tencent IoT Explorer"}
     assert all(device.model and device.model_id and device.sw_version for device in devices)
-    bulb = device_entry(hass, integration, BULB)
+    bulb = device_entry(hass, setup_integration, BULB)
     assert (bulb.model, bulb.model_id, bulb.sw_version) == (
         "彩光球泡灯 Color Bulb A60",
         "3JQ8VX2K1M",
         "1.2.0",
     )
-    assert device_entry(hass, integration, SPEAKER).sw_version == "3.1.7"
+    assert device_entry(hass, setup_integration, SPEAKER).sw_version == "3.1.7"
 
 
 async def test_device_info_follows_the_firmware(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """An upgrade, and a version the next check finds, change the device's firmware version."""
     await install(hass, BULB)
-    assert device_entry(hass, integration, BULB).sw_version == "1.3.0"
+    assert device_entry(hass, setup_integration, BULB).sw_version == "1.3.0"
 
     sim.state.device(STRIP).fw_version = "2.0.1"
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=6, seconds=1))
-    await wait_for(hass, lambda: device_entry(hass, integration, STRIP).sw_version == "2.0.1")
-    assert device_entry(hass, integration, BULB).sw_version == "1.3.0"
+    await wait_for(hass, lambda: device_entry(hass, setup_integration, STRIP).sw_version == "2.0.1")
+    assert device_entry(hass, setup_integration, BULB).sw_version == "1.3.0"
 
 
 async def test_install_fails(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The device reports a failed upgrade: a translated error, and the old version stays."""
 
@@ -223,7 +218,7 @@ async def test_install_fails(
 
 
 async def test_install_times_out(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """An upgrade that does not finish in time is reported as such."""
     with (
@@ -240,7 +235,7 @@ async def test_install_times_out(
 
 
 async def test_install_refused(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The cloud refuses the upgrade (the device went offline unnoticed): nothing starts."""
     sim.state.device(BULB).online = False
@@ -254,7 +249,7 @@ async def test_install_refused(
 
 
 async def test_checked_every_six_hours(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Firmware is checked again after six hours, not before."""
     sim.state.products["3JQ8VX2K1M"].firmware = "1.4.0"
@@ -267,7 +262,7 @@ async def test_checked_every_six_hours(
 
     async_fire_time_changed(hass, now + timedelta(hours=6, seconds=1))
     await wait_for(hass, lambda: update_state(hass, LAMP).state == STATE_ON)
-    assert check_count(sim) == len(integration.runtime_data.coordinator.devices)
+    assert check_count(sim) == len(setup_integration.runtime_data.coordinator.devices)
     lamp = update_state(hass, LAMP)
     assert lamp.attributes[ATTR_LATEST_VERSION] == "1.4.0"
     assert update_state(hass, BULB).attributes[ATTR_LATEST_VERSION] == "1.4.0"
@@ -281,18 +276,17 @@ async def test_failed_check_is_retried(
 ) -> None:
     """When the first check fails, the entities come with the next one."""
     sim.fail_next(100, action="AppCheckFirmwareUpdate")
-    with patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await wait_for(hass, lambda: "Error fetching tencent_iot firmware data" in caplog.text)
-        assert hass.states.async_entity_ids(UPDATE_DOMAIN) == []
-        sim.clear_faults()
-        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=6, seconds=1))
-        await wait_for(hass, lambda: update_entity_id(hass, BULB) is not None)
-        assert update_state(hass, BULB).state == STATE_ON
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await wait_for(hass, lambda: "Error fetching tencent_iot firmware data" in caplog.text)
+    assert hass.states.async_entity_ids(UPDATE_DOMAIN) == []
+    sim.clear_faults()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=6, seconds=1))
+    await wait_for(hass, lambda: update_entity_id(hass, BULB) is not None)
+    assert update_state(hass, BULB).state == STATE_ON
 
 
 async def test_device_losing_its_firmware(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A device the cloud refuses to check is left out of the next round."""
     sim.state.device(STRIP).family_id = ""  # no longer the user's: NoPermission
@@ -307,7 +301,7 @@ async def test_device_losing_its_firmware(
 
 
 async def test_rejected_sign_in_starts_reauth(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A check the cloud refuses for the account starts re-authentication."""
     sim.expire_tokens(revoke=True)
@@ -322,7 +316,7 @@ async def test_rejected_sign_in_starts_reauth(
 
 
 async def test_new_device(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A device bound later is checked at once and gets its update entity."""
     sim.reset_request_counts()
@@ -336,10 +330,10 @@ async def test_new_device(
 
 
 async def test_new_device_check_fails(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """When checking a new device fails, its entity comes with the next full check."""
-    coordinator = integration.runtime_data.coordinator
+    coordinator = setup_integration.runtime_data.coordinator
     sim.reset_request_counts()
     sim.fail_next(3, action="AppCheckFirmwareUpdate")
     await sim.add_device("SPK4N7W2QX", "spk_new02")
@@ -353,7 +347,7 @@ async def test_new_device_check_fails(
 
 
 async def test_removed_device(
-    hass: HomeAssistant, sim: CloudSimulator, integration: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The entity of an unbound device goes; it comes back when the device is bound again."""
     assert update_entity_id(hass, LAMP) is not None
@@ -374,9 +368,8 @@ async def test_large_home_is_checked_at_a_pace(
     """Beyond the first devices a round waits its turn; unloading ends it without waiting."""
     sim.reset_request_counts()
     with (
-        patch("custom_components.tencent_iot.PLATFORMS", [Platform.UPDATE]),
-        patch.object(tencent_update, "FIRMWARE_CHECK_BURST", 2),
-        patch.object(tencent_update, "FIRMWARE_CHECKS_PER_SECOND", 0.001),
+        patch.object(tencent_firmware, "FIRMWARE_CHECK_BURST", 2),
+        patch.object(tencent_firmware, "FIRMWARE_CHECKS_PER_SECOND", 0.001),
     ):
         assert await hass.config_entries.async_setup(config_entry.entry_id)
         await wait_for(hass, lambda: check_count(sim) >= 2)

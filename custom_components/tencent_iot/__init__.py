@@ -8,10 +8,12 @@ from homeassistant.helpers.typing import ConfigType
 from .api import TencentIoTError
 from .connection import create_client
 from .const import DOMAIN, LOGGER
-from .coordinator import TencentIoTConfigEntry, TencentIoTCoordinator, TencentIoTRuntimeData
+from .coordinator import TencentIoTCoordinator
 from .event_log import DeviceEventLog
+from .firmware import TencentIoTFirmwareCoordinator
 from .history import HistoryImporter
 from .messages import MessageCentre
+from .models import TencentIoTConfigEntry, TencentIoTRuntimeData
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -44,12 +46,21 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -> bool:
     """Log in with the stored token, read the home and start push."""
     coordinator = TencentIoTCoordinator(hass, entry)
-    entry.runtime_data = TencentIoTRuntimeData(coordinator.client, coordinator)
+    entry.runtime_data = TencentIoTRuntimeData(
+        client=coordinator.client,
+        coordinator=coordinator,
+        firmware=TencentIoTFirmwareCoordinator(hass, entry, coordinator),
+        messages=MessageCentre(hass, entry),
+        history=HistoryImporter(hass, entry),
+    )
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data.messages = MessageCentre(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    # In the background, once the entities exist: the cloud's history, missed events, messages.
-    entry.runtime_data.history = HistoryImporter(hass, entry)
+    # In the background, once the entities exist: firmware checks (one request per device,
+    # paced), the cloud's history, missed events, messages. A background task holds up neither
+    # HA's start nor an unload (which cancels it).
+    entry.async_create_background_task(
+        hass, entry.runtime_data.firmware.async_refresh(), f"{DOMAIN} firmware check"
+    )
     entry.runtime_data.history.async_start()
     DeviceEventLog(hass, entry).async_start()
     entry.runtime_data.messages.async_start()

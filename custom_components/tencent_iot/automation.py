@@ -1,6 +1,5 @@
 """Switches that enable or disable the family's cloud automations (added by the switch platform)."""
 
-from dataclasses import replace
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity
@@ -8,8 +7,9 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import TencentIoTConfigEntry
+from .control import async_set_automation_enabled
 from .entity import TencentIoTFamilyItemEntity, async_setup_family_items
+from .models import TencentIoTConfigEntry
 
 
 @callback
@@ -48,13 +48,7 @@ class TencentIoTAutomationSwitch(TencentIoTFamilyItemEntity, SwitchEntity):
         await self._async_set_enabled(False)
 
     async def _async_set_enabled(self, enabled: bool) -> None:
-        coordinator = self.coordinator
-        await coordinator.async_call_cloud(
-            coordinator.client.set_automation_enabled(self.item_id, enabled),
-            "automation_failed",
-            self._attr_name or self.item_id,
+        await async_set_automation_enabled(
+            self.coordinator, self.item_id, enabled, self._attr_name or self.item_id
         )
-        # The list is read again every few minutes; until then keep what the cloud accepted.
-        if (current := coordinator.automations.get(self.item_id)) is not None:
-            coordinator.automations[self.item_id] = replace(current, status=int(enabled))
         self.async_write_ha_state()

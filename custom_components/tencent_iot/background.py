@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from homeassistant.core import HomeAssistant
 
 from .const import BACKGROUND_BURST, BACKGROUND_REQUESTS_PER_SECOND
-from .coordinator import TencentIoTConfigEntry, TencentIoTCoordinator
+from .coordinator import TencentIoTCoordinator
+from .models import TencentIoTConfigEntry
 
 # One page of a paged read: its items, the context of the next page, whether it was the last.
 type Page[T] = tuple[Sequence[T], str, bool]

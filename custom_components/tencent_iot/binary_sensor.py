@@ -6,10 +6,9 @@ from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import TencentIoTConfigEntry
-from .entity import TencentIoTEntity
-from .mapping import async_setup_device_entities
+from .entity import TencentIoTEntity, async_setup_device_entities
 from .mapping.descriptions import TencentIoTBinarySensorEntityDescription
+from .models import TencentIoTConfigEntry
 
 # Read-only: the coordinator does all the reading.
 PARALLEL_UPDATES = 0

@@ -6,10 +6,9 @@ from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import TencentIoTConfigEntry
-from .entity import TencentIoTEntity
-from .mapping import async_setup_device_entities
+from .entity import TencentIoTEntity, async_setup_device_entities
 from .mapping.descriptions import TencentIoTButtonEntityDescription
+from .models import TencentIoTConfigEntry
 
 # Actions go to the cloud one at a time.
 PARALLEL_UPDATES = 1
@@ -36,9 +35,7 @@ class TencentIoTButton(TencentIoTEntity, ButtonEntity):
         """Call the action and wait for the device's answer."""
         device = self.device_state.device
         await self.coordinator.async_call_cloud(
-            self.coordinator.client.call_action(
-                device.product_id, device.device_name, self.entity_description.key
-            ),
+            self.coordinator.client.call_action(device, self.entity_description.key),
             "control_failed",
             self.device_state.name,
         )

@@ -14,10 +14,10 @@ from homeassistant.const import ATTR_TEMPERATURE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
-from .entity import TencentIoTEntity
-from .mapping import async_setup_device_entities
+from .coordinator import TencentIoTCoordinator
+from .entity import TencentIoTEntity, async_setup_device_entities
 from .mapping.descriptions import Key, TencentIoTClimateEntityDescription, truthy
+from .models import DeviceState, TencentIoTConfigEntry
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
@@ -63,10 +63,6 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
         self._hvac_modes = _reverse(description.hvac_mode_keys)
         self._fan_modes = _reverse(description.fan_mode_keys)
 
-    def _number(self, prop_id: str | None) -> float | None:
-        value = self.values.get(prop_id) if prop_id is not None else None
-        return None if isinstance(value, bool) or not isinstance(value, int | float) else value
-
     @property
     def _on_mode(self) -> HVACMode:
         """The mode that stands for "on" when the model has no mode property."""
@@ -91,26 +87,25 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
     @override
     def current_temperature(self) -> float | None:
         """The room temperature."""
-        return self._number(self.entity_description.current_temperature_id)
+        return self.number(self.entity_description.current_temperature_id)
 
     @property
     @override
     def current_humidity(self) -> float | None:
         """The room humidity."""
-        return self._number(self.entity_description.current_humidity_id)
+        return self.number(self.entity_description.current_humidity_id)
 
     @property
     @override
     def target_temperature(self) -> float | None:
         """The temperature to reach."""
-        return self._number(self.entity_description.target.id)
+        return self.number(self.entity_description.target.id)
 
     @property
     @override
     def fan_mode(self) -> str | None:
         """The fan speed."""
-        fan_id = self.entity_description.fan_id
-        return self._fan_modes.get(self.values.get(fan_id, "")) if fan_id else None
+        return self.label(self.entity_description.fan_id, self._fan_modes)
 
     @property
     @override
@@ -132,15 +127,10 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
             values[description.mode_id] = description.hvac_mode_keys[hvac_mode]
         return values
 
-    async def _async_send(self, values: dict[str, Any]) -> None:
-        """Send the values that change (all of them if none does)."""
-        changed = {key: value for key, value in values.items() if self.values.get(key) != value}
-        await self.async_set_values(changed or values)
-
     @override
     async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
         """Switch off, or on in the given mode."""
-        await self._async_send(self._mode_values(hvac_mode))
+        await self.async_set_changed_values(self._mode_values(hvac_mode))
 
     @override
     async def async_set_temperature(self, **kwargs: Any) -> None:
@@ -152,30 +142,32 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
         if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None:
             values[target.id] = target.rounded(temperature)
         if values:
-            await self._async_send(values)
+            await self.async_set_changed_values(values)
 
     @override
     async def async_set_fan_mode(self, fan_mode: str) -> None:
         """Set the fan speed."""
         fan_id = self.entity_description.fan_id
         if fan_id is not None:
-            await self._async_send({fan_id: self.entity_description.fan_mode_keys[fan_mode]})
+            await self.async_set_changed_values(
+                {fan_id: self.entity_description.fan_mode_keys[fan_mode]}
+            )
 
     @override
     async def async_set_swing_mode(self, swing_mode: str) -> None:
         """Start or stop the swing."""
         swing_id = self.entity_description.swing_id
         if swing_id is not None:
-            await self._async_send({swing_id: swing_mode == SWING_ON})
+            await self.async_set_changed_values({swing_id: swing_mode == SWING_ON})
 
     @override
     async def async_turn_on(self) -> None:
         """Switch the power on (in the last mode)."""
         if self.entity_description.power_id is not None:
-            await self._async_send({self.entity_description.power_id: True})
+            await self.async_set_changed_values({self.entity_description.power_id: True})
 
     @override
     async def async_turn_off(self) -> None:
         """Switch the power off."""
         if self.entity_description.power_id is not None:
-            await self._async_send({self.entity_description.power_id: False})
+            await self.async_set_changed_values({self.entity_description.power_id: False})

@@ -70,7 +70,7 @@ from .const import (
     REGION_CUSTOM,
     REGIONS,
 )
-from .coordinator import TencentIoTConfigEntry
+from .models import TencentIoTConfigEntry
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))

@@ -6,10 +6,10 @@ from homeassistant.components.cover import ATTR_POSITION, CoverEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
-from .entity import TencentIoTEntity
-from .mapping import async_setup_device_entities
+from .coordinator import TencentIoTCoordinator
+from .entity import TencentIoTEntity, async_setup_device_entities
 from .mapping.descriptions import TencentIoTCoverEntityDescription
+from .models import DeviceState, TencentIoTConfigEntry
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1

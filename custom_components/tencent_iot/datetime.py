@@ -7,14 +7,13 @@ from homeassistant.components.datetime import DateTimeEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import TencentIoTConfigEntry
-from .entity import TencentIoTEntity
-from .mapping import async_setup_device_entities
+from .entity import TencentIoTEntity, async_setup_device_entities
 from .mapping.descriptions import (
     TencentIoTDateTimeEntityDescription,
     timestamp_to_send,
     timestamp_value,
 )
+from .models import TencentIoTConfigEntry
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1

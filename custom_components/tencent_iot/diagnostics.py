@@ -14,7 +14,7 @@ from .const import (
     CONF_PASSWORD,
     DOMAIN,
 )
-from .coordinator import DeviceState, TencentIoTConfigEntry
+from .models import DeviceState, TencentIoTConfigEntry
 
 TO_REDACT = {CONF_APP_SECRET, CONF_PASSWORD, CONF_ACCESS_TOKEN, CONF_ACCOUNT}
 

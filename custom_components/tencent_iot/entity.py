@@ -1,45 +1,23 @@
 """The base entity every platform builds on."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
-from typing import Any, ClassVar, Final, override
+from typing import Any, ClassVar, override
 
-from homeassistant.components.button import ButtonEntity
-from homeassistant.components.event import EventEntity
-from homeassistant.components.update import UpdateEntity
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import Automation, Scene
 from .const import DOMAIN
-from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
+from .control import async_set_values
+from .coordinator import TencentIoTCoordinator
 from .home import home_device_info
-from .mapping.descriptions import (
-    TencentIoTBinarySensorEntityDescription,
-    TencentIoTDateTimeEntityDescription,
-    TencentIoTNumberEntityDescription,
-    TencentIoTSelectEntityDescription,
-    TencentIoTSensorEntityDescription,
-    TencentIoTSwitchEntityDescription,
-    TencentIoTTextEntityDescription,
-)
-
-# Entities showing the one property their description's key names.
-_ONE_PROPERTY: Final = (
-    TencentIoTBinarySensorEntityDescription,
-    TencentIoTDateTimeEntityDescription,
-    TencentIoTNumberEntityDescription,
-    TencentIoTSelectEntityDescription,
-    TencentIoTSensorEntityDescription,
-    TencentIoTSwitchEntityDescription,
-    TencentIoTTextEntityDescription,
-)
-# Entities showing no property at all, only whether the device is available. Matched by entity
-# class: a description built from HA's own class (the update entity's) is not an instance of it.
-_NO_PROPERTY: Final = (ButtonEntity, EventEntity, UpdateEntity)
+from .mapping import DeviceMapping, device_mapping
+from .mapping.descriptions import Key, TencentIoTEntityDescription
+from .models import DeviceState, TencentIoTConfigEntry
 
 
 class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
@@ -71,19 +49,17 @@ class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
         return self.device_state.values
 
     @property
-    def shown_properties(self) -> frozenset[str] | None:
-        """The properties this entity's state shows; None when it may show any of them.
+    def shown_properties(self) -> frozenset[str]:
+        """The properties this entity's state shows (none for HA's own descriptions).
 
         A push changing other properties of the device does not rewrite this entity's state:
         with many entities per device, rewriting all of them would cost most of the time a
         push takes.
         """
         description = self.entity_description
-        if isinstance(description, _ONE_PROPERTY):
-            return frozenset({description.key})
-        if isinstance(self, _NO_PROPERTY):
-            return frozenset()
-        return None
+        if isinstance(description, TencentIoTEntityDescription):
+            return description.property_ids
+        return frozenset()
 
     @property
     @override
@@ -97,14 +73,31 @@ class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
         """Also follow this device's pushes."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            self.coordinator.async_add_device_listener(
+            self.coordinator.listeners.async_add_device_listener(
                 self.device_key, self._handle_coordinator_update, self.shown_properties
             )
         )
 
+    def number(self, prop_id: str | None) -> float | None:
+        """A property's value when it is a number (a bool is not one)."""
+        value = self.values.get(prop_id) if prop_id is not None else None
+        return None if isinstance(value, bool) or not isinstance(value, int | float) else value
+
+    def label[T](self, prop_id: str | None, labels: Mapping[Key, T]) -> T | None:
+        """What a property's enum key stands for (None for a key `labels` does not list)."""
+        value = self.values.get(prop_id) if prop_id is not None else None
+        return labels.get(value) if isinstance(value, int | str) else None
+
     async def async_set_values(self, values: Mapping[str, Any]) -> None:
         """Send property values to the device."""
-        await self.coordinator.async_set_values(self.device_key, values)
+        await async_set_values(self.coordinator, self.device_key, values)
+
+    async def async_set_changed_values(
+        self, values: Mapping[str, Any], unchanged: Mapping[str, Any] | None = None
+    ) -> None:
+        """Send the values the device does not have yet; when it has all, `unchanged` (or all)."""
+        changed = {key: value for key, value in values.items() if self.values.get(key) != value}
+        await self.async_set_values(changed or (values if unchanged is None else unchanged))
 
 
 class TencentIoTFamilyItemEntity(CoordinatorEntity[TencentIoTCoordinator]):
@@ -141,7 +134,9 @@ class TencentIoTFamilyItemEntity(CoordinatorEntity[TencentIoTCoordinator]):
     async def async_added_to_hass(self) -> None:
         """Follow renames and changes, which arrive with the lists."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.coordinator.async_add_lists_listener(self._handle_lists_update))
+        self.async_on_remove(
+            self.coordinator.listeners.async_add_lists_listener(self._handle_lists_update)
+        )
 
     @callback
     def _handle_lists_update(self) -> None:
@@ -174,4 +169,40 @@ def async_setup_family_items(
             async_add_entities(entities)
 
     add_new_items()
-    entry.async_on_unload(coordinator.async_add_lists_listener(add_new_items))
+    entry.async_on_unload(coordinator.listeners.async_add_lists_listener(add_new_items))
+
+
+type EntityFactory[D, E] = Callable[[TencentIoTCoordinator, DeviceState, D], E]
+
+
+def device_entities[D: EntityDescription, E: Entity](
+    coordinator: TencentIoTCoordinator,
+    states: Iterable[DeviceState],
+    descriptions: Callable[[DeviceMapping], Sequence[D]],
+    entity: EntityFactory[D, E],
+) -> list[E]:
+    """One entity per description of a platform, for each of the devices."""
+    return [
+        entity(coordinator, state, description)
+        for state in states
+        for description in descriptions(device_mapping(state.product))
+    ]
+
+
+@callback
+def async_setup_device_entities[D: EntityDescription, E: Entity](
+    entry: TencentIoTConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    descriptions: Callable[[DeviceMapping], Sequence[D]],
+    entity: EntityFactory[D, E],
+) -> None:
+    """Add a platform's entities for the known devices and for each device found later."""
+    coordinator = entry.runtime_data.coordinator
+
+    @callback
+    def add(states: Iterable[DeviceState]) -> None:
+        if entities := device_entities(coordinator, states, descriptions, entity):
+            async_add_entities(entities)
+
+    add(coordinator.devices.values())
+    entry.async_on_unload(coordinator.listeners.async_add_new_devices_listener(add))

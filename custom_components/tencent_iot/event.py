@@ -7,10 +7,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import DeviceEvent
-from .coordinator import TencentIoTConfigEntry
-from .entity import TencentIoTEntity
-from .mapping import async_setup_device_entities
+from .entity import TencentIoTEntity, async_setup_device_entities
 from .mapping.descriptions import TencentIoTEventEntityDescription, decode_members
+from .models import TencentIoTConfigEntry
 
 # Read-only: events arrive by push.
 PARALLEL_UPDATES = 0
@@ -37,7 +36,7 @@ class TencentIoTEvent(TencentIoTEntity, EventEntity):
         """Also follow the events this device posts."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            self.coordinator.async_add_event_listener(self.device_key, self._handle_event)
+            self.coordinator.listeners.async_add_event_listener(self.device_key, self._handle_event)
         )
 
     @callback

@@ -27,7 +27,7 @@ from .const import (
     EVENT_MISSED_DEVICE_EVENT,
     LOGGER,
 )
-from .coordinator import DeviceState, TencentIoTConfigEntry
+from .models import DeviceState, TencentIoTConfigEntry
 
 _PAGE_SIZE: Final = 50
 # Beyond this many pages of one device's missed events, the oldest are left out.
@@ -63,9 +63,13 @@ class DeviceEventLog(EntryFeature):
     def async_start(self) -> None:
         """Catch up now and whenever events may have been missed; log the live ones."""
         coordinator = self.coordinator
-        self.entry.async_on_unload(coordinator.async_add_any_event_listener(self._handle_event))
-        self.entry.async_on_unload(coordinator.async_add_push_back_listener(self._schedule))
-        self.entry.async_on_unload(coordinator.async_add_lists_listener(self._lists_read))
+        self.entry.async_on_unload(
+            coordinator.listeners.async_add_any_event_listener(self._handle_event)
+        )
+        self.entry.async_on_unload(
+            coordinator.listeners.async_add_push_back_listener(self._schedule)
+        )
+        self.entry.async_on_unload(coordinator.listeners.async_add_lists_listener(self._lists_read))
         self._schedule()
 
     @callback
@@ -125,8 +129,7 @@ class DeviceEventLog(EntryFeature):
 
         async def read_page(context: str | None) -> Page[EventRecord]:
             page = await self.coordinator.client.list_event_history(
-                state.device.product_id,
-                state.device.device_name,
+                state.device,
                 start_time=seen["time"],
                 size=_PAGE_SIZE,
                 context=context,

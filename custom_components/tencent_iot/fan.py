@@ -14,10 +14,10 @@ from homeassistant.util.percentage import (
 )
 from homeassistant.util.scaling import int_states_in_range
 
-from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
-from .entity import TencentIoTEntity
-from .mapping import async_setup_device_entities
+from .coordinator import TencentIoTCoordinator
+from .entity import TencentIoTEntity, async_setup_device_entities
 from .mapping.descriptions import Key, TencentIoTFanEntityDescription, truthy
+from .models import DeviceState, TencentIoTConfigEntry
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
@@ -75,21 +75,16 @@ class TencentIoTFan(TencentIoTEntity, FanEntity):
             if value not in description.speed_keys:
                 return None
             return ordered_list_item_to_percentage(list(description.speed_keys), value)
-        if (speed := description.speed) is not None:
-            value = self.values.get(speed.id)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                return ranged_value_to_percentage((speed.low, speed.high), value)
+        speed = description.speed
+        if speed is not None and (number := self.number(speed.id)) is not None:
+            return ranged_value_to_percentage((speed.low, speed.high), number)
         return None
 
     @property
     @override
     def preset_mode(self) -> str | None:
         """The mode, by the model's label."""
-        preset_id = self.entity_description.preset_id
-        if preset_id is None:
-            return None
-        value = self.values.get(preset_id)
-        return self._presets.get(value) if isinstance(value, int | str) else None
+        return self.label(self.entity_description.preset_id, self._presets)
 
     @property
     @override
@@ -111,11 +106,6 @@ class TencentIoTFan(TencentIoTEntity, FanEntity):
             }
         return {}
 
-    async def _async_send(self, values: dict[str, Any]) -> None:
-        """Send the values that change (all of them if none does)."""
-        changed = {key: value for key, value in values.items() if self.values.get(key) != value}
-        await self.async_set_values(changed or values)
-
     @override
     async def async_turn_on(
         self,
@@ -130,12 +120,12 @@ class TencentIoTFan(TencentIoTEntity, FanEntity):
             values.update(self._speed_values(percentage))
         if preset_mode is not None and description.preset_id is not None:
             values[description.preset_id] = description.preset_keys[preset_mode]
-        await self._async_send(values)
+        await self.async_set_changed_values(values)
 
     @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch off."""
-        await self._async_send({self.entity_description.power_id: False})
+        await self.async_set_changed_values({self.entity_description.power_id: False})
 
     @override
     async def async_set_percentage(self, percentage: int) -> None:
@@ -143,7 +133,7 @@ class TencentIoTFan(TencentIoTEntity, FanEntity):
         if percentage == 0:
             await self.async_turn_off()
             return
-        await self._async_send(
+        await self.async_set_changed_values(
             {self.entity_description.power_id: True, **self._speed_values(percentage)}
         )
 
@@ -152,11 +142,13 @@ class TencentIoTFan(TencentIoTEntity, FanEntity):
         """Set the mode."""
         description = self.entity_description
         if description.preset_id is not None:
-            await self._async_send({description.preset_id: description.preset_keys[preset_mode]})
+            await self.async_set_changed_values(
+                {description.preset_id: description.preset_keys[preset_mode]}
+            )
 
     @override
     async def async_oscillate(self, oscillating: bool) -> None:
         """Start or stop swinging."""
         oscillate_id = self.entity_description.oscillate_id
         if oscillate_id is not None:
-            await self._async_send({oscillate_id: oscillating})
+            await self.async_set_changed_values({oscillate_id: oscillating})

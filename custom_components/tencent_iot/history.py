@@ -42,9 +42,9 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .coordinator import DeviceState, TencentIoTConfigEntry
 from .mapping import device_mapping
 from .mapping.descriptions import TencentIoTSensorEntityDescription
+from .models import DeviceState, TencentIoTConfigEntry
 
 HISTORY_PAGE_SIZE: Final = 200
 # A sensor whose history has more pages than this gets its oldest ones only (the cloud's order).
@@ -138,7 +138,7 @@ class HistoryImporter(EntryFeature):
         if self.days <= 0 or "recorder" not in self.hass.config.components:
             return
         self.entry.async_on_unload(
-            self.coordinator.async_add_new_devices_listener(lambda _: self._schedule())
+            self.coordinator.listeners.async_add_new_devices_listener(lambda _: self._schedule())
         )
         self.entry.async_on_unload(self._stop_retry)
         self._schedule()
@@ -249,8 +249,7 @@ class HistoryImporter(EntryFeature):
 
         async def read_page(context: str | None) -> Page[DataHistoryPoint]:
             page = await self.coordinator.client.get_device_data_history(
-                device.product_id,
-                device.device_name,
+                device,
                 sensor.description.key,
                 min_time=int(start.timestamp() * 1000),
                 max_time=int(until.timestamp() * 1000) - 1,

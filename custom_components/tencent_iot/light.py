@@ -16,10 +16,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.color import brightness_to_value, value_to_brightness
 
-from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
-from .entity import TencentIoTEntity
-from .mapping import async_setup_device_entities
+from .coordinator import TencentIoTCoordinator
+from .entity import TencentIoTEntity, async_setup_device_entities
 from .mapping.descriptions import Key, Scale, TencentIoTLightEntityDescription, truthy
+from .models import DeviceState, TencentIoTConfigEntry
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
@@ -86,8 +86,7 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
     def _number(self, scale: Scale | None) -> float | None:
         if scale is None:
             return None
-        value = self.values.get(scale.id)
-        return None if isinstance(value, bool) or not isinstance(value, int | float) else value
+        return self.number(scale.id)
 
     @property
     @override
@@ -128,11 +127,7 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
     @override
     def effect(self) -> str | None:
         """The effect the light shows (None for a key the model does not list)."""
-        effect_id = self.entity_description.effect_id
-        if effect_id is None:
-            return None
-        key = self.values.get(effect_id)
-        return self._effects.get(key) if isinstance(key, int | str) else None
+        return self.label(self.entity_description.effect_id, self._effects)
 
     @property
     @override
@@ -197,8 +192,7 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
             values[scale.id] = scale.clamped(
                 brightness_to_value((scale.low, scale.high), brightness)
             )
-        changed = {key: value for key, value in values.items() if self.values.get(key) != value}
-        await self.async_set_values(changed or {description.power_id: True})
+        await self.async_set_changed_values(values, {description.power_id: True})
 
     def _color_values(self, kwargs: dict[str, Any], values: dict[str, Any]) -> ColorMode | None:
         """Add the values for a colour temperature or colour; return the mode it means."""

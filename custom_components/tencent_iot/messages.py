@@ -20,8 +20,9 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .api import DeviceEvent, Message, TencentIoTError
 from .background import EntryFeature
 from .const import DOMAIN, EVENT_MESSAGE, LOGGER
-from .coordinator import TencentIoTConfigEntry, TencentIoTCoordinator
+from .coordinator import TencentIoTCoordinator
 from .home import home_device_info
+from .models import TencentIoTConfigEntry
 
 # AppGetMessages categories, by the name the HA event carries.
 CATEGORIES: Final = {1: "device", 2: "home", 3: "notice"}
@@ -62,8 +63,12 @@ class MessageCentre(EntryFeature):
     def async_start(self) -> None:
         """Read now, after each refresh of the lists and after each event push."""
         coordinator = self.coordinator
-        self.entry.async_on_unload(coordinator.async_add_lists_listener(self.async_schedule_read))
-        self.entry.async_on_unload(coordinator.async_add_any_event_listener(self._handle_event))
+        self.entry.async_on_unload(
+            coordinator.listeners.async_add_lists_listener(self.async_schedule_read)
+        )
+        self.entry.async_on_unload(
+            coordinator.listeners.async_add_any_event_listener(self._handle_event)
+        )
         self.async_schedule_read()
 
     @callback

@@ -6,10 +6,9 @@ from homeassistant.components.number import NumberEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import TencentIoTConfigEntry
-from .entity import TencentIoTEntity
-from .mapping import async_setup_device_entities
+from .entity import TencentIoTEntity, async_setup_device_entities
 from .mapping.descriptions import TencentIoTNumberEntityDescription
+from .models import TencentIoTConfigEntry
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
@@ -35,8 +34,7 @@ class TencentIoTNumber(TencentIoTEntity, NumberEntity):
     @override
     def native_value(self) -> float | None:
         """The property's value."""
-        value = self.values.get(self.entity_description.key)
-        return None if isinstance(value, bool) or not isinstance(value, int | float) else value
+        return self.number(self.entity_description.key)
 
     @override
     async def async_set_native_value(self, value: float) -> None:

@@ -8,11 +8,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import TencentIoTConfigEntry
-from .entity import TencentIoTEntity
-from .mapping import async_setup_device_entities
+from .entity import TencentIoTEntity, async_setup_device_entities
 from .mapping.descriptions import TencentIoTSensorEntityDescription
 from .messages import UnreadMessagesSensor
+from .models import TencentIoTConfigEntry
 
 # Read-only: the coordinator does all the reading.
 PARALLEL_UPDATES = 0
@@ -27,8 +26,9 @@ async def async_setup_entry(
     async_setup_device_entities(
         entry, async_add_entities, lambda mapping: mapping.sensors, TencentIoTSensor
     )
-    if (messages := entry.runtime_data.messages) is not None:
-        async_add_entities([UnreadMessagesSensor(entry.runtime_data.coordinator, messages)])
+    async_add_entities(
+        [UnreadMessagesSensor(entry.runtime_data.coordinator, entry.runtime_data.messages)]
+    )
 
 
 class TencentIoTSensor(TencentIoTEntity, SensorEntity):

@@ -19,8 +19,9 @@ import probatio
 
 from .api import ActionResult, BindTokenState, TencentIoTKugouError, Timer
 from .const import DOMAIN
-from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
-from .scene import async_run_scene
+from .control import async_run_scene, async_set_values
+from .coordinator import TencentIoTCoordinator
+from .models import DeviceState, TencentIoTConfigEntry
 
 SERVICE_RUN_SCENE: Final = "run_scene"
 SERVICE_LIST_TIMERS: Final = "list_timers"
@@ -178,13 +179,11 @@ def _timer_name(value: str) -> str:
     return name
 
 
-def _property_values(
-    coordinator: TencentIoTCoordinator, state: DeviceState, data: Mapping[str, Any]
-) -> dict[str, Any]:
+def _property_values(state: DeviceState, data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate property values against the thing model; at least one is needed."""
     if not data:
         raise _invalid("no_property_values", device=state.name)
-    return coordinator.encode_values(state, data)
+    return state.encode(data)
 
 
 def _decoded_values(state: DeviceState, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -257,7 +256,7 @@ async def _async_find_timer(
     coordinator: TencentIoTCoordinator, state: DeviceState, timer_id: str
 ) -> Timer:
     timers: list[Timer] = await coordinator.async_call_cloud(
-        coordinator.client.get_timers(state.device.product_id, state.device.device_name),
+        coordinator.client.get_timers(state.device),
         "timer_failed",
         state.name,
     )
@@ -278,7 +277,7 @@ async def _async_run_scene(call: ServiceCall) -> None:
 async def _async_list_timers(call: ServiceCall) -> ServiceResponse:
     coordinator, state = _resolve_device(call)
     timers: list[Timer] = await coordinator.async_call_cloud(
-        coordinator.client.get_timers(state.device.product_id, state.device.device_name),
+        coordinator.client.get_timers(state.device),
         "timer_failed",
         state.name,
     )
@@ -290,12 +289,11 @@ async def _async_create_timer(call: ServiceCall) -> ServiceResponse:
     name = _timer_name(call.data[ATTR_NAME])
     time = time_point(call.data[ATTR_TIME])
     days = days_to_cloud(call.data[ATTR_DAYS])
-    data = _property_values(coordinator, state, call.data[ATTR_DATA])
+    data = _property_values(state, call.data[ATTR_DATA])
     device = state.device
     timer_id: str = await coordinator.async_call_cloud(
         coordinator.client.create_timer(
-            device.product_id,
-            device.device_name,
+            device,
             timer_name=name,
             days=days,
             time_point=time,
@@ -307,9 +305,7 @@ async def _async_create_timer(call: ServiceCall) -> ServiceResponse:
     if not call.data[ATTR_ENABLED]:
         # A new timer starts enabled.
         await coordinator.async_call_cloud(
-            coordinator.client.set_timer_enabled(
-                device.product_id, device.device_name, timer_id, False
-            ),
+            coordinator.client.set_timer_enabled(device, timer_id, False),
             "timer_failed",
             state.name,
         )
@@ -325,15 +321,14 @@ async def _async_update_timer(call: ServiceCall) -> None:
     name = _timer_name(fields[ATTR_NAME]) if ATTR_NAME in fields else None
     time = time_point(fields[ATTR_TIME]) if ATTR_TIME in fields else None
     days = days_to_cloud(fields[ATTR_DAYS]) if ATTR_DAYS in fields else None
-    data = _property_values(coordinator, state, fields[ATTR_DATA]) if ATTR_DATA in fields else None
+    data = _property_values(state, fields[ATTR_DATA]) if ATTR_DATA in fields else None
     timer = await _async_find_timer(coordinator, state, fields[ATTR_TIMER_ID])
     device = state.device
     if any(value is not None for value in (name, time, days, data)):
         # AppModifyTimer replaces every setting: keep the timer's own for the fields not given.
         await coordinator.async_call_cloud(
             coordinator.client.modify_timer(
-                device.product_id,
-                device.device_name,
+                device,
                 timer.timer_id,
                 timer_name=timer.name if name is None else name,
                 days=timer.days if days is None else days,
@@ -346,9 +341,7 @@ async def _async_update_timer(call: ServiceCall) -> None:
         )
     if ATTR_ENABLED in fields:
         await coordinator.async_call_cloud(
-            coordinator.client.set_timer_enabled(
-                device.product_id, device.device_name, timer.timer_id, fields[ATTR_ENABLED]
-            ),
+            coordinator.client.set_timer_enabled(device, timer.timer_id, fields[ATTR_ENABLED]),
             "timer_failed",
             state.name,
         )
@@ -358,9 +351,7 @@ async def _async_delete_timer(call: ServiceCall) -> None:
     coordinator, state = _resolve_device(call)
     timer = await _async_find_timer(coordinator, state, call.data[ATTR_TIMER_ID])
     await coordinator.async_call_cloud(
-        coordinator.client.delete_timer(
-            state.device.product_id, state.device.device_name, timer.timer_id
-        ),
+        coordinator.client.delete_timer(state.device, timer.timer_id),
         "timer_failed",
         state.name,
     )
@@ -370,7 +361,7 @@ async def _async_set_property(call: ServiceCall) -> None:
     coordinator, state = _resolve_device(call)
     if not call.data[ATTR_DATA]:
         raise _invalid("no_property_values", device=state.name)
-    await coordinator.async_set_values(state.key, call.data[ATTR_DATA])
+    await async_set_values(coordinator, state.key, call.data[ATTR_DATA])
 
 
 async def _async_call_action(call: ServiceCall) -> ServiceResponse:
@@ -385,9 +376,7 @@ async def _async_call_action(call: ServiceCall) -> ServiceResponse:
             "invalid_action_input", action=action_id, device=state.name, reason=str(err)
         ) from err
     result: ActionResult = await coordinator.async_call_cloud(
-        coordinator.client.call_action(
-            state.device.product_id, state.device.device_name, action_id, params
-        ),
+        coordinator.client.call_action(state.device, action_id, params),
         "action_failed",
         state.name,
     )
@@ -399,9 +388,7 @@ async def _async_share_device(call: ServiceCall) -> None:
     if not (user_id := call.data[ATTR_USER_ID].strip()):
         raise _invalid("invalid_user_id")
     await coordinator.async_call_cloud(
-        coordinator.client.send_share_invite(
-            state.device.product_id, state.device.device_name, user_id
-        ),
+        coordinator.client.send_share_invite(state.device, user_id),
         "share_failed",
         state.name,
     )

@@ -1,6 +1,5 @@
 """Switches: writable bool properties (power_switch, switch_1..n and the rest)."""
 
-from collections.abc import Iterable
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity
@@ -8,10 +7,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .automation import async_setup_automation_switches
-from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
-from .entity import TencentIoTEntity
-from .mapping import async_setup_device_entities, device_entities
+from .entity import TencentIoTEntity, async_setup_device_entities
 from .mapping.descriptions import TencentIoTSwitchEntityDescription, truthy
+from .models import TencentIoTConfigEntry
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
@@ -34,15 +32,6 @@ def async_setup_device_switches(
     """Add a switch per mapped property, now and for devices found later."""
     async_setup_device_entities(
         entry, async_add_entities, lambda mapping: mapping.switches, TencentIoTSwitch
-    )
-
-
-def device_switches(
-    coordinator: TencentIoTCoordinator, states: Iterable[DeviceState]
-) -> list[SwitchEntity]:
-    """The property switches of these devices."""
-    return list(
-        device_entities(coordinator, states, lambda mapping: mapping.switches, TencentIoTSwitch)
     )
 
 

@@ -1,8 +1,6 @@
 """Firmware update entities, for the devices whose product has firmware in the cloud."""
 
 import asyncio
-from collections.abc import Iterable
-from datetime import timedelta
 from functools import partial
 from typing import Any, Final, override
 
@@ -13,30 +11,19 @@ from homeassistant.components.update import (
     UpdateEntityFeature,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .api import (
-    FirmwareInfo,
-    FirmwareStatus,
-    TencentIoTAuthError,
-    TencentIoTCloudError,
-    TencentIoTError,
-)
-from .const import DATA_READ_CONCURRENCY, DOMAIN, LOGGER
-from .coordinator import DeviceState, TencentIoTConfigEntry, TencentIoTCoordinator
+from .api import FirmwareInfo, FirmwareStatus
+from .const import DOMAIN
+from .coordinator import TencentIoTCoordinator
 from .entity import TencentIoTEntity
+from .firmware import TencentIoTFirmwareCoordinator
+from .models import DeviceState, TencentIoTConfigEntry
 
 PARALLEL_UPDATES = 0
 
-# The cloud is asked for new firmware at most this often.
-FIRMWARE_CHECK_INTERVAL: Final = timedelta(hours=6)
-# A check is one request per device: beyond the first FIRMWARE_CHECK_BURST devices, a round
-# is spread out at FIRMWARE_CHECKS_PER_SECOND, so a large home does not flood the cloud.
-FIRMWARE_CHECK_BURST: Final = 20
-FIRMWARE_CHECKS_PER_SECOND: Final = 10.0
 # While an upgrade runs, its progress is read this often (s), for at most INSTALL_TIMEOUT (s).
 PROGRESS_INTERVAL: Final = 5.0
 INSTALL_TIMEOUT: Final = 1800.0
@@ -48,89 +35,6 @@ FIRMWARE_DESCRIPTION: Final = UpdateEntityDescription(
 )
 
 
-class TencentIoTFirmwareCoordinator(DataUpdateCoordinator[dict[str, FirmwareInfo]]):
-    """Firmware versions of the devices that have firmware, keyed by "ProductId/DeviceName"."""
-
-    config_entry: TencentIoTConfigEntry
-
-    def __init__(
-        self, hass: HomeAssistant, entry: TencentIoTConfigEntry, coordinator: TencentIoTCoordinator
-    ) -> None:
-        """Check the entry's devices every FIRMWARE_CHECK_INTERVAL."""
-        super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"{DOMAIN} firmware",
-            update_interval=FIRMWARE_CHECK_INTERVAL,
-        )
-        self.coordinator = coordinator
-
-    @override
-    async def _async_update_data(self) -> dict[str, FirmwareInfo]:
-        """Check every device of the family."""
-        try:
-            return await self._async_check(self.coordinator.devices.values())
-        except TencentIoTAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from err
-        except TencentIoTError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
-
-    async def _async_check(self, states: Iterable[DeviceState]) -> dict[str, FirmwareInfo]:
-        """AppCheckFirmwareUpdate for each device; those the cloud has no firmware of are left out."""
-        semaphore = asyncio.Semaphore(DATA_READ_CONCURRENCY)
-        found: dict[str, FirmwareInfo] = {}
-
-        async def check(state: DeviceState, delay: float) -> None:
-            if delay > 0:
-                await asyncio.sleep(delay)
-            async with semaphore:
-                try:
-                    info = await self.coordinator.client.check_firmware_update(
-                        state.device.product_id, state.device.device_name
-                    )
-                except TencentIoTCloudError as err:
-                    if isinstance(err, TencentIoTAuthError):
-                        raise
-                    LOGGER.debug("%s has no firmware to check: %s", state.name, err)
-                    return
-            if info.current_version:
-                found[state.key] = info
-
-        try:
-            # A failure cancels the other checks: the whole round fails and is tried again.
-            async with asyncio.TaskGroup() as group:
-                for index, state in enumerate(list(states)):
-                    delay = (index + 1 - FIRMWARE_CHECK_BURST) / FIRMWARE_CHECKS_PER_SECOND
-                    group.create_task(check(state, delay))
-        except ExceptionGroup as err:
-            errors = err.exceptions
-            first = next((e for e in errors if isinstance(e, TencentIoTAuthError)), errors[0])
-            raise first from None
-        return found
-
-    async def async_check_devices(self, states: Iterable[DeviceState]) -> None:
-        """Check devices added after setup, without waiting for the next full check."""
-        try:
-            found = await self._async_check(states)
-        except TencentIoTError as err:
-            LOGGER.debug("Checking the firmware of new devices failed: %s", err)
-            return
-        if found:
-            self.async_set_updated_data({**(self.data or {}), **found})
-
-    @callback
-    def async_set_device_firmware(self, key: str, info: FirmwareInfo) -> None:
-        """Record a device's versions after an upgrade."""
-        self.async_set_updated_data({**(self.data or {}), key: info})
-
-
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: TencentIoTConfigEntry,
@@ -138,7 +42,7 @@ async def async_setup_entry(
 ) -> None:
     """Add an update entity per device with firmware, once the (background) check found it."""
     coordinator = entry.runtime_data.coordinator
-    firmware = entry.runtime_data.firmware = TencentIoTFirmwareCoordinator(hass, entry, coordinator)
+    firmware = entry.runtime_data.firmware
     added: set[str] = set()
 
     @callback
@@ -172,10 +76,7 @@ async def async_setup_entry(
 
     entry.async_on_unload(firmware.async_add_listener(add_new_entities))
     entry.async_on_unload(firmware.async_add_listener(update_sw_versions))
-    entry.async_on_unload(coordinator.async_add_new_devices_listener(check_new_devices))
-    # One request per device, paced: a background task holds up neither HA's start nor an
-    # unload (which cancels it).
-    entry.async_create_background_task(hass, firmware.async_refresh(), f"{DOMAIN} firmware check")
+    entry.async_on_unload(coordinator.listeners.async_add_new_devices_listener(check_new_devices))
 
 
 class TencentIoTUpdateEntity(TencentIoTEntity, UpdateEntity):
@@ -236,7 +137,7 @@ class TencentIoTUpdateEntity(TencentIoTEntity, UpdateEntity):
         device = state.device
         latest = self.latest_version
         await coordinator.async_call_cloud(
-            coordinator.client.publish_firmware_update(device.product_id, device.device_name),
+            coordinator.client.publish_firmware_update(device),
             "firmware_update_failed",
             state.name,
         )
@@ -259,9 +160,7 @@ class TencentIoTUpdateEntity(TencentIoTEntity, UpdateEntity):
         while True:
             await asyncio.sleep(PROGRESS_INTERVAL)
             status: FirmwareStatus = await coordinator.async_call_cloud(
-                coordinator.client.describe_firmware_update_status(
-                    device.product_id, device.device_name
-                ),
+                coordinator.client.describe_firmware_update_status(device),
                 "firmware_update_failed",
                 state.name,
             )

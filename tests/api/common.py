@@ -9,6 +9,7 @@ import time
 import pytest
 
 from custom_components.tencent_iot.api import (
+    Device,
     LoginCredentials,
     PushClient,
     PushEvent,
@@ -17,13 +18,13 @@ from custom_components.tencent_iot.api import (
 from simulator import CloudSimulator
 
 # Devices of the simulator's default home.
-BULB = ("3JQ8VX2K1M", "bulb_7c87ce1a")  # colour bulb, firmware 1.2.0 (1.3.0 available)
-BULB_WITH_TIMER = ("3JQ8VX2K1M", "bulb_7c87ce2b")  # up to date, one timer
-PLUG = ("P8VN3KQ4WT", "plug_e8db8411")  # read-only metering, `overload` alert
-OFFLINE_LIGHT = ("K2B7QX9RDL", "ceiling_5e22")  # always offline
-GATEWAY = ("GW5X7N2R4B", "gw_c8478c2f")  # two sub-devices
-SMOKE = ("SM7K3Z9PXA", "smoke_77f0c3")  # alert and fault events, `mute_alarm` action
-SPEAKER = ("SPK4N7W2QX", "spk_d83bbf10")  # music, `play_song` action
+BULB = Device("3JQ8VX2K1M", "bulb_7c87ce1a")  # colour bulb, firmware 1.2.0 (1.3.0 available)
+BULB_WITH_TIMER = Device("3JQ8VX2K1M", "bulb_7c87ce2b")  # up to date, one timer
+PLUG = Device("P8VN3KQ4WT", "plug_e8db8411")  # read-only metering, `overload` alert
+OFFLINE_LIGHT = Device("K2B7QX9RDL", "ceiling_5e22")  # always offline
+GATEWAY = Device("GW5X7N2R4B", "gw_c8478c2f")  # two sub-devices
+SMOKE = Device("SM7K3Z9PXA", "smoke_77f0c3")  # alert and fault events, `mute_alarm` action
+SPEAKER = Device("SPK4N7W2QX", "spk_d83bbf10")  # music, `play_song` action
 OTHER_USER_ID = "2103481378"  # the guest, a member of neither family
 
 PRODUCT_IDS = (
@@ -45,9 +46,9 @@ PRODUCT_IDS = (
 )
 
 
-def key(device: tuple[str, str]) -> str:
+def key(device: Device) -> str:
     """The "ProductId/DeviceName" id of a device."""
-    return "/".join(device)
+    return device.key
 
 
 def phone_credentials(sim: CloudSimulator, password: str | None = None) -> LoginCredentials:

@@ -180,7 +180,7 @@ async def test_relogin_for_control_sends_it_once(
 ) -> None:
     """A control refused for its token is sent again once, after the re-login."""
     sim.expire_tokens()
-    await client.control_device(*BULB, {"brightness": 55})
+    await client.control_device(BULB, {"brightness": 55})
     assert [c["Data"] for c in sim.controls()] == [{"brightness": 55}]
     assert sim.request_counts()["AppControlDeviceData"] == 2
 
@@ -330,7 +330,7 @@ async def test_no_secret_in_logs_or_errors(
     for fault in (sim.fail_next, sim.malform_next):
         fault(5, action="AppGetDeviceData")
         try:
-            await client.get_device_data(*BULB)
+            await client.get_device_data(BULB)
         except TencentIoTError as err:
             errors.append(err)
         sim.clear_faults()
@@ -341,7 +341,7 @@ async def test_no_secret_in_logs_or_errors(
     except TencentIoTError as err:
         errors.append(err)
     try:
-        await client.control_device(*BULB, {"brightness": 1000})
+        await client.control_device(BULB, {"brightness": 1000})
     except TencentIoTCloudError as err:
         errors.append(err)
     wrong = make_client(credentials=phone_credentials(sim, password="Wr0ng-Secret-Pass"))

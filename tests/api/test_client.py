@@ -10,6 +10,7 @@ import pytest
 from custom_components.tencent_iot.api import (
     REGIONS,
     ArrayDefine,
+    Device,
     NumberDefine,
     StructDefine,
     TencentIoTAuthError,
@@ -112,7 +113,7 @@ async def test_devices_of_family_and_room(client: TencentIoTClient, sim: CloudSi
     devices = await client.get_devices(home)
     assert [d.key for d in devices] == list(sim.state.families[home].device_ids)
     bulb = next(d for d in devices if d.key == key(BULB))
-    assert (bulb.product_id, bulb.device_name) == BULB
+    assert (bulb.product_id, bulb.device_name) == (BULB.product_id, BULB.device_name)
     assert bulb.device_id == key(BULB)
     assert bulb.alias_name == sim.state.devices[key(BULB)].alias
     assert bulb.family_id == home
@@ -166,11 +167,11 @@ async def test_statuses_fall_back_to_small_batches(
 
 async def test_gateway_sub_devices(client: TencentIoTClient) -> None:
     """A gateway lists its sub-devices; an ordinary device is not a gateway."""
-    subs = await client.get_gateway_sub_devices(*GATEWAY)
+    subs = await client.get_gateway_sub_devices(GATEWAY)
     assert {d.key for d in subs} == {"TH4Z8K2QWM/th_00158d0001", "SW2K8V6QZ1/sw_00158d0002"}
     assert {d.device_type for d in subs} == {2}
     with pytest.raises(TencentIoTCloudError) as err:
-        await client.get_gateway_sub_devices(*BULB)
+        await client.get_gateway_sub_devices(BULB)
     assert err.value.code == "UnsupportedOperation.DeviceNotGateway"
 
 
@@ -180,8 +181,8 @@ async def test_products_in_batches(client: TencentIoTClient, sim: CloudSimulator
     products = await client.get_products([*PRODUCT_IDS, *PRODUCT_IDS[:3], *unknown])
     assert sorted(p.product_id for p in products) == sorted(PRODUCT_IDS)
     assert sim.request_counts()["AppGetProducts"] == 2
-    bulb = next(p for p in products if p.product_id == BULB[0])
-    assert bulb.name == sim.state.products[BULB[0]].name
+    bulb = next(p for p in products if p.product_id == BULB.product_id)
+    assert bulb.name == sim.state.products[BULB.product_id].name
     assert bulb.net_type == "wifi"
     assert bulb.category_id == "141"
     assert bulb.thing_model.problems == ()
@@ -195,7 +196,7 @@ async def test_products_in_batches(client: TencentIoTClient, sim: CloudSimulator
     strip = next(p for p in products if p.product_id == "7DW4NLPA2Z")
     assert isinstance(strip.thing_model.properties["rgb_color"].define, StructDefine)
     assert isinstance(strip.thing_model.properties["segments"].define, ArrayDefine)
-    smoke = next(p for p in products if p.product_id == SMOKE[0])
+    smoke = next(p for p in products if p.product_id == SMOKE.product_id)
     assert smoke.thing_model.events["sensor_fault"].type == "fault"
     assert await client.get_products([]) == []
 
@@ -215,7 +216,7 @@ async def test_device_data(client: TencentIoTClient, sim: CloudSimulator) -> Non
     """Every property with its value and report time (Data arrives as a JSON string)."""
     before = int(time.time() * 1000)
     await sim.report(key(BULB), {"brightness": 42})
-    data = await client.get_device_data(*BULB)
+    data = await client.get_device_data(BULB)
     assert set(data) == set(sim.state.devices[key(BULB)].data)
     assert data["brightness"].value == 42
     assert data["brightness"].last_update is not None
@@ -228,14 +229,14 @@ async def test_device_data(client: TencentIoTClient, sim: CloudSimulator) -> Non
 
 async def test_control(client: TencentIoTClient, sim: CloudSimulator) -> None:
     """Booleans go out as 0/1 (nested too); the device applies the values."""
-    await client.control_device(*BULB, {"power_switch": False, "brightness": 30})
+    await client.control_device(BULB, {"power_switch": False, "brightness": 30})
     assert sim.controls()[-1]["DeviceId"] == key(BULB)
     assert sim.controls()[-1]["Data"] == {"power_switch": 0, "brightness": 30}
-    data = await client.get_device_data(*BULB)
+    data = await client.get_device_data(BULB)
     assert (data["power_switch"].value, data["brightness"].value) == (0, 30)
-    strip = ("7DW4NLPA2Z", "strip_a4cf1290")
+    strip = Device("7DW4NLPA2Z", "strip_a4cf1290")
     values = {"rgb_color": {"red": 255, "green": 0, "blue": 16}, "segments": (10, 20, 30)}
-    await client.control_device(*strip, values)
+    await client.control_device(strip, values)
     assert sim.controls()[-1]["Data"] == {
         "rgb_color": {"red": 255, "green": 0, "blue": 16},
         "segments": [10, 20, 30],
@@ -255,13 +256,13 @@ async def test_control(client: TencentIoTClient, sim: CloudSimulator) -> None:
 async def test_control_rejected(
     client: TencentIoTClient,
     sim: CloudSimulator,
-    device: tuple[str, str],
+    device: Device,
     values: dict[str, Any],
     reason: str,
 ) -> None:
     """The cloud's validation errors surface as cloud errors, and are not retried."""
     with pytest.raises(TencentIoTCloudError) as err:
-        await client.control_device(*device, values)
+        await client.control_device(device, values)
     assert not isinstance(err.value, TencentIoTAuthError)
     assert err.value.code == "InvalidParameterValue"
     assert reason in err.value.message
@@ -275,7 +276,7 @@ async def test_control_rejected(
 async def test_control_offline(client: TencentIoTClient, sim: CloudSimulator) -> None:
     """An offline device cannot be controlled."""
     with pytest.raises(TencentIoTCloudError) as err:
-        await client.control_device(*OFFLINE_LIGHT, {"power_switch": True})
+        await client.control_device(OFFLINE_LIGHT, {"power_switch": True})
     assert err.value.code == "FailedOperation.DeviceOffline"
     assert sim.controls() == []
 
@@ -283,20 +284,20 @@ async def test_control_offline(client: TencentIoTClient, sim: CloudSimulator) ->
 async def test_actions(client: TencentIoTClient, sim: CloudSimulator) -> None:
     """A synchronous action returns its decoded output; bad input is refused."""
     result = await client.call_action(
-        *SPEAKER, "play_song", {"song_id": "kg_1", "start_position": 5}
+        SPEAKER, "play_song", {"song_id": "kg_1", "start_position": 5}
     )
     assert result.status == "succ"
     assert result.client_token
     assert result.output["song_id"] == "kg_1"
     assert "result" in result.output
     assert sim.controls()[-1]["Source"] == "action:play_song"
-    muted = await client.call_action(*SMOKE, "mute_alarm")
+    muted = await client.call_action(SMOKE, "mute_alarm")
     assert set(muted.output) == {"result"}
     assert sim.controls()[-1]["Data"] == {}
     with pytest.raises(TencentIoTCloudError, match="times"):
-        await client.call_action(*BULB, "blink", {"times": 11})
+        await client.call_action(BULB, "blink", {"times": 11})
     with pytest.raises(TencentIoTCloudError, match="not in the thing model"):
-        await client.call_action(*BULB, "explode")
+        await client.call_action(BULB, "explode")
 
 
 async def test_event_history(client: TencentIoTClient, sim: CloudSimulator) -> None:
@@ -304,29 +305,29 @@ async def test_event_history(client: TencentIoTClient, sim: CloudSimulator) -> N
     await sim.raise_event(key(SMOKE), "smoke_alert", {"smoke_value": 300, "alarm_level": 1})
     await sim.raise_event(key(SMOKE), "sensor_fault", {"error_code": 7, "fault_desc": "dirty"})
     await sim.raise_event(key(SMOKE), "smoke_alert", {"smoke_value": 900, "alarm_level": 2})
-    page = await client.list_event_history(*SMOKE)
+    page = await client.list_event_history(SMOKE)
     assert [e.event_id for e in page.events] == ["smoke_alert", "sensor_fault", "smoke_alert"]
     assert page.list_over
     assert page.total == 3
     newest = page.events[0]
     assert newest.type == "alert"
     assert newest.data == {"smoke_value": 900, "alarm_level": 2}
-    assert (newest.product_id, newest.device_name) == SMOKE
+    assert (newest.product_id, newest.device_name) == (SMOKE.product_id, SMOKE.device_name)
     assert newest.timestamp is not None
     assert abs(newest.timestamp - time.time()) < 60
-    faults = await client.list_event_history(*SMOKE, event_type="fault")
+    faults = await client.list_event_history(SMOKE, event_type="fault")
     assert [e.data for e in faults.events] == [{"error_code": 7, "fault_desc": "dirty"}]
-    alerts = await client.list_event_history(*SMOKE, event_id="smoke_alert", size=1)
+    alerts = await client.list_event_history(SMOKE, event_id="smoke_alert", size=1)
     assert len(alerts.events) == 1
     assert not alerts.list_over
     assert alerts.total == 2
     rest = await client.list_event_history(
-        *SMOKE, event_id="smoke_alert", size=1, context=alerts.context
+        SMOKE, event_id="smoke_alert", size=1, context=alerts.context
     )
     assert [e.data["smoke_value"] for e in rest.events] == [300]
     assert rest.list_over
     future = int(time.time()) + 3600
-    later = await client.list_event_history(*SMOKE, start_time=future, end_time=future + 10)
+    later = await client.list_event_history(SMOKE, start_time=future, end_time=future + 10)
     assert later.events == ()
 
 
@@ -335,22 +336,22 @@ async def test_event_history(client: TencentIoTClient, sim: CloudSimulator) -> N
 
 async def test_firmware_upgrade(client: TencentIoTClient, sim: CloudSimulator) -> None:
     """Check, publish and follow an upgrade to the end."""
-    info = await client.check_firmware_update(*BULB)
+    info = await client.check_firmware_update(BULB)
     assert (info.current_version, info.latest_version) == ("1.2.0", "1.3.0")
     assert info.update_available
-    await client.publish_firmware_update(*BULB)
-    status = await client.describe_firmware_update_status(*BULB)
+    await client.publish_firmware_update(BULB)
+    status = await client.describe_firmware_update_status(BULB)
     assert status.in_progress
     assert not status.failed
     assert status.percent == 25
     assert (status.original_version, status.target_version) == ("1.2.0", "1.3.0")
     for _ in range(10):
-        status = await client.describe_firmware_update_status(*BULB)
+        status = await client.describe_firmware_update_status(BULB)
         if not status.in_progress:
             break
     assert status.status == 6
     assert status.percent == 100
-    info = await client.check_firmware_update(*BULB)
+    info = await client.check_firmware_update(BULB)
     assert info.current_version == "1.3.0"
     assert not info.update_available
 
@@ -358,17 +359,17 @@ async def test_firmware_upgrade(client: TencentIoTClient, sim: CloudSimulator) -
 async def test_firmware_failed_and_missing(client: TencentIoTClient, sim: CloudSimulator) -> None:
     """A failed upgrade reports its error; no task and no newer firmware are cloud errors."""
     with pytest.raises(TencentIoTCloudError) as err:
-        await client.describe_firmware_update_status(*BULB)
+        await client.describe_firmware_update_status(BULB)
     assert err.value.code == "ResourceNotFound.DeviceFirmwareTaskNotExist"
-    await client.publish_firmware_update(*BULB)
+    await client.publish_firmware_update(BULB)
     sim.advance_ota(key(BULB), percent=40, status=5)
-    status = await client.describe_firmware_update_status(*BULB)
+    status = await client.describe_firmware_update_status(BULB)
     assert status.failed
     assert not status.in_progress
     assert status.error_message == "upgrade failed"
     assert status.percent == 40
     with pytest.raises(TencentIoTCloudError) as err:
-        await client.publish_firmware_update(*BULB_WITH_TIMER)
+        await client.publish_firmware_update(BULB_WITH_TIMER)
     assert err.value.code == "ResourceNotFound.DeviceHasNoFirmware"
     assert sim.request_counts()["AppPublishFirmwareUpdateMessage"] == 2
 
@@ -386,7 +387,7 @@ async def test_scenes(client: TencentIoTClient, sim: CloudSimulator) -> None:
     assert good_night.name == expected[0].name
     assert good_night.family_id == home
     assert len(good_night.actions) == 5
-    assert good_night.actions[0]["DeviceName"] == BULB[1]
+    assert good_night.actions[0]["DeviceName"] == BULB.device_name
     await client.run_scene(good_night.scene_id)
     from_scene = [c for c in sim.controls() if c["Source"] == "scene"]
     assert {"DeviceId": key(BULB), "Data": {"power_switch": 0}} in [
@@ -429,7 +430,7 @@ async def test_automations(client: TencentIoTClient, sim: CloudSimulator) -> Non
 
 async def test_timers_crud(client: TencentIoTClient, sim: CloudSimulator) -> None:
     """Create, read, modify, switch and delete a timer."""
-    existing = await client.get_timers(*BULB_WITH_TIMER)
+    existing = await client.get_timers(BULB_WITH_TIMER)
     assert len(existing) == 1
     wake = existing[0]
     assert (wake.days, wake.time_point, wake.repeat, wake.enabled) == (
@@ -439,10 +440,13 @@ async def test_timers_crud(client: TencentIoTClient, sim: CloudSimulator) -> Non
         True,
     )
     assert wake.data == {"power_switch": 1, "brightness": 60}
-    assert (wake.product_id, wake.device_name) == BULB_WITH_TIMER
+    assert (wake.product_id, wake.device_name) == (
+        BULB_WITH_TIMER.product_id,
+        BULB_WITH_TIMER.device_name,
+    )
 
     timer_id = await client.create_timer(
-        *BULB_WITH_TIMER,
+        BULB_WITH_TIMER,
         timer_name="Evening",
         days="1000001",
         time_point="19:30",
@@ -453,39 +457,39 @@ async def test_timers_crud(client: TencentIoTClient, sim: CloudSimulator) -> Non
     assert stored["TimePoint"] == "19:30"
     assert stored["Repeat"] == 1
     assert stored["Data"] == '{"power_switch":1,"brightness":20}'
-    timers = {t.timer_id: t for t in await client.get_timers(*BULB_WITH_TIMER)}
+    timers = {t.timer_id: t for t in await client.get_timers(BULB_WITH_TIMER)}
     assert timers[timer_id].name == "Evening"
     assert timers[timer_id].enabled
 
     await client.modify_timer(
-        *BULB_WITH_TIMER,
+        BULB_WITH_TIMER,
         timer_id,
         timer_name="Once",
         days="0000000",
         time_point="06:05",
         data={"power_switch": False},
     )
-    modified = {t.timer_id: t for t in await client.get_timers(*BULB_WITH_TIMER)}[timer_id]
+    modified = {t.timer_id: t for t in await client.get_timers(BULB_WITH_TIMER)}[timer_id]
     assert (modified.name, modified.days, modified.time_point) == ("Once", "0000000", "06:05")
     assert not modified.repeat
     assert modified.data == {"power_switch": 0}
 
-    await client.set_timer_enabled(*BULB_WITH_TIMER, timer_id, False)
-    assert not {t.timer_id: t for t in await client.get_timers(*BULB_WITH_TIMER)}[timer_id].enabled
-    await client.set_timer_enabled(*BULB_WITH_TIMER, timer_id, True)
+    await client.set_timer_enabled(BULB_WITH_TIMER, timer_id, False)
+    assert not {t.timer_id: t for t in await client.get_timers(BULB_WITH_TIMER)}[timer_id].enabled
+    await client.set_timer_enabled(BULB_WITH_TIMER, timer_id, True)
     assert {t["TimerId"]: t["Status"] for t in sim.timers()}[timer_id] == 1
 
-    await client.delete_timer(*BULB_WITH_TIMER, timer_id)
-    assert [t.timer_id for t in await client.get_timers(*BULB_WITH_TIMER)] == [wake.timer_id]
+    await client.delete_timer(BULB_WITH_TIMER, timer_id)
+    assert [t.timer_id for t in await client.get_timers(BULB_WITH_TIMER)] == [wake.timer_id]
     with pytest.raises(TencentIoTCloudError) as err:
-        await client.delete_timer(*BULB_WITH_TIMER, timer_id)
+        await client.delete_timer(BULB_WITH_TIMER, timer_id)
     assert err.value.code == "ResourceNotFound"
 
 
 async def test_timer_repeat_override(client: TencentIoTClient, sim: CloudSimulator) -> None:
     """`repeat` may be given explicitly, against the days' default."""
     timer_id = await client.create_timer(
-        *BULB,
+        BULB,
         timer_name="Weekdays once",
         days="0111110",
         time_point="00:00",
@@ -513,11 +517,11 @@ async def test_timer_validation(
     """Bad days or times are refused before anything is sent."""
     with pytest.raises(ValueError, match=match):
         await client.create_timer(
-            *BULB, timer_name="x", days=days, time_point=time_point, data={"power_switch": 1}
+            BULB, timer_name="x", days=days, time_point=time_point, data={"power_switch": 1}
         )
     with pytest.raises(ValueError, match=match):
         await client.modify_timer(
-            *BULB, "id", timer_name="x", days=days, time_point=time_point, data={}
+            BULB, "id", timer_name="x", days=days, time_point=time_point, data={}
         )
     assert "AppCreateTimer" not in sim.request_counts()
     assert "AppModifyTimer" not in sim.request_counts()
@@ -527,7 +531,7 @@ async def test_timer_rejected_by_cloud(client: TencentIoTClient, sim: CloudSimul
     """The cloud validates the timer's values against the thing model."""
     with pytest.raises(TencentIoTCloudError, match="read-only"):
         await client.create_timer(
-            *PLUG, timer_name="x", days="1111111", time_point="08:00", data={"power": 1.0}
+            PLUG, timer_name="x", days="1111111", time_point="08:00", data={"power": 1.0}
         )
     assert [t["TimerName"] for t in sim.timers(key(PLUG))] == ["夜间断电 Night off"]
 
@@ -536,10 +540,10 @@ async def test_timers_paged(client: TencentIoTClient, sim: CloudSimulator) -> No
     """More than 50 timers of a device are read in two pages."""
     for i in range(55):
         await client.create_timer(
-            *BULB, timer_name=f"t{i}", days="0000000", time_point="12:00", data={"brightness": 50}
+            BULB, timer_name=f"t{i}", days="0000000", time_point="12:00", data={"brightness": 50}
         )
     sim.reset_request_counts()
-    timers = await client.get_timers(*BULB)
+    timers = await client.get_timers(BULB)
     assert len({t.timer_id for t in timers}) == 55
     assert sim.request_counts()["AppGetTimerList"] == 2
 
@@ -549,27 +553,27 @@ async def test_timers_paged(client: TencentIoTClient, sim: CloudSimulator) -> No
 
 async def test_share_invite(client: TencentIoTClient, sim: CloudSimulator) -> None:
     """An invitation is recorded for the other user; unknown users are refused."""
-    await client.send_share_invite(*BULB, OTHER_USER_ID)
+    await client.send_share_invite(BULB, OTHER_USER_ID)
     invite = sim.share_invites()[-1]
     assert invite["DeviceId"] == key(BULB)
     assert invite["ToUserId"] == OTHER_USER_ID
     assert invite["FromUserId"] == sim.demo_user.user_id
     with pytest.raises(TencentIoTCloudError, match="does not exist"):
-        await client.send_share_invite(*BULB, "0000000000")
+        await client.send_share_invite(BULB, "0000000000")
     assert len(sim.share_invites()) == 1
 
 
 async def test_bind_by_token(client: TencentIoTClient, sim: CloudSimulator) -> None:
     """A usable configuration token binds the device that registered with it."""
     home = home_family_id(sim)
-    token = sim.register_bind_token(BULB[0], "bulb_new_01", alias="New bulb")
+    token = sim.register_bind_token(BULB.product_id, "bulb_new_01", alias="New bulb")
     state = await client.get_bind_token_state(token)
     assert state.state == 2
     assert state.usable
-    await client.bind_device_by_token(token, BULB[0], "bulb_new_01", home)
+    await client.bind_device_by_token(token, BULB.product_id, "bulb_new_01", home)
     devices = {d.key: d for d in await client.get_devices(home)}
-    assert devices[f"{BULB[0]}/bulb_new_01"].alias_name == "New bulb"
-    assert devices[f"{BULB[0]}/bulb_new_01"].room_id == "0"
+    assert devices[f"{BULB.product_id}/bulb_new_01"].alias_name == "New bulb"
+    assert devices[f"{BULB.product_id}/bulb_new_01"].room_id == "0"
 
 
 @pytest.mark.parametrize("wrapped", [False, True])
@@ -582,9 +586,11 @@ async def test_bind_token_errors_are_not_access_token_errors(
         await client.get_bind_token_state("no-such-token")
     assert not isinstance(err.value, TencentIoTTokenError)
     assert err.value.code == "InvalidParameterValue.TokenNotExist"
-    expired = sim.register_bind_token(BULB[0], "bulb_new_02", ttl=-1)
+    expired = sim.register_bind_token(BULB.product_id, "bulb_new_02", ttl=-1)
     with pytest.raises(TencentIoTCloudError) as err:
-        await client.bind_device_by_token(expired, BULB[0], "bulb_new_02", home_family_id(sim))
+        await client.bind_device_by_token(
+            expired, BULB.product_id, "bulb_new_02", home_family_id(sim)
+        )
     assert not isinstance(err.value, TencentIoTTokenError)
     assert err.value.code == "InvalidParameterValue.TokenIsExpire"
     assert sim.request_counts()["AppGetToken"] == 1
@@ -621,8 +627,8 @@ async def test_messages(client: TencentIoTClient, sim: CloudSimulator) -> None:
     assert not page.list_over
     newest = page.messages[0]
     assert newest.category == 1
-    assert newest.title == sim.state.products[SMOKE[0]].model.events["smoke_alert"].name
-    assert (newest.product_id, newest.device_name) == SMOKE
+    assert newest.title == sim.state.products[SMOKE.product_id].model.events["smoke_alert"].name
+    assert (newest.product_id, newest.device_name) == (SMOKE.product_id, SMOKE.device_name)
     assert newest.timestamp is not None
     assert newest.msg_id
     last = page.messages[-1]
@@ -653,12 +659,12 @@ async def test_device_data_history(client: TencentIoTClient, sim: CloudSimulator
     now = int(time.time() * 1000)
     day_ago = now - 86_400_000
     first = await client.get_device_data_history(
-        *PLUG, "energy", min_time=day_ago, max_time=now, limit=50
+        PLUG, "energy", min_time=day_ago, max_time=now, limit=50
     )
     assert len(first.points) == 50
     assert not first.list_over
     rest = await client.get_device_data_history(
-        *PLUG, "energy", min_time=day_ago, max_time=now, limit=500, context=first.context
+        PLUG, "energy", min_time=day_ago, max_time=now, limit=500, context=first.context
     )
     assert rest.list_over
     points = [*first.points, *rest.points]
@@ -672,17 +678,17 @@ async def test_device_data_history(client: TencentIoTClient, sim: CloudSimulator
     assert values[-1] > values[0]
 
     power = await client.get_device_data_history(
-        *PLUG, "power", min_time=day_ago, max_time=now, limit=500
+        PLUG, "power", min_time=day_ago, max_time=now, limit=500
     )
     assert len({point.value for point in power.points}) > 1
     # A device bound later has no history; a field that is not a property is refused.
     sim.state.device(key(PLUG)).history_days = 0
     none = await client.get_device_data_history(
-        *PLUG, "power", min_time=day_ago, max_time=now, limit=10
+        PLUG, "power", min_time=day_ago, max_time=now, limit=10
     )
     assert none.points == ()
     assert none.list_over
     with pytest.raises(TencentIoTCloudError):
         await client.get_device_data_history(
-            *PLUG, "no_such_field", min_time=day_ago, max_time=now, limit=10
+            PLUG, "no_such_field", min_time=day_ago, max_time=now, limit=10
         )

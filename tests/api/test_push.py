@@ -114,9 +114,11 @@ async def test_empty_subscription_connects(sim: CloudSimulator, make_push: PushF
     """With no device yet the channel still connects (to hear Bind pushes)."""
     harness = await _connected(make_push(), [])
     assert harness.push.subscribed_ids == frozenset()
-    await sim.add_device(BULB[0], "bulb_added")
+    await sim.add_device(BULB.product_id, "bulb_added")
     await wait_until(lambda: bool(harness.events), what="the Bind push")
-    assert harness.events == [BindChange(f"{BULB[0]}/bulb_added", True, harness.events[0].seq)]
+    assert harness.events == [
+        BindChange(f"{BULB.product_id}/bulb_added", True, harness.events[0].seq)
+    ]
 
 
 async def test_refused_subscription(
@@ -407,11 +409,11 @@ async def test_events_decoded(
     """Reports, control echoes, status changes, events, action replies and binds."""
     harness = await _connected(make_push())
     await sim.report(key(BULB), {"brightness": 33})
-    await client.control_device(*BULB, {"power_switch": False})
+    await client.control_device(BULB, {"power_switch": False})
     await sim.set_online(key(PLUG), False)
     await sim.raise_event(key(SMOKE), "smoke_alert", {"smoke_value": 500, "alarm_level": 2})
-    result = await client.call_action(*BULB, "blink", {"times": 2})
-    added = await sim.add_device(BULB[0], "bulb_new", family_id=None)
+    result = await client.call_action(BULB, "blink", {"times": 2})
+    added = await sim.add_device(BULB.product_id, "bulb_new", family_id=None)
     await sim.remove_device(added)
     await wait_until(lambda: len(harness.events) >= 8, what="eight events")
     assert [type(e) for e in harness.events] == [

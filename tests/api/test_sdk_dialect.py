@@ -262,7 +262,7 @@ async def test_first_heartbeat_right_after_subscribing(
 async def test_bind_and_unbind_pushes(sim: CloudSimulator, make_push: PushFactory) -> None:
     """StatusChange/Bind|Unbind for a device, Gateway/bind|unbind on the gateway for a sub-device."""
     harness = await _connected(make_push(), [*WATCHED, key(GATEWAY)])
-    added = await sim.add_device(BULB[0], "bulb_new")
+    added = await sim.add_device(BULB.product_id, "bulb_new")
     sub = await sim.add_device(SUB_DEVICE_PRODUCT, "th_new", gateway_id=key(GATEWAY))
     await sim.remove_device(sub)
     await sim.remove_device(added)

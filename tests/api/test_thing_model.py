@@ -70,7 +70,7 @@ async def test_reported_values_decode_and_controls_encode(
     controlled = 0
     for device in devices:
         model = products[device.product_id].thing_model
-        data = await client.get_device_data(device.product_id, device.device_name)
+        data = await client.get_device_data(device)
         assert set(data) == set(model.properties)
         values = {key: model.properties[key].decode(value.value) for key, value in data.items()}
         writable = {
@@ -79,14 +79,14 @@ async def test_reported_values_decode_and_controls_encode(
             if model.properties[key].writable
         }
         if writable and sim.state.devices[device.key].online:
-            await client.control_device(device.product_id, device.device_name, writable)
+            await client.control_device(device, writable)
             controlled += 1
     assert controlled >= 10
 
 
 async def test_speaker_types(client: TencentIoTClient) -> None:
     """The speaker uses string, timestamp, struct, array and string-enum properties."""
-    (speaker,) = await client.get_products([SPEAKER[0]])
+    (speaker,) = await client.get_products([SPEAKER.product_id])
     props = speaker.thing_model.properties
     assert isinstance(props["display_text"].define, StringDefine)
     assert isinstance(props["alarm_time"].define, TimestampDefine)
@@ -106,7 +106,7 @@ async def test_speaker_types(client: TencentIoTClient) -> None:
     with pytest.raises(InvalidValueError):
         text.encode(long_text)
     with pytest.raises(TencentIoTCloudError):
-        await client.control_device(*SPEAKER, {"display_text": long_text})
+        await client.control_device(SPEAKER, {"display_text": long_text})
 
 
 # Value coercion

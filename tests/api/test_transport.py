@@ -11,13 +11,17 @@ import aiohttp
 import pytest
 
 from custom_components.tencent_iot.api import (
+    TencentIoTAuthError,
     TencentIoTClient,
     TencentIoTCloudError,
     TencentIoTConnectionError,
+    TencentIoTDeviceGoneError,
     TencentIoTInvalidApp,
     TencentIoTInvalidCredentials,
     TencentIoTKugouError,
+    TencentIoTRejectedError,
     TencentIoTResponseError,
+    TencentIoTSceneRunningError,
     TencentIoTTimeoutError,
     TencentIoTTokenError,
     Token,
@@ -64,15 +68,15 @@ async def test_envelopes(
     assert len(await client.get_families()) == 2
     devices = await client.get_devices(home)
     assert len(devices) == len(sim.state.families[home].device_ids)
-    assert (await client.get_device_data(*BULB))["brightness"].value == 80
-    await client.control_device(*BULB, {"brightness": 12})
+    assert (await client.get_device_data(BULB))["brightness"].value == 80
+    await client.control_device(BULB, {"brightness": 12})
     assert sim.controls()[-1]["Data"] == {"brightness": 12}
-    assert (await client.call_action(*BULB, "blink", {"times": 2})).status == "succ"
+    assert (await client.call_action(BULB, "blink", {"times": 2})).status == "succ"
     assert (await client.kugou_command(key(SPEAKER), "user_info"))["isVip"] == 1
     with pytest.raises(TencentIoTKugouError):
         await client.kugou_command(key(SPEAKER), "nope")
     with pytest.raises(TencentIoTCloudError) as err:
-        await client.control_device(*BULB, {"brightness": 0})
+        await client.control_device(BULB, {"brightness": 0})
     assert err.value.code == "InvalidParameterValue"
     assert err.value.request_id
     assert err.value.message.startswith("brightness")
@@ -112,14 +116,14 @@ async def test_connection_error_read_is_retried(
     assert len(records_at(caplog, logging.DEBUG, "AppGetFamilyList failed")) == 2
     caplog.clear()
     with pytest.raises(TencentIoTConnectionError):
-        await client.control_device(*BULB, {"brightness": 1})
+        await client.control_device(BULB, {"brightness": 1})
     assert records_at(caplog, logging.DEBUG, "failed") == []
 
 
 async def test_http_500_read_retried(client: TencentIoTClient, sim: CloudSimulator) -> None:
     """Two HTTP 500s are absorbed by two retries of a read."""
     sim.fail_next(2, action="AppGetDeviceData")
-    data = await client.get_device_data(*BULB)
+    data = await client.get_device_data(BULB)
     assert data["brightness"].value == 80
     assert sim.request_counts()["AppGetDeviceData"] == 3
 
@@ -148,12 +152,12 @@ async def test_http_500_not_retried_for_writes(
 ) -> None:
     """Control, scene runs, timer creation, actions and logins are never repeated."""
     calls: dict[str, Callable[[], Awaitable[object]]] = {
-        "AppControlDeviceData": lambda: client.control_device(*BULB, {"brightness": 5}),
+        "AppControlDeviceData": lambda: client.control_device(BULB, {"brightness": 5}),
         "AppRunScene": lambda: client.run_scene(next(iter(sim.state.scenes))),
         "AppCreateTimer": lambda: client.create_timer(
-            *BULB, timer_name="t", days="0000000", time_point="01:00", data={"brightness": 1}
+            BULB, timer_name="t", days="0000000", time_point="01:00", data={"brightness": 1}
         ),
-        "AppCallDeviceActionSync": lambda: client.call_action(*BULB, "blink", {"times": 1}),
+        "AppCallDeviceActionSync": lambda: client.call_action(BULB, "blink", {"times": 1}),
         "AppGetToken": client.login_password,
     }
     sim.fail_next(1, action=action)
@@ -185,7 +189,7 @@ async def test_timeout(sim: CloudSimulator, make_client: ClientFactory) -> None:
         await client.get_user()
     sim.delay_next(0.3, action="AppControlDeviceData")
     with pytest.raises(TencentIoTTimeoutError) as err:
-        await client.control_device(*BULB, {"brightness": 9})
+        await client.control_device(BULB, {"brightness": 9})
     assert isinstance(err.value, TencentIoTConnectionError)
     assert sim.request_counts()["AppControlDeviceData"] == 1
     sim.delay_next(0.3, action="AppGetToken")
@@ -201,7 +205,7 @@ async def test_malformed_json(client: TencentIoTClient, sim: CloudSimulator) -> 
     assert sim.request_counts()["AppGetUser"] == 1
     sim.malform_next(1, action="AppControlDeviceData")
     with pytest.raises(TencentIoTResponseError):
-        await client.control_device(*BULB, {"brightness": 77})
+        await client.control_device(BULB, {"brightness": 77})
     assert sim.controls()[-1]["Data"] == {"brightness": 77}
     assert sim.request_counts()["AppControlDeviceData"] == 1
     sim.malform_next(1, action="AppGetToken")
@@ -355,6 +359,23 @@ def test_parse_envelope_shapes() -> None:
     for bad in bad_replies:
         with pytest.raises(TencentIoTResponseError):
             parse_envelope(bad, action="A", signed=False)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("ResourceNotFound.DeviceNotExist", TencentIoTDeviceGoneError),
+        ("UnauthorizedOperation.NoPermission", TencentIoTDeviceGoneError),
+        ("FailedOperation.SceneRunInProgress", TencentIoTSceneRunningError),
+        ("InvalidParameterValue.InvalidAccessToken", TencentIoTTokenError),
+    ],
+)
+def test_typed_cloud_errors(code: str, expected: type[TencentIoTRejectedError]) -> None:
+    """Reasons callers act on have their own types; a login error is no request's error."""
+    with pytest.raises(expected) as err:
+        parse_envelope({"Error": {"Code": code, "Message": "m"}}, action="A", signed=False)
+    assert err.value.code == code
+    assert isinstance(err.value, TencentIoTCloudError) != isinstance(err.value, TencentIoTAuthError)
 
 
 def test_parse_envelope_errors() -> None:

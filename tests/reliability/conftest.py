@@ -11,7 +11,7 @@ import logging
 
 import pytest
 
-from custom_components.tencent_iot import connection, coordinator as coordinator_module
+from custom_components.tencent_iot import connection, push_session
 from custom_components.tencent_iot.api import PushClient, TencentIoTClient
 from simulator import CloudSimulator
 
@@ -24,7 +24,7 @@ PUSH_REPLY_TIMEOUT = 1.0
 
 
 @pytest.fixture(autouse=True)
-def fast_faults(monkeypatch: pytest.MonkeyPatch) -> None:
+def fast_faults(monkeypatch: pytest.MonkeyPatch, fast_push_backoff: None) -> None:
     """The real client and push channel, with timeouts, retries and backoffs made short."""
     monkeypatch.setattr(
         connection,
@@ -32,10 +32,8 @@ def fast_faults(monkeypatch: pytest.MonkeyPatch) -> None:
         partial(TencentIoTClient, timeout=CLIENT_TIMEOUT, retry_delays=(0.01, 0.02)),
     )
     monkeypatch.setattr(
-        coordinator_module, "PushClient", partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT)
+        push_session, "PushClient", partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT)
     )
-    monkeypatch.setattr(coordinator_module, "PUSH_BACKOFF_MIN", 0.01)
-    monkeypatch.setattr(coordinator_module, "PUSH_BACKOFF_MAX", 0.05)
 
 
 @pytest.fixture(autouse=True)

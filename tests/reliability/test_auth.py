@@ -8,7 +8,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tencent_iot import coordinator as coordinator_module
+from custom_components.tencent_iot import push_session
 from custom_components.tencent_iot.api import PushClient
 from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, CONF_PASSWORD, DOMAIN
 from simulator import CloudSimulator
@@ -36,7 +36,7 @@ async def fast_heartbeat_entry(
 ) -> MockConfigEntry:
     """The entry set up with a heartbeat every 50 ms: push finds a dead token by itself."""
     monkeypatch.setattr(
-        coordinator_module,
+        push_session,
         "PushClient",
         partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, heartbeat_interval=0.05),
     )

@@ -1,6 +1,5 @@
 """The WebSocket misbehaving: drops, garbage, unknown fields, duplicates and old pushes."""
 
-from collections import Counter
 import json
 import logging
 import time
@@ -9,7 +8,6 @@ from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.entity import Entity
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -18,7 +16,7 @@ from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, DOMAIN
 from simulator import CloudSimulator
 from simulator.model import PropValue
 from simulator.push import device_change, encode_payload
-from tests.platform_common import coordinator_of, wait_for
+from tests.platform_common import coordinator_of, count_state_writes, wait_for
 
 from .conftest import PUSH_REPLY_TIMEOUT
 from .helpers import assert_end_state, wait_push_healthy
@@ -303,14 +301,7 @@ async def test_push_rewrites_only_the_entities_showing_the_change(
         if entity.unique_id.startswith(f"{PLUG}/") and entity.disabled_by is None
     }
     countdown = registry.async_get_entity_id("number", DOMAIN, f"{PLUG}/countdown")
-    written: Counter[str] = Counter()
-    write = Entity.async_write_ha_state
-
-    def counting_write(entity: Entity) -> None:
-        written[entity.entity_id] += 1
-        write(entity)
-
-    monkeypatch.setattr(Entity, "async_write_ha_state", counting_write)
+    written = count_state_writes(monkeypatch)
     await sim.report(PLUG, {"countdown": 77})
     await wait_for(hass, lambda: coordinator.devices[PLUG].values.get("countdown") == 77)
     assert set(written) == {countdown}

@@ -18,7 +18,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tencent_iot import coordinator as coordinator_module
+from custom_components.tencent_iot import push_session
 from custom_components.tencent_iot.api import PushClient
 from simulator import CloudSimulator
 from simulator.model import Device
@@ -170,7 +170,7 @@ async def test_soak(
     """Many cycles of drops, reconnects, bursts and faults end with HA equal to the cloud."""
     # Heartbeats often enough that an expired token is found by push as well as by polls.
     monkeypatch.setattr(
-        coordinator_module,
+        push_session,
         "PushClient",
         partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, heartbeat_interval=0.1),
     )

@@ -316,11 +316,9 @@ class TencentIoTClient:
             for raw in await self._paged("AppGetFamilyDeviceList", params, "DeviceList")
         ]
 
-    async def get_gateway_sub_devices(
-        self, gateway_product_id: str, gateway_device_name: str
-    ) -> list[Device]:
+    async def get_gateway_sub_devices(self, gateway: Device) -> list[Device]:
         """List a gateway's sub-devices bound to the family (AppGetFamilySubDeviceList)."""
-        params = {"GatewayProductId": gateway_product_id, "GatewayDeviceName": gateway_device_name}
+        params = {"GatewayProductId": gateway.product_id, "GatewayDeviceName": gateway.device_name}
         return [
             Device.from_api(raw)
             for raw in await self._paged("AppGetFamilySubDeviceList", params, "DeviceList")
@@ -353,11 +351,9 @@ class TencentIoTClient:
             statuses.extend(DeviceStatus.from_api(raw) for raw in raws)
         return statuses
 
-    async def get_device_data(self, product_id: str, device_name: str) -> dict[str, PropertyValue]:
+    async def get_device_data(self, device: Device) -> dict[str, PropertyValue]:
         """Read a device's property values (AppGetDeviceData; Data is a JSON string)."""
-        response = await self._call(
-            "AppGetDeviceData", {"ProductId": product_id, "DeviceName": device_name}
-        )
+        response = await self._call("AppGetDeviceData", _device_params(device))
         try:
             data = json_value(response.get("Data"))
         except ValueError:
@@ -368,24 +364,20 @@ class TencentIoTClient:
             raise TencentIoTResponseError("AppGetDeviceData: Data is not an object")
         return device_data_from_api(data)
 
-    async def control_device(
-        self, product_id: str, device_name: str, data: Mapping[str, Any]
-    ) -> None:
+    async def control_device(self, device: Device, data: Mapping[str, Any]) -> None:
         """Set property values (AppControlDeviceData); booleans are sent as 0/1."""
-        params = {"ProductId": product_id, "DeviceName": device_name, "Data": dumps(_wire(data))}
+        params = {**_device_params(device), "Data": dumps(_wire(data))}
         await self._call("AppControlDeviceData", params)
 
     async def call_action(
         self,
-        product_id: str,
-        device_name: str,
+        device: Device,
         action_id: str,
         input_params: Mapping[str, Any] | None = None,
     ) -> ActionResult:
         """Call a thing-model action and wait for its output (AppCallDeviceActionSync)."""
         params = {
-            "ProductId": product_id,
-            "DeviceName": device_name,
+            **_device_params(device),
             "ActionId": action_id,
             "InputParams": dumps(_wire(input_params or {})),
         }
@@ -393,8 +385,7 @@ class TencentIoTClient:
 
     async def list_event_history(
         self,
-        product_id: str,
-        device_name: str,
+        device: Device,
         *,
         event_id: str | None = None,
         event_type: str | None = None,
@@ -405,8 +396,7 @@ class TencentIoTClient:
     ) -> EventHistoryPage:
         """Read one page of past events (AppListEventHistory); times in UNIX s, 0 = now."""
         params: dict[str, object] = {
-            "ProductId": product_id,
-            "DeviceName": device_name,
+            **_device_params(device),
             "EventId": event_id,
             "Type": event_type,
             "StartTime": start_time,
@@ -424,24 +414,19 @@ class TencentIoTClient:
 
     # Firmware
 
-    async def check_firmware_update(self, product_id: str, device_name: str) -> FirmwareInfo:
+    async def check_firmware_update(self, device: Device) -> FirmwareInfo:
         """Read the current and upgradable firmware versions (AppCheckFirmwareUpdate)."""
-        params = {"ProductId": product_id, "DeviceName": device_name}
-        return FirmwareInfo.from_api(_merged(await self._call("AppCheckFirmwareUpdate", params)))
+        response = await self._call("AppCheckFirmwareUpdate", _device_params(device))
+        return FirmwareInfo.from_api(_merged(response))
 
-    async def publish_firmware_update(self, product_id: str, device_name: str) -> None:
+    async def publish_firmware_update(self, device: Device) -> None:
         """Confirm the pending upgrade so the cloud sends it (AppPublishFirmwareUpdateMessage)."""
-        params = {"ProductId": product_id, "DeviceName": device_name}
-        await self._call("AppPublishFirmwareUpdateMessage", params)
+        await self._call("AppPublishFirmwareUpdateMessage", _device_params(device))
 
-    async def describe_firmware_update_status(
-        self, product_id: str, device_name: str
-    ) -> FirmwareStatus:
+    async def describe_firmware_update_status(self, device: Device) -> FirmwareStatus:
         """Read upgrade progress (AppDescribeFirmwareUpdateStatus)."""
-        params = {"ProductId": product_id, "DeviceName": device_name}
-        return FirmwareStatus.from_api(
-            _merged(await self._call("AppDescribeFirmwareUpdateStatus", params))
-        )
+        response = await self._call("AppDescribeFirmwareUpdateStatus", _device_params(device))
+        return FirmwareStatus.from_api(_merged(response))
 
     # Scenes and automations
 
@@ -469,17 +454,14 @@ class TencentIoTClient:
 
     # Timers
 
-    async def get_timers(self, product_id: str, device_name: str) -> list[Timer]:
+    async def get_timers(self, device: Device) -> list[Timer]:
         """List a device's timers (AppGetTimerList, every page)."""
-        params = {"ProductId": product_id, "DeviceName": device_name}
-        return [
-            Timer.from_api(raw) for raw in await self._paged("AppGetTimerList", params, "TimerList")
-        ]
+        timers = await self._paged("AppGetTimerList", _device_params(device), "TimerList")
+        return [Timer.from_api(raw) for raw in timers]
 
     async def create_timer(
         self,
-        product_id: str,
-        device_name: str,
+        device: Device,
         *,
         timer_name: str,
         days: str,
@@ -493,8 +475,7 @@ class TencentIoTClient:
         `repeat` defaults to whether any day is set.
         """
         params = {
-            "ProductId": product_id,
-            "DeviceName": device_name,
+            **_device_params(device),
             **_timer_params(timer_name, days, time_point, data, repeat),
         }
         timer_id = as_str(_merged(await self._call("AppCreateTimer", params)).get("TimerId"))
@@ -504,8 +485,7 @@ class TencentIoTClient:
 
     async def modify_timer(
         self,
-        product_id: str,
-        device_name: str,
+        device: Device,
         timer_id: str,
         *,
         timer_name: str,
@@ -516,37 +496,30 @@ class TencentIoTClient:
     ) -> None:
         """Replace a timer's settings (AppModifyTimer needs all of them)."""
         params = {
-            "ProductId": product_id,
-            "DeviceName": device_name,
+            **_device_params(device),
             "TimerId": timer_id,
             **_timer_params(timer_name, days, time_point, data, repeat),
         }
         await self._call("AppModifyTimer", params)
 
-    async def set_timer_enabled(
-        self, product_id: str, device_name: str, timer_id: str, enabled: bool
-    ) -> None:
+    async def set_timer_enabled(self, device: Device, timer_id: str, enabled: bool) -> None:
         """Switch a timer on or off (AppModifyTimerStatus)."""
         params = {
-            "ProductId": product_id,
-            "DeviceName": device_name,
+            **_device_params(device),
             "TimerId": timer_id,
             "Status": int(enabled),
         }
         await self._call("AppModifyTimerStatus", params)
 
-    async def delete_timer(self, product_id: str, device_name: str, timer_id: str) -> None:
+    async def delete_timer(self, device: Device, timer_id: str) -> None:
         """Delete a timer (AppDeleteTimer)."""
-        await self._call(
-            "AppDeleteTimer",
-            {"ProductId": product_id, "DeviceName": device_name, "TimerId": timer_id},
-        )
+        await self._call("AppDeleteTimer", {**_device_params(device), "TimerId": timer_id})
 
     # Sharing and binding
 
-    async def send_share_invite(self, product_id: str, device_name: str, to_user_id: str) -> None:
+    async def send_share_invite(self, device: Device, to_user_id: str) -> None:
         """Invite another user to share a device (AppSendShareDeviceInvite)."""
-        params = {"ProductId": product_id, "DeviceName": device_name, "ToUserID": to_user_id}
+        params = {**_device_params(device), "ToUserID": to_user_id}
         await self._call("AppSendShareDeviceInvite", params)
 
     async def get_bind_token_state(self, token: str) -> BindTokenState:
@@ -679,8 +652,7 @@ class TencentIoTClient:
 
     async def get_device_data_history(
         self,
-        product_id: str,
-        device_name: str,
+        device: Device,
         field_name: str,
         *,
         min_time: int,
@@ -694,9 +666,8 @@ class TencentIoTClient:
         DeviceName: both are sent.
         """
         params: dict[str, object] = {
-            "DeviceId": f"{product_id}/{device_name}",
-            "ProductId": product_id,
-            "DeviceName": device_name,
+            "DeviceId": device.key,
+            **_device_params(device),
             "FieldName": field_name,
             "MinTime": min_time,
             "MaxTime": max_time,
@@ -710,3 +681,7 @@ class TencentIoTClient:
             context=as_str(body.get("Context")),
             list_over=as_bool(body.get("Listover")) is not False,
         )
+
+
+def _device_params(device: Device) -> dict[str, str]:
+    return {"ProductId": device.product_id, "DeviceName": device.device_name}

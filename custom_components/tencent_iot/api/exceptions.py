@@ -20,8 +20,8 @@ class TencentIoTResponseError(TencentIoTConnectionError):
     """The cloud answered with a body that is not the expected JSON envelope."""
 
 
-class TencentIoTCloudError(TencentIoTError):
-    """The cloud rejected a request with an error code."""
+class TencentIoTRejectedError(TencentIoTError):
+    """The cloud answered a request with an error code: the request's own, or the login's."""
 
     def __init__(
         self,
@@ -39,13 +39,20 @@ class TencentIoTCloudError(TencentIoTError):
         self.request_id = request_id
         self.action = action
 
-    @property
-    def reason(self) -> str:
-        """The code's last dotted segment: the doc and live services differ in the namespace."""
-        return _reason(self.code)
+
+class TencentIoTCloudError(TencentIoTRejectedError):
+    """The cloud rejected a request for what it asked, not for who asked."""
 
 
-class TencentIoTAuthError(TencentIoTCloudError):
+class TencentIoTDeviceGoneError(TencentIoTCloudError):
+    """The device is not (or no longer) the family's: unbound, or no longer shared."""
+
+
+class TencentIoTSceneRunningError(TencentIoTCloudError):
+    """The scene's previous run is still going."""
+
+
+class TencentIoTAuthError(TencentIoTRejectedError):
     """Authentication failed: token, account credentials or application keys."""
 
 
@@ -128,6 +135,10 @@ _APP_REASONS: Final = frozenset(
         "NonceInvalid",
     }
 )
+# Device actions' reasons for a device that left the family or is no longer shared.
+_DEVICE_GONE_REASONS: Final = frozenset({"DeviceNotExist", "NoPermission"})
+# AppRunScene's reasons while the scene's previous run is still going.
+_SCENE_RUNNING_REASONS: Final = frozenset({"SceneRunInProgress", "SceneIsRunning", "SceneRunning"})
 # Live services sometimes put the precise code in front of the message:
 # {"Code": "InternalError", "Message": "InvalidParameterValue.UserLoginFailed|..."}.
 _EMBEDDED_CODE: Final = re.compile(r"^\s*([A-Za-z]+(?:\.[A-Za-z]+)+)\s*\|")
@@ -161,7 +172,7 @@ def cloud_error(
     *,
     action: str,
     signed: bool,
-) -> TencentIoTCloudError:
+) -> TencentIoTRejectedError:
     """Build the most specific exception for a cloud error code.
 
     `signed` tells an appapi call (AppKey/signature, login) from a tokenapi call.
@@ -174,4 +185,8 @@ def cloud_error(
             return TencentIoTInvalidCredentials(code, message, request_id, action=action)
     elif is_token_error(code, message, action=action):
         return TencentIoTTokenError(code, message, request_id, action=action)
+    if _reason(code) in _DEVICE_GONE_REASONS:
+        return TencentIoTDeviceGoneError(code, message, request_id, action=action)
+    if _reason(code) in _SCENE_RUNNING_REASONS:
+        return TencentIoTSceneRunningError(code, message, request_id, action=action)
     return TencentIoTCloudError(code, message, request_id, action=action)

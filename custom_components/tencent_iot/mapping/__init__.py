@@ -11,21 +11,12 @@ only on the thing model and the product category, so it is pure and cheap to com
 """
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from homeassistant.components.switch.const import SwitchDeviceClass
-from homeassistant.core import callback
-from homeassistant.helpers.entity import Entity, EntityDescription
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from custom_components.tencent_iot.api import Product, ThingModel
-from custom_components.tencent_iot.coordinator import (
-    DeviceState,
-    TencentIoTConfigEntry,
-    TencentIoTCoordinator,
-)
 
 from .descriptions import (
     TencentIoTBinarySensorEntityDescription,
@@ -33,6 +24,7 @@ from .descriptions import (
     TencentIoTClimateEntityDescription,
     TencentIoTCoverEntityDescription,
     TencentIoTDateTimeEntityDescription,
+    TencentIoTEntityDescription,
     TencentIoTEventEntityDescription,
     TencentIoTFanEntityDescription,
     TencentIoTLightEntityDescription,
@@ -54,8 +46,6 @@ from .properties import (
 
 __all__ = [
     "DeviceMapping",
-    "async_setup_device_entities",
-    "device_entities",
     "device_mapping",
     "map_thing_model",
 ]
@@ -79,28 +69,9 @@ class DeviceMapping:
     switches: tuple[TencentIoTSwitchEntityDescription, ...] = ()
     texts: tuple[TencentIoTTextEntityDescription, ...] = ()
 
-    @property
-    def all(self) -> tuple[EntityDescription, ...]:
-        """Every description, platform by platform."""
-        return (
-            *self.binary_sensors,
-            *self.buttons,
-            *self.climates,
-            *self.covers,
-            *self.datetimes,
-            *self.events,
-            *self.fans,
-            *self.lights,
-            *self.numbers,
-            *self.selects,
-            *self.sensors,
-            *self.switches,
-            *self.texts,
-        )
-
 
 # Description class -> the DeviceMapping field that holds it.
-_FIELDS: dict[type[EntityDescription], str] = {
+_FIELDS: dict[type[TencentIoTEntityDescription], str] = {
     TencentIoTBinarySensorEntityDescription: "binary_sensors",
     TencentIoTButtonEntityDescription: "buttons",
     TencentIoTClimateEntityDescription: "climates",
@@ -120,15 +91,17 @@ _FIELDS: dict[type[EntityDescription], str] = {
 @dataclass(slots=True)
 class _Collected:
     combined: bool = False
-    by_field: dict[str, list[EntityDescription]] = field(
+    by_field: dict[str, list[TencentIoTEntityDescription]] = field(
         default_factory=lambda: {name: [] for name in _FIELDS.values()}
     )
 
-    def add(self, description: EntityDescription) -> None:
+    def add(self, description: TencentIoTEntityDescription) -> None:
         self.by_field[_FIELDS[type(description)]].append(description)
 
 
-def _deduplicate_names(descriptions: list[EntityDescription], names: dict[str, str]) -> None:
+def _deduplicate_names(
+    descriptions: list[TencentIoTEntityDescription], names: dict[str, str]
+) -> None:
     """A translation key used twice on a device would give two entities one name."""
     seen: set[str] = set()
     for index, description in enumerate(descriptions):
@@ -176,14 +149,14 @@ def map_thing_model(
     remaining = dict(model.properties)
     for device_rule in DEVICE_RULES:
         if (match := device_rule(remaining, category_id)) is not None:
-            collected.add(match.description)
+            collected.add(replace(match.description, property_ids=match.used))
             collected.combined = True
             for prop_id in match.used:
                 remaining.pop(prop_id, None)
     for prop in remaining.values():
         for property_rule in PROPERTY_RULES:
             if (description := property_rule(prop)) is not None:
-                collected.add(description)
+                collected.add(replace(description, property_ids=frozenset({prop.id})))
                 break
     for event in model.events.values():
         collected.add(event_description(event))
@@ -220,39 +193,3 @@ def device_mapping(product: Product) -> DeviceMapping:
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return mapping
-
-
-type EntityFactory[D, E] = Callable[[TencentIoTCoordinator, DeviceState, D], E]
-
-
-def device_entities[D: EntityDescription, E: Entity](
-    coordinator: TencentIoTCoordinator,
-    states: Iterable[DeviceState],
-    descriptions: Callable[[DeviceMapping], Sequence[D]],
-    entity: EntityFactory[D, E],
-) -> list[E]:
-    """One entity per description of a platform, for each of the devices."""
-    return [
-        entity(coordinator, state, description)
-        for state in states
-        for description in descriptions(device_mapping(state.product))
-    ]
-
-
-@callback
-def async_setup_device_entities[D: EntityDescription, E: Entity](
-    entry: TencentIoTConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-    descriptions: Callable[[DeviceMapping], Sequence[D]],
-    entity: EntityFactory[D, E],
-) -> None:
-    """Add a platform's entities for the known devices and for each device found later."""
-    coordinator = entry.runtime_data.coordinator
-
-    @callback
-    def add(states: Iterable[DeviceState]) -> None:
-        if entities := device_entities(coordinator, states, descriptions, entity):
-            async_add_entities(entities)
-
-    add(coordinator.devices.values())
-    entry.async_on_unload(coordinator.async_add_new_devices_listener(add))

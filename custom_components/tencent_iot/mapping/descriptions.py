@@ -28,6 +28,7 @@ from homeassistant.components.sensor import SensorEntityDescription
 from homeassistant.components.switch import SwitchEntityDescription
 from homeassistant.components.text import TextEntityDescription
 from homeassistant.const import MAX_LENGTH_STATE_STATE
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
@@ -109,7 +110,18 @@ def truthy(value: Any) -> bool | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TencentIoTSensorEntityDescription(SensorEntityDescription):
+class TencentIoTEntityDescription(EntityDescription):
+    """What every description of a device's entity carries: the properties its state shows.
+
+    The mapping fills them from its match; a push changing none of them (nor the device's
+    availability) leaves the entity's state as it is.
+    """
+
+    property_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTSensorEntityDescription(SensorEntityDescription, TencentIoTEntityDescription):
     """A sensor showing one property."""
 
     value_fn: Callable[[Any], StateType | datetime] = state_value
@@ -117,48 +129,50 @@ class TencentIoTSensorEntityDescription(SensorEntityDescription):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TencentIoTBinarySensorEntityDescription(BinarySensorEntityDescription):
+class TencentIoTBinarySensorEntityDescription(
+    BinarySensorEntityDescription, TencentIoTEntityDescription
+):
     """A binary sensor showing one bool (or enum) property."""
 
     value_fn: Callable[[Any], bool | None] = truthy
 
 
 @dataclass(frozen=True, kw_only=True)
-class TencentIoTSwitchEntityDescription(SwitchEntityDescription):
+class TencentIoTSwitchEntityDescription(SwitchEntityDescription, TencentIoTEntityDescription):
     """A switch setting one bool property."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class TencentIoTNumberEntityDescription(NumberEntityDescription):
+class TencentIoTNumberEntityDescription(NumberEntityDescription, TencentIoTEntityDescription):
     """A number setting one int or float property."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class TencentIoTSelectEntityDescription(SelectEntityDescription):
+class TencentIoTSelectEntityDescription(SelectEntityDescription, TencentIoTEntityDescription):
     """A select setting one enum property; `option_keys` maps each option to its key."""
 
     option_keys: Mapping[str, Key] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
-class TencentIoTTextEntityDescription(TextEntityDescription):
+class TencentIoTTextEntityDescription(TextEntityDescription, TencentIoTEntityDescription):
     """A text entity setting one string property."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class TencentIoTDateTimeEntityDescription(DateTimeEntityDescription):
+class TencentIoTDateTimeEntityDescription(DateTimeEntityDescription, TencentIoTEntityDescription):
     """A date and time setting one writable timestamp property."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class TencentIoTEventEntityDescription(EventEntityDescription):
+class TencentIoTEventEntityDescription(EventEntityDescription, TencentIoTEntityDescription):
     """An event entity for one thing-model event."""
 
     event: Event
 
 
 @dataclass(frozen=True, kw_only=True)
-class TencentIoTButtonEntityDescription(ButtonEntityDescription):
+class TencentIoTButtonEntityDescription(ButtonEntityDescription, TencentIoTEntityDescription):
     """A button calling one thing-model action that takes no input."""
 
 
@@ -189,7 +203,7 @@ class Scale:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TencentIoTLightEntityDescription(LightEntityDescription):
+class TencentIoTLightEntityDescription(LightEntityDescription, TencentIoTEntityDescription):
     """A light from power_switch plus brightness, colour temperature and colour properties."""
 
     power_id: str
@@ -214,7 +228,7 @@ class TencentIoTLightEntityDescription(LightEntityDescription):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TencentIoTClimateEntityDescription(ClimateEntityDescription):
+class TencentIoTClimateEntityDescription(ClimateEntityDescription, TencentIoTEntityDescription):
     """An air conditioner or thermostat."""
 
     power_id: str | None = None
@@ -235,7 +249,7 @@ class TencentIoTClimateEntityDescription(ClimateEntityDescription):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TencentIoTCoverEntityDescription(CoverEntityDescription):
+class TencentIoTCoverEntityDescription(CoverEntityDescription, TencentIoTEntityDescription):
     """A curtain: a position to set and/or an open/close/stop command."""
 
     position: Scale | None = None
@@ -247,7 +261,7 @@ class TencentIoTCoverEntityDescription(CoverEntityDescription):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TencentIoTFanEntityDescription(FanEntityDescription):
+class TencentIoTFanEntityDescription(FanEntityDescription, TencentIoTEntityDescription):
     """A fan: power, speed (numeric or ordered enum), oscillation and preset modes."""
 
     power_id: str

@@ -20,7 +20,6 @@ from homeassistant.components.cover import CoverDeviceClass, CoverEntityFeature
 from homeassistant.components.fan.const import FanEntityFeature
 from homeassistant.components.light.const import ColorMode
 from homeassistant.const import UnitOfTemperature
-from homeassistant.helpers.entity import EntityDescription
 
 from custom_components.tencent_iot.api import NumberDefine, Property, StructDefine
 
@@ -40,6 +39,7 @@ from .descriptions import (
     Scale,
     TencentIoTClimateEntityDescription,
     TencentIoTCoverEntityDescription,
+    TencentIoTEntityDescription,
     TencentIoTFanEntityDescription,
     TencentIoTLightEntityDescription,
 )
@@ -139,7 +139,7 @@ COLOR_MODE_KEYWORDS: Final[Sequence[tuple[str, tuple[str, ...]]]] = (
 class DeviceMatch:
     """What a whole-device rule built, and the property ids it took."""
 
-    description: EntityDescription
+    description: TencentIoTEntityDescription
     used: frozenset[str]
 
 

@@ -30,7 +30,6 @@ from homeassistant.const import (
     UnitOfRatio,
     UnitOfTemperature,
 )
-from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.typing import UNDEFINED, UndefinedType
 
 from custom_components.tencent_iot.api import (
@@ -53,6 +52,7 @@ from .descriptions import (
     TencentIoTBinarySensorEntityDescription,
     TencentIoTButtonEntityDescription,
     TencentIoTDateTimeEntityDescription,
+    TencentIoTEntityDescription,
     TencentIoTEventEntityDescription,
     TencentIoTNumberEntityDescription,
     TencentIoTSelectEntityDescription,
@@ -65,7 +65,7 @@ from .descriptions import (
 )
 from .units import UNIT_DEVICE_CLASSES, ha_unit
 
-type PropertyRule = Callable[[Property], EntityDescription | None]
+type PropertyRule = Callable[[Property], TencentIoTEntityDescription | None]
 
 
 def _by_ids[D](table: Iterable[tuple[tuple[str, ...], D]]) -> dict[str, D]:
@@ -276,7 +276,7 @@ CHANNEL_SWITCH_TEMPLATE: Final = TencentIoTSwitchEntityDescription(
 
 # Settings made once when the device is installed: configuration entities with their own
 # names and icons. A row applies only when the type makes the entity of its platform.
-STANDARD_SETTINGS: Final[dict[str, tuple[type[EntityDescription], str]]] = _by_ids(
+STANDARD_SETTINGS: Final[dict[str, tuple[type[TencentIoTEntityDescription], str]]] = _by_ids(
     [
         (
             ("motor_reverse", "reverse", "motor_direction"),
@@ -315,7 +315,7 @@ OUTLET_TRANSLATION_KEYS: Final = frozenset({"power", "channel"})
 
 # Entities that are the whole point of a device: when a device has exactly one of them and
 # nothing built from several properties, it takes the device's name.
-MAIN_TRANSLATION_KEYS: Final[dict[type[EntityDescription], frozenset[str]]] = {
+MAIN_TRANSLATION_KEYS: Final[dict[type[TencentIoTEntityDescription], frozenset[str]]] = {
     TencentIoTSwitchEntityDescription: frozenset({"power"}),
     TencentIoTBinarySensorEntityDescription: frozenset(
         {"contact", "motion", "smoke", "moisture", "gas"}
@@ -376,7 +376,7 @@ def _unit(prop: Property) -> str | None:
 # Pass 2: standard ids.
 
 
-def standard_sensor(prop: Property) -> EntityDescription | None:
+def standard_sensor(prop: Property) -> TencentIoTEntityDescription | None:
     """A read-only number with a standard id: device class, unit, state class."""
     template = STANDARD_SENSORS.get(prop.id)
     if template is None or prop.writable or not isinstance(prop.define, NumberDefine):
@@ -390,7 +390,7 @@ def standard_sensor(prop: Property) -> EntityDescription | None:
     )
 
 
-def standard_binary_sensor(prop: Property) -> EntityDescription | None:
+def standard_binary_sensor(prop: Property) -> TencentIoTEntityDescription | None:
     """A read-only bool (or enum, active when not 0) with a standard id."""
     template = STANDARD_BINARY_SENSORS.get(prop.id)
     if template is None or prop.writable or not isinstance(prop.define, BoolDefine | EnumDefine):
@@ -398,7 +398,7 @@ def standard_binary_sensor(prop: Property) -> EntityDescription | None:
     return replace(template, key=prop.id)
 
 
-def standard_switch(prop: Property) -> EntityDescription | None:
+def standard_switch(prop: Property) -> TencentIoTEntityDescription | None:
     """power_switch, and switch_1 … switch_n named by the model."""
     if not prop.writable or not isinstance(prop.define, BoolDefine):
         return None
@@ -412,24 +412,24 @@ def standard_switch(prop: Property) -> EntityDescription | None:
 # Pass 3: the type decides.
 
 
-def _switch(prop: Property) -> EntityDescription:
+def _switch(prop: Property) -> TencentIoTEntityDescription:
     return TencentIoTSwitchEntityDescription(key=prop.id, name=prop.name)
 
 
-def _binary_sensor(prop: Property) -> EntityDescription:
+def _binary_sensor(prop: Property) -> TencentIoTEntityDescription:
     return TencentIoTBinarySensorEntityDescription(
         key=prop.id, name=prop.name, entity_category=_diagnostic(prop)
     )
 
 
-def _select(prop: Property) -> EntityDescription:
+def _select(prop: Property) -> TencentIoTEntityDescription:
     option_keys = options(prop)
     return TencentIoTSelectEntityDescription(
         key=prop.id, name=prop.name, options=list(option_keys), option_keys=option_keys
     )
 
 
-def _enum_sensor(prop: Property) -> EntityDescription:
+def _enum_sensor(prop: Property) -> TencentIoTEntityDescription:
     labels = {key: label for label, key in options(prop).items()}
     return TencentIoTSensorEntityDescription(
         key=prop.id,
@@ -441,7 +441,7 @@ def _enum_sensor(prop: Property) -> EntityDescription:
     )
 
 
-def _number(prop: Property) -> EntityDescription:
+def _number(prop: Property) -> TencentIoTEntityDescription:
     define = cast(NumberDefine, prop.define)  # the fallback table guarantees it
     unit = _unit(prop)
     device_class = UNIT_DEVICE_CLASSES.get(unit or "")
@@ -460,7 +460,7 @@ def _number(prop: Property) -> EntityDescription:
     )
 
 
-def _sensor(prop: Property) -> EntityDescription:
+def _sensor(prop: Property) -> TencentIoTEntityDescription:
     unit = _unit(prop)
     device_class = UNIT_DEVICE_CLASSES.get(unit or "")
     fitting = _fitting(
@@ -478,7 +478,7 @@ def _sensor(prop: Property) -> EntityDescription:
     )
 
 
-def _text(prop: Property) -> EntityDescription:
+def _text(prop: Property) -> TencentIoTEntityDescription:
     define = prop.define
     high = define.max_length if isinstance(define, StringDefine) else None
     return TencentIoTTextEntityDescription(
@@ -490,13 +490,13 @@ def _text(prop: Property) -> EntityDescription:
     )
 
 
-def _string_sensor(prop: Property) -> EntityDescription:
+def _string_sensor(prop: Property) -> TencentIoTEntityDescription:
     return TencentIoTSensorEntityDescription(
         key=prop.id, name=prop.name, entity_category=_diagnostic(prop)
     )
 
 
-def _timestamp_sensor(prop: Property) -> EntityDescription:
+def _timestamp_sensor(prop: Property) -> TencentIoTEntityDescription:
     return TencentIoTSensorEntityDescription(
         key=prop.id,
         name=prop.name,
@@ -506,11 +506,11 @@ def _timestamp_sensor(prop: Property) -> EntityDescription:
     )
 
 
-def _datetime(prop: Property) -> EntityDescription:
+def _datetime(prop: Property) -> TencentIoTEntityDescription:
     return TencentIoTDateTimeEntityDescription(key=prop.id, name=prop.name)
 
 
-def _structured_sensor(prop: Property) -> EntityDescription:
+def _structured_sensor(prop: Property) -> TencentIoTEntityDescription:
     return TencentIoTSensorEntityDescription(
         key=prop.id,
         name=prop.name,
@@ -531,7 +531,7 @@ SETTABLE: Final = (
 )
 
 # (define class, writable) -> builder.
-FALLBACK: Final[dict[tuple[type, bool], Callable[[Property], EntityDescription]]] = {
+FALLBACK: Final[dict[tuple[type, bool], Callable[[Property], TencentIoTEntityDescription]]] = {
     (BoolDefine, True): _switch,
     (BoolDefine, False): _binary_sensor,
     (EnumDefine, True): _select,
@@ -551,7 +551,7 @@ FALLBACK: Final[dict[tuple[type, bool], Callable[[Property], EntityDescription]]
 }
 
 
-def fallback(prop: Property) -> EntityDescription | None:
+def fallback(prop: Property) -> TencentIoTEntityDescription | None:
     """The entity the property's type and mode call for; a setting's is a configuration entity."""
     builder = FALLBACK.get((type(prop.define), prop.writable))
     if builder is None:
@@ -562,7 +562,7 @@ def fallback(prop: Property) -> EntityDescription | None:
     return description
 
 
-def standard_setting(prop: Property) -> EntityDescription | None:
+def standard_setting(prop: Property) -> TencentIoTEntityDescription | None:
     """A setting with a standard id: a configuration entity with its own name and icon."""
     row = STANDARD_SETTINGS.get(prop.id)
     if row is None or (description := fallback(prop)) is None:

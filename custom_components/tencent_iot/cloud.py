@@ -1,0 +1,74 @@
+"""Calls to the cloud: running reads together, and the one translation of their failures."""
+
+import asyncio
+from collections.abc import Awaitable, Coroutine, Iterable
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers.update_coordinator import UpdateFailed
+
+from .api import TencentIoTAuthError, TencentIoTError
+from .const import DOMAIN, LOGGER
+
+
+async def run_all(
+    jobs: Iterable[Coroutine[Any, Any, None]], *, cancel_on_failure: bool = False
+) -> None:
+    """Run the jobs together and raise the first failure as it is, an auth failure first.
+
+    By default every job finishes before the failure is raised; with `cancel_on_failure` the
+    first failure cancels the others. Either way, unlike a plain `asyncio.gather`, no job is
+    left running behind the failure, unowned by the entry.
+    """
+    errors: list[BaseException] = []
+    if cancel_on_failure:
+        try:
+            async with asyncio.TaskGroup() as group:
+                for job in jobs:
+                    group.create_task(job)
+        except ExceptionGroup as err:
+            errors = list(err.exceptions)
+    else:
+        results = await asyncio.gather(*jobs, return_exceptions=True)
+        errors = [result for result in results if isinstance(result, BaseException)]
+    if errors:
+        raise next((e for e in errors if isinstance(e, TencentIoTAuthError)), errors[0])
+
+
+def auth_failed(err: TencentIoTError) -> ConfigEntryAuthFailed:
+    """A coordinator's refresh was refused the login: HA starts re-authentication."""
+    LOGGER.debug("Authentication failed: %s", err)
+    return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="auth_failed")
+
+
+def update_failed(err: TencentIoTError) -> UpdateFailed:
+    """A coordinator's refresh failed: its entities turn unavailable until the next one."""
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key="update_failed",
+        translation_placeholders={"error": str(err)},
+    )
+
+
+async def async_call_cloud[T](
+    hass: HomeAssistant,
+    entry: ConfigEntry[Any],
+    call: Awaitable[T],
+    translation_key: str,
+    target: str = "",
+) -> T:
+    """Await a call a user asked for, turning its failure into a translated HomeAssistantError."""
+    try:
+        result: T = await call
+    except TencentIoTAuthError as err:
+        entry.async_start_reauth(hass)
+        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="auth_failed") from err
+    except TencentIoTError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=translation_key,
+            translation_placeholders={"target": target, "error": str(err)},
+        ) from err
+    return result
