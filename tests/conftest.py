@@ -1,6 +1,7 @@
 """Shared fixtures: the local cloud simulator and a config entry set up against it."""
 
 from collections.abc import AsyncGenerator, Generator
+from functools import partial
 import time
 from typing import Any
 from unittest.mock import patch
@@ -14,9 +15,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 # which would otherwise shadow this repository's.
 from custom_components.tencent_iot import (
     PLATFORMS,
+    connection,
     coordinator as coordinator_module,
     push_session,
 )
+from custom_components.tencent_iot.api import TencentIoTClient
 from custom_components.tencent_iot.const import (
     CONF_ACCESS_TOKEN,
     CONF_ACCOUNT,
@@ -72,6 +75,14 @@ def fast_push_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Push reconnects within milliseconds instead of seconds."""
     monkeypatch.setattr(push_session, "PUSH_BACKOFF_MIN", 0.01)
     monkeypatch.setattr(push_session, "PUSH_BACKOFF_MAX", 0.05)
+
+
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The entry's client retries a failed request once, at once: a failing cloud fails fast."""
+    monkeypatch.setattr(
+        connection, "TencentIoTClient", partial(TencentIoTClient, retry_delays=(0.0,))
+    )
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Device events in the logbook: live ones, and those missed while push was down or HA stopped."""
 
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from homeassistant.components.recorder.core import Recorder
@@ -16,8 +15,6 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.tencent_iot import connection
-from custom_components.tencent_iot.api import TencentIoTClient
 from custom_components.tencent_iot.const import (
     DOMAIN,
     EVENT_DEVICE_EVENT,
@@ -165,16 +162,13 @@ async def test_missed_events_across_a_restart_once(
     assert len(missed) == 1
 
 
+@pytest.mark.usefixtures("quick_retries")
 async def test_failed_catch_up_is_made_up_at_the_next(
     hass: HomeAssistant,
     sim: CloudSimulator,
     config_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A catch-up the cloud fails logs nothing and loses nothing: the next one logs it once."""
-    monkeypatch.setattr(
-        connection, "TencentIoTClient", partial(TencentIoTClient, retry_delays=(0.0,))
-    )
     await set_up_entry(hass, config_entry)
     missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
     await take_push_down(hass, sim, config_entry)

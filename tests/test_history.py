@@ -1,7 +1,6 @@
 """The cloud's property history imported into the recorder's long-term statistics."""
 
 from datetime import datetime, timedelta
-from functools import partial
 from itertools import pairwise
 from statistics import mean
 from typing import Any
@@ -17,8 +16,6 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.tencent_iot import connection
-from custom_components.tencent_iot.api import TencentIoTClient
 from custom_components.tencent_iot.const import CONF_HISTORY_DAYS
 from custom_components.tencent_iot.history import HistoryImporter
 from simulator import CloudSimulator
@@ -195,16 +192,13 @@ async def _restore(hass: HomeAssistant, statistic_id: str, rows: list[dict[str, 
     await async_wait_recording_done(hass)
 
 
+@pytest.mark.usefixtures("quick_retries")
 async def test_failed_page_is_read_again_whole(
     hass: HomeAssistant,
     sim: CloudSimulator,
     few_days: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A round whose pages fail imports nothing; the next one imports every hour once."""
-    monkeypatch.setattr(
-        connection, "TencentIoTClient", partial(TencentIoTClient, retry_delays=(0.0,))
-    )
     sim.fail_next(10_000, action=HISTORY)
     await set_up_entry(hass, few_days)
     await import_round(hass, few_days)

@@ -1,15 +1,11 @@
 """The app's message centre, and the home's own device."""
 
-from functools import partial
-
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
-from custom_components.tencent_iot import connection
-from custom_components.tencent_iot.api import TencentIoTClient
 from custom_components.tencent_iot.const import DOMAIN, EVENT_MESSAGE
 from simulator import CloudSimulator
 
@@ -93,16 +89,13 @@ async def test_scenes_and_automations_under_the_home(
     assert coordinator_of(setup_integration).has_device(home)
 
 
+@pytest.mark.usefixtures("quick_retries")
 async def test_failed_read_is_made_up_later(
     hass: HomeAssistant,
     sim: CloudSimulator,
     config_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A message the failing cloud withheld fires at the next read, once."""
-    monkeypatch.setattr(
-        connection, "TencentIoTClient", partial(TencentIoTClient, retry_delays=(0.0,))
-    )
     fired = async_capture_events(hass, EVENT_MESSAGE)
     await set_up_entry(hass, config_entry)
     await sim.wait_for_subscription(SMOKE)
