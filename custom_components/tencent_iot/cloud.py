@@ -1,11 +1,12 @@
 """Calls to the cloud: running reads together, and the one translation of their failures."""
 
 import asyncio
-from collections.abc import Awaitable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+import logging
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
@@ -35,6 +36,58 @@ async def run_all(
         errors = [result for result in results if isinstance(result, BaseException)]
     if errors:
         raise next((e for e in errors if isinstance(e, TencentIoTAuthError)), errors[0])
+
+
+class CoalescedRead:
+    """A read that runs one at a time, soon or now; asked for while it runs, it runs once more.
+
+    The run under way may have started before whatever made someone ask (a new device, a
+    message), so one more run follows it; any number of asks meanwhile make just that one.
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        read: Callable[[], Awaitable[None]],
+        what: str,
+        *,
+        failure_level: int = logging.DEBUG,
+    ) -> None:
+        """`what` names the read in its background task and in the log line of a failure."""
+        self._hass = hass
+        self._entry = entry
+        self._read = read
+        self._what = what
+        self._failure_level = failure_level
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._again = False
+
+    async def async_run(self) -> None:
+        """Read now (after a run under way); a failure is raised to the caller."""
+        async with self._lock:
+            await self._read()
+
+    @callback
+    def async_schedule(self) -> None:
+        """Read soon, in a background task of the entry; a failure is logged."""
+        if self._task is None or self._task.done():
+            self._task = self._entry.async_create_background_task(
+                self._hass, self._async_run_until_current(), f"{DOMAIN} {self._what}"
+            )
+        else:
+            self._again = True
+
+    async def _async_run_until_current(self) -> None:
+        self._again = True
+        while self._again:
+            self._again = False
+            try:
+                await self.async_run()
+            except TencentIoTError as err:
+                LOGGER.log(self._failure_level, "Reading %s failed: %s", self._what, err)
+                return
 
 
 def auth_failed(err: TencentIoTError) -> ConfigEntryAuthFailed:

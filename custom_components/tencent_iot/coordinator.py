@@ -3,6 +3,8 @@
 import asyncio
 from collections.abc import Awaitable, Iterable, Mapping
 from datetime import timedelta
+from enum import Enum, auto
+import logging
 import math
 from time import monotonic
 from typing import override
@@ -29,7 +31,7 @@ from .api import (
     TencentIoTError,
     Token,
 )
-from .cloud import async_call_cloud, auth_failed, run_all, update_failed
+from .cloud import CoalescedRead, async_call_cloud, auth_failed, run_all, update_failed
 from .connection import create_client
 from .const import (
     CONF_ACCESS_TOKEN,
@@ -54,6 +56,17 @@ from .registry import (
     async_release_stale_devices,
     async_remove_item_entities,
 )
+
+
+class HomeSource(Enum):
+    """Where the devices the entities were built from came from."""
+
+    # The first refresh's setup has just read the whole home: its poll has nothing to do.
+    JUST_READ = auto()
+    # The saved home, because the cloud was down: the next poll reads the whole home.
+    SAVED = auto()
+    # The cloud, kept current by pushes and polls.
+    CLOUD = auto()
 
 
 class TencentIoTCoordinator(DataUpdateCoordinator[None]):
@@ -90,13 +103,12 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         # When the lists are next read. Linux counts monotonic time from boot, so no clock
         # reading can stand for "long ago": -inf means due at the next poll.
         self._lists_due_at = -math.inf
-        self._lists_task: asyncio.Task[None] | None = None
-        self._lists_lock = asyncio.Lock()
-        self._lists_again = False
-        # Set while the entities were built from the saved home because the cloud was down.
-        self._home_from_storage = False
-        # Set when the first refresh has just read the whole home, so its poll has nothing to do.
-        self._home_just_read = False
+        # One read of the lists at a time: two (a poll's and a push-announced one) would both
+        # see a new device as new and add its entities twice.
+        self._list_read = CoalescedRead(
+            hass, entry, self._async_read_lists, "the device list", failure_level=logging.WARNING
+        )
+        self._home_source = HomeSource.CLOUD
         # Devices whose data a failed read left unknown: the next poll reads them.
         self._stale: set[str] = set()
 
@@ -135,7 +147,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         """Read the whole home (or the saved copy when the cloud is down) and start push."""
         try:
             await self._async_read_home()
-            self._home_just_read = True
+            self._home_source = HomeSource.JUST_READ
         except TencentIoTAuthError as err:
             raise auth_failed(err) from err
         except TencentIoTError as err:
@@ -145,9 +157,9 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             LOGGER.warning("The cloud is unreachable (%s); using the saved device list", err)
             self.rooms = saved.rooms
             self.devices = build_states(saved.devices, saved.gateways, saved.products, self.devices)
-            self._home_from_storage = True
+            self._home_source = HomeSource.SAVED
         async_register_devices(self.hass, self.config_entry, self.devices.values(), self.rooms)
-        if not self._home_from_storage:
+        if self._home_source is not HomeSource.SAVED:
             async_release_stale_devices(
                 self.hass, self.config_entry, {*self.devices, self.home_key}
             )
@@ -157,21 +169,20 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
     @override
     async def _async_update_data(self) -> None:
         """Poll: statuses always, device data only while push is not delivering it."""
-        if self._home_just_read:
-            # The first refresh runs this right after `_async_setup` read statuses and data.
-            self._home_just_read = False
+        if self._home_source is HomeSource.JUST_READ:
+            self._home_source = HomeSource.CLOUD
             return
         try:
-            if self._home_from_storage:
+            if self._home_source is HomeSource.SAVED:
                 await self._async_read_home()
-                self._home_from_storage = False
+                self._home_source = HomeSource.CLOUD
                 async_register_devices(
                     self.hass, self.config_entry, self.devices.values(), self.rooms
                 )
                 self.push_session.subscribe(self.devices)
                 return
             if monotonic() >= self._lists_due_at:
-                await self._async_read_lists()
+                await self._list_read.async_run()
             came_online = await self._async_read_statuses(self.devices.values())
             if self.push_healthy:
                 # Only what push missed: a device that was offline, or a read that failed.
@@ -184,7 +195,11 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         except TencentIoTAuthError as err:
             raise auth_failed(err) from err
         except TencentIoTError as err:
-            if self._home_from_storage and self.data is None and not self.last_exception:
+            if (
+                self._home_source is HomeSource.SAVED
+                and self.data is None
+                and not self.last_exception
+            ):
                 # First refresh after starting from the saved home: the entities are set up
                 # unavailable (every device offline) and the next poll tries again.
                 self.last_exception = err
@@ -269,21 +284,16 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             LOGGER.debug("Scenes or automations are not available: %s", err)
 
     async def _async_read_lists(self) -> None:
-        """Find devices, scenes and automations added or removed since the last read.
-
-        One read at a time: two (a poll's and a push-announced one) would both see a new
-        device as new and add its entities twice.
-        """
-        async with self._lists_lock:
-            try:
-                await self._async_read_lists_locked()
-            except TencentIoTError:
-                # The next poll reads them again instead of waiting for DEVICE_LIST_REFRESH.
-                self._lists_due_at = -math.inf
-                raise
-
-    async def _async_read_lists_locked(self) -> None:
+        """Find devices, scenes and automations added or removed since the last read."""
         self._lists_due_at = monotonic() + DEVICE_LIST_REFRESH.total_seconds()
+        try:
+            await self._async_read_lists_once()
+        except TencentIoTError:
+            # The next poll reads them again instead of waiting for DEVICE_LIST_REFRESH.
+            self._lists_due_at = -math.inf
+            raise
+
+    async def _async_read_lists_once(self) -> None:
         self.rooms = {room.room_id: room for room in await self.client.get_rooms(self.family_id)}
         devices, gateways = await self._async_read_device_list()
         old_scenes, old_automations = set(self.scenes), set(self.automations)
@@ -331,23 +341,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
     @callback
     def async_schedule_list_refresh(self) -> None:
         """Read the device list soon (a bind, an unbind or a new device was announced)."""
-        if self._lists_task is None or self._lists_task.done():
-            self._lists_task = self.config_entry.async_create_background_task(
-                self.hass, self._async_read_lists_logged(), f"{DOMAIN} device list"
-            )
-        else:
-            # The read under way may have started before the change: read once more after it.
-            self._lists_again = True
-
-    async def _async_read_lists_logged(self) -> None:
-        self._lists_again = True
-        while self._lists_again:
-            self._lists_again = False
-            try:
-                await self._async_read_lists()
-            except TencentIoTError as err:
-                LOGGER.warning("Reading the device list failed: %s", err)
-                return
+        self._list_read.async_schedule()
 
     # Push
 

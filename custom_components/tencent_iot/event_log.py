@@ -20,6 +20,7 @@ from homeassistant.helpers.storage import Store
 
 from .api import DeviceEvent, EventRecord, TencentIoTError
 from .background import EntryFeature, Page, RequestPacer, read_pages
+from .cloud import CoalescedRead
 from .const import (
     DATA_READ_CONCURRENCY,
     DOMAIN,
@@ -57,7 +58,7 @@ class DeviceEventLog(EntryFeature):
         self._store: Store[dict[str, dict[str, Any]]] = Store(
             hass, _STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.events"
         )
-        self._lock = asyncio.Lock()
+        self._catch_up = CoalescedRead(hass, entry, self._async_catch_up, "missed events")
 
     @callback
     def async_start(self) -> None:
@@ -67,21 +68,15 @@ class DeviceEventLog(EntryFeature):
             coordinator.listeners.async_add_any_event_listener(self._handle_event)
         )
         self.entry.async_on_unload(
-            coordinator.listeners.async_add_push_back_listener(self._schedule)
+            coordinator.listeners.async_add_push_back_listener(self._catch_up.async_schedule)
         )
         self.entry.async_on_unload(coordinator.listeners.async_add_lists_listener(self._lists_read))
-        self._schedule()
+        self._catch_up.async_schedule()
 
     @callback
     def _lists_read(self) -> None:
         if not self.coordinator.push_healthy:
-            self._schedule()
-
-    @callback
-    def _schedule(self) -> None:
-        self.entry.async_create_background_task(
-            self.hass, self._async_catch_up(), f"{DOMAIN} missed events"
-        )
+            self._catch_up.async_schedule()
 
     @callback
     def _handle_event(self, event: DeviceEvent) -> None:
@@ -97,29 +92,26 @@ class DeviceEventLog(EntryFeature):
         self._save()
 
     async def _async_catch_up(self) -> None:
-        async with self._lock:
-            if not self._loaded:
-                self._loaded = True
-                for key, saved in (await self._store.async_load() or {}).items():
-                    live = self._seen.get(key, {"seen": []})
-                    self._seen[key] = {"time": saved["time"], "seen": saved["seen"] + live["seen"]}
-            states = [
-                state
-                for state in self.coordinator.devices.values()
-                if state.product.thing_model.events
-            ]
-            pacer = RequestPacer()
-            semaphore = asyncio.Semaphore(DATA_READ_CONCURRENCY)
+        if not self._loaded:
+            self._loaded = True
+            for key, saved in (await self._store.async_load() or {}).items():
+                live = self._seen.get(key, {"seen": []})
+                self._seen[key] = {"time": saved["time"], "seen": saved["seen"] + live["seen"]}
+        states = [
+            state for state in self.coordinator.devices.values() if state.product.thing_model.events
+        ]
+        pacer = RequestPacer()
+        semaphore = asyncio.Semaphore(DATA_READ_CONCURRENCY)
 
-            async def catch_up(state: DeviceState) -> None:
-                async with semaphore:
-                    try:
-                        await self._async_catch_up_device(state, pacer)
-                    except TencentIoTError as err:
-                        LOGGER.debug("Reading the past events of %s failed: %s", state.name, err)
+        async def catch_up(state: DeviceState) -> None:
+            async with semaphore:
+                try:
+                    await self._async_catch_up_device(state, pacer)
+                except TencentIoTError as err:
+                    LOGGER.debug("Reading the past events of %s failed: %s", state.name, err)
 
-            await asyncio.gather(*(catch_up(state) for state in states))
-            self._save()
+        await asyncio.gather(*(catch_up(state) for state in states))
+        self._save()
 
     async def _async_catch_up_device(self, state: DeviceState, pacer: RequestPacer) -> None:
         if (seen := self._seen.get(state.key)) is None:

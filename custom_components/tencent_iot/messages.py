@@ -5,7 +5,6 @@ message seen is saved, so a restart fires nothing twice; the first read of a new
 starts from that moment (old messages are not news).
 """
 
-import asyncio
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 import time
@@ -17,9 +16,10 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import DeviceEvent, Message, TencentIoTError
+from .api import DeviceEvent, Message
 from .background import EntryFeature
-from .const import DOMAIN, EVENT_MESSAGE, LOGGER
+from .cloud import CoalescedRead
+from .const import DOMAIN, EVENT_MESSAGE
 from .coordinator import TencentIoTCoordinator
 from .home import home_device_info
 from .models import TencentIoTConfigEntry
@@ -56,20 +56,19 @@ class MessageCentre(EntryFeature):
             hass, _STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.messages"
         )
         self._listeners: list[Callable[[], None]] = []
-        self._task: asyncio.Task[None] | None = None
-        self._again = False
+        self._read = CoalescedRead(hass, entry, self._async_read, "the message centre")
 
     @callback
     def async_start(self) -> None:
         """Read now, after each refresh of the lists and after each event push."""
         coordinator = self.coordinator
         self.entry.async_on_unload(
-            coordinator.listeners.async_add_lists_listener(self.async_schedule_read)
+            coordinator.listeners.async_add_lists_listener(self._read.async_schedule)
         )
         self.entry.async_on_unload(
             coordinator.listeners.async_add_any_event_listener(self._handle_event)
         )
-        self.async_schedule_read()
+        self._read.async_schedule()
 
     @callback
     def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
@@ -79,27 +78,7 @@ class MessageCentre(EntryFeature):
 
     @callback
     def _handle_event(self, _event: DeviceEvent) -> None:
-        self.async_schedule_read()
-
-    @callback
-    def async_schedule_read(self) -> None:
-        """Read soon; a read under way is followed by one more (it may have missed a message)."""
-        if self._task is None or self._task.done():
-            self._task = self.entry.async_create_background_task(
-                self.hass, self._async_read_until_current(), f"{DOMAIN} messages"
-            )
-        else:
-            self._again = True
-
-    async def _async_read_until_current(self) -> None:
-        self._again = True
-        while self._again:
-            self._again = False
-            try:
-                await self._async_read()
-            except TencentIoTError as err:
-                LOGGER.debug("Reading the message centre failed: %s", err)
-                return
+        self._read.async_schedule()
 
     async def _async_read(self) -> None:
         if not self._loaded:
