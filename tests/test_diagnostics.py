@@ -48,6 +48,8 @@ async def test_entry_diagnostics(
     assert diagnostics["entry"]["data"][CONF_APP_SECRET] == "**REDACTED**"
     assert diagnostics["push"]["enabled"] is True
     assert diagnostics["push"]["url"] == sim.ws_url
+    # Set up a moment ago, and the first heartbeat is answered at once.
+    assert 0 <= diagnostics["push"]["seconds_since_last_message"] < 600
     assert set(diagnostics["devices"]) == set(setup_integration.runtime_data.coordinator.devices)
     bulb = diagnostics["devices"][BULB]
     assert "brightness" in bulb["thing_model"]["properties"]

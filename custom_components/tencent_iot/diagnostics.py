@@ -1,6 +1,7 @@
 """Diagnostics for config entries and devices, with secrets and the account redacted."""
 
 from dataclasses import asdict
+from time import monotonic
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -52,7 +53,10 @@ def _push(entry: TencentIoTConfigEntry) -> dict[str, Any]:
         # Tencent's SDK's path, or the doc's when that one was refused.
         "url": push.ws_url,
         "connected": push.connected,
-        "last_message_at": push.last_message_at,
+        # The client keeps a monotonic clock reading, which means nothing outside this process.
+        "seconds_since_last_message": (
+            None if push.last_message_at is None else round(monotonic() - push.last_message_at, 1)
+        ),
         "reconnect_count": push.reconnect_count,
     }
 
