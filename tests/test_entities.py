@@ -1,22 +1,22 @@
 """Which entities every device of the simulator's default home becomes, and their states.
 
-The expected entities live in `snapshots/entities_default_home.json`; after a deliberate change
-of the mapping, regenerate it with `UPDATE_SNAPSHOTS=1 pytest tests/test_entities.py` and review
-the diff.
-
-Not HA's `snapshot_platform`: that one takes an entry with a single platform and every entity
-enabled, while this snapshot is one home across all thing-model platforms, with the entities
-the mapping disables by default shown as disabled.
+The expected entities and states live in `snapshots/test_entities.ambr`, one platform at a
+time with every entity enabled (HA's `snapshot_platform`); after a deliberate change of the
+mapping, regenerate it with `pytest tests/test_entities.py --snapshot-update` and review the diff.
 """
 
+from collections.abc import Generator
 import json
-import os
 from pathlib import Path
-from typing import Any
+from unittest.mock import PropertyMock, patch
 
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
@@ -29,6 +29,7 @@ from .platform_common import (
     PLUG,
     PURIFIER,
     SPEAKER,
+    STRIP,
     SWITCH3,
     entity_id,
     set_up_entry,
@@ -36,74 +37,69 @@ from .platform_common import (
     wait_for,
 )
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "entities_default_home.json"
 ICONS = Path(__file__).parent.parent / "custom_components" / DOMAIN / "icons.json"
 
 # The platforms built from thing models (scenes, automations and updates are not).
-PLATFORMS = {
-    "binary_sensor",
-    "button",
-    "climate",
-    "cover",
-    "datetime",
-    "event",
-    "fan",
-    "light",
-    "number",
-    "select",
-    "sensor",
-    "switch",
-    "text",
-}
+THING_MODEL_PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.CLIMATE,
+    Platform.COVER,
+    Platform.DATETIME,
+    Platform.EVENT,
+    Platform.FAN,
+    Platform.LIGHT,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TEXT,
+]
 
 
-def _plain(value: Any) -> Any:
-    """Enums, tuples and datetimes as JSON has them."""
-    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Registry entries and states as HA's own tests snapshot them, ids and times left out."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
-def _describe(hass: HomeAssistant, entry: er.RegistryEntry) -> dict[str, Any]:
-    current = hass.states.get(entry.entity_id)
-    attributes = dict(current.attributes) if current is not None else {}
-    described: dict[str, Any] = _plain(
-        {
-            "entity_id": entry.entity_id,
-            "name": attributes.pop("friendly_name", None),
-            "translation_key": entry.translation_key,
-            "device_class": entry.original_device_class,
-            "unit": entry.unit_of_measurement,
-            "entity_category": entry.entity_category,
-            "enabled": entry.disabled_by is None,
-            "state": current.state if current is not None else None,
-            "attributes": attributes,
-        }
-    )
-    return described
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Every entity is created enabled, the ones the mapping disables by default too."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
 
 
-def _snapshot(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
-    registry = er.async_get(hass)
-    return {
-        entry.unique_id: _describe(hass, entry)
-        for entry in sorted(
-            er.async_entries_for_config_entry(registry, entry_id), key=lambda e: e.unique_id
-        )
-        if entry.domain in PLATFORMS and not entry.unique_id.startswith("automation/")
-    }
-
-
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize(
+    "platforms",
+    [[platform] for platform in THING_MODEL_PLATFORMS],
+    ids=[platform.value for platform in THING_MODEL_PLATFORMS],
+)
 async def test_entities_of_the_default_home(
-    hass: HomeAssistant, setup_integration: MockConfigEntry
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    setup_integration: MockConfigEntry,
 ) -> None:
     """Entity ids, names, classes, units, options and states of every device of the home."""
-    actual = _snapshot(hass, setup_integration.entry_id)
-    if os.environ.get("UPDATE_SNAPSHOTS"):
-        SNAPSHOT.parent.mkdir(exist_ok=True)
-        SNAPSHOT.write_text(
-            json.dumps(actual, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-            encoding="utf-8",
-        )
-    assert actual == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    await snapshot_platform(hass, entity_registry, snapshot, setup_integration.entry_id)
+
+
+async def test_entities_disabled_by_default(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, setup_integration: MockConfigEntry
+) -> None:
+    """Only the entities few users want start disabled: long texts and a raw struct."""
+    disabled = {
+        entry.unique_id
+        for entry in er.async_entries_for_config_entry(entity_registry, setup_integration.entry_id)
+        if entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    }
+    assert disabled == {f"{STRIP}/segments", f"{SPEAKER}/now_playing", f"{SPEAKER}/recent_songs"}
 
 
 async def test_every_device_has_entities(
@@ -116,7 +112,7 @@ async def test_every_device_has_entities(
     assert len(devices) == 19
     for device in devices:
         entities = er.async_entries_for_device(registry, device.id)
-        assert any(entity.domain in PLATFORMS for entity in entities), device.name
+        assert any(entity.domain in THING_MODEL_PLATFORMS for entity in entities), device.name
 
 
 async def test_offline_device_is_unavailable(
