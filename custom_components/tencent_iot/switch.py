@@ -3,7 +3,7 @@
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .automation import async_setup_automation_switches
@@ -20,19 +20,11 @@ async def async_setup_entry(
     entry: TencentIoTConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the switches of every device, and one per cloud automation."""
-    async_setup_device_switches(entry, async_add_entities)
-    async_setup_automation_switches(entry, async_add_entities)
-
-
-@callback
-def async_setup_device_switches(
-    entry: TencentIoTConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
-) -> None:
-    """Add a switch per mapped property, now and for devices found later."""
+    """Add a switch per mapped property (now and for devices found later) and per automation."""
     async_setup_device_entities(
         entry, async_add_entities, lambda mapping: mapping.switches, TencentIoTSwitch
     )
+    async_setup_automation_switches(entry, async_add_entities)
 
 
 class TencentIoTSwitch(TencentIoTEntity, SwitchEntity):
