@@ -2,6 +2,7 @@
 
 import asyncio
 from datetime import timedelta
+import logging
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -19,7 +20,7 @@ from custom_components.tencent_iot.api import (
     TencentIoTAuthError,
     TencentIoTConnectionError,
 )
-from custom_components.tencent_iot.cloud import run_all
+from custom_components.tencent_iot.cloud import CoalescedRead, run_all
 from custom_components.tencent_iot.const import (
     CONF_ACCESS_TOKEN,
     CONF_ROOMS,
@@ -522,3 +523,53 @@ async def test_run_all_can_cancel_the_others_on_a_failure() -> None:
         await run_all([waits_forever(), fails()], cancel_on_failure=True)
     assert len(waiting) == 1
     assert waiting[0].cancelled()
+
+
+async def test_coalesced_read_runs_once_more_however_often_asked(hass: HomeAssistant) -> None:
+    """Asked three times while it runs, a read runs once more after it; then it is idle."""
+    entry = MockConfigEntry(domain=DOMAIN)
+    entry.add_to_hass(hass)
+    gates: list[asyncio.Event] = []
+    finished = 0
+
+    async def read() -> None:
+        nonlocal finished
+        gate = asyncio.Event()
+        gates.append(gate)
+        await gate.wait()
+        finished += 1
+
+    coalesced = CoalescedRead(hass, entry, read, "the test list")
+    coalesced.async_schedule()
+    await wait_for(hass, lambda: len(gates) == 1)
+    for _ in range(3):
+        coalesced.async_schedule()
+    gates[0].set()
+    await wait_for(hass, lambda: len(gates) == 2)
+    gates[1].set()
+    # A further run would start in the same step that ends the second one.
+    await wait_for(hass, lambda: finished == 2)
+    assert len(gates) == 2
+
+
+async def test_coalesced_read_logs_a_failure_and_is_asked_again(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A failed read in the background is logged; the next ask reads again."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.tencent_iot")
+    entry = MockConfigEntry(domain=DOMAIN)
+    entry.add_to_hass(hass)
+    outcomes: list[Exception | None] = [TencentIoTConnectionError("down"), None]
+    done: list[str] = []
+
+    async def read() -> None:
+        if (error := outcomes.pop(0)) is not None:
+            raise error
+        done.append("read")
+
+    coalesced = CoalescedRead(hass, entry, read, "the test list")
+    coalesced.async_schedule()
+    await wait_for(hass, lambda: "Reading the test list failed: down" in caplog.text)
+    assert not done
+    coalesced.async_schedule()
+    await wait_for(hass, lambda: done == ["read"])
