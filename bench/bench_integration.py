@@ -724,13 +724,25 @@ def other_value(define: dict[str, Any], current: object) -> object:
     return next((value for value in candidates if value != current), None)
 
 
-async def git_commit() -> str:
-    """The commit measured (with -dirty when the tree has changes)."""
+async def git(*args: str) -> str:
+    """What a git command prints, run in this tree."""
     process = await asyncio.create_subprocess_exec(
-        "git", "describe", "--always", "--dirty", cwd=ROOT, stdout=asyncio.subprocess.PIPE
+        "git", *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE
     )
     out, _ = await process.communicate()
     return out.decode().strip()
+
+
+async def integration_commit() -> str:
+    """The commit whose integration is measured, marked when the integration has local changes.
+
+    Changes elsewhere do not count: the bench's own files may be newer (a figure for an older
+    commit is measured with this phase copied in), and a run rewrites `bench/results.md`.
+    """
+    commit = await git("rev-parse", "--short", "HEAD")
+    if await git("status", "--porcelain", "--", "custom_components"):
+        return f"{commit} + local changes"
+    return commit
 
 
 async def phase_writes(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -784,7 +796,7 @@ async def phase_writes(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     unsubscribe()
     assert polls == 0, "a poll ran while writes were counted"
     bench.results["writes"] = {
-        "commit": await git_commit(),
+        "commit": await integration_commit(),
         "measured": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "devices": len({key for key, _, _ in plan}),
         "pushes": len(plan),
