@@ -329,6 +329,19 @@ async def phase_history(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     }
 
 
+class PollCounter:
+    """Counts the coordinator's polls (each one calls its listeners) until stopped."""
+
+    def __init__(self, coordinator: TencentIoTCoordinator) -> None:
+        """Start counting."""
+        self.polls = 0
+        self.stop = coordinator.async_add_listener(self._count)
+
+    @callback
+    def _count(self) -> None:
+        self.polls += 1
+
+
 async def phase_steady(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     """Requests per minute while push is healthy, with polls and heartbeats time-compressed."""
     coordinator = bench.coordinator
@@ -340,14 +353,7 @@ async def phase_steady(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     # A refresh now schedules the next one at the compressed interval.
     await coordinator.async_refresh()
     await bench.sim.reset_counts()
-    polls = 0
-
-    @callback
-    def count_poll() -> None:
-        nonlocal polls
-        polls += 1
-
-    unsubscribe = coordinator.async_add_listener(count_poll)
+    poll_counter = PollCounter(coordinator)
     healthy_throughout = True
     started = time.monotonic()
     while time.monotonic() - started < STEADY_MINUTES * 60 / STEADY_SCALE:
@@ -356,12 +362,12 @@ async def phase_steady(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     counts = split_counts(await bench.sim.counts())
     # Simulated minutes elapsed; `polls` (one per simulated minute) is kept as a cross-check.
     minutes = (time.monotonic() - started) * STEADY_SCALE / 60
-    unsubscribe()
+    poll_counter.stop()
     coordinator.update_interval = timedelta(seconds=DEFAULT_POLL_INTERVAL)
     await coordinator.async_refresh()
     bench.results["steady"] = {
         "minutes": minutes,
-        "polls": polls,
+        "polls": poll_counter.polls,
         "scale": STEADY_SCALE,
         "push_healthy_throughout": healthy_throughout,
         "per_minute": {
@@ -766,13 +772,6 @@ async def phase_writes(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     # A poll rewrites every entity: this refresh puts the next one a poll interval away.
     await coordinator.async_refresh()
     await bench.hass.async_block_till_done()
-    polls = 0
-
-    @callback
-    def count_poll() -> None:
-        nonlocal polls
-        polls += 1
-
     writes: Counter[str] = Counter()
     write = Entity.async_write_ha_state
 
@@ -780,7 +779,7 @@ async def phase_writes(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
         writes[entity.entity_id.partition(".")[0]] += 1
         write(entity)
 
-    unsubscribe = coordinator.async_add_listener(count_poll)
+    poll_counter = PollCounter(coordinator)
     with monkeypatch.context() as patch:
         patch.setattr(Entity, "async_write_ha_state", counted_write)
         for key, prop, value in plan:
@@ -793,8 +792,8 @@ async def phase_writes(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
             )
         )
         await bench.hass.async_block_till_done()
-    unsubscribe()
-    assert polls == 0, "a poll ran while writes were counted"
+    poll_counter.stop()
+    assert poll_counter.polls == 0, "a poll ran while writes were counted"
     bench.results["writes"] = {
         "commit": await integration_commit(),
         "measured": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
