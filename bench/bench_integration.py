@@ -12,17 +12,20 @@ Phases (comma-separated in BENCH_PHASES):
 - latency: push -> HA state latency at 100 and 1000 pushes/s, spread over the devices;
 - maxrate: the highest push rate handled without a growing backlog;
 - history: the import of the cloud's history into statistics (requests, pages, time), with the
-  recorder's reads and writes replaced by a counter (the bench runs no recorder).
+  recorder's reads and writes replaced by a counter (the bench runs no recorder);
+- writes: state writes per push, by entity domain, for one push of each property of every online
+  device (counts, not time).
 BENCH_PROFILE=<rate> also writes a cProfile of the HA process during the run at that rate.
 Results go to BENCH_OUT as JSON; `bench/report.py` turns them into the table.
 """
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncGenerator, Callable
 import contextlib
 import cProfile
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 import gc
 import importlib
@@ -42,6 +45,7 @@ import aiohttp
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity import Entity
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -105,6 +109,9 @@ MAX_RATE_SECONDS = 4.0
 SUSTAINED_SHARE = 0.95
 MAX_BUSY = 0.9
 TAIL_LATENCY = 0.1
+# Entity domains showing several properties of a device: those of the mapping's device rules
+# (`mapping/devices.py`). The other entities show one property each, or none.
+COMPOSITE_DOMAINS = frozenset({"climate", "cover", "fan", "light"})
 
 
 def rss_bytes() -> int:
@@ -322,6 +329,19 @@ async def phase_history(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     }
 
 
+class PollCounter:
+    """Counts the coordinator's polls (each one calls its listeners) until stopped."""
+
+    def __init__(self, coordinator: TencentIoTCoordinator) -> None:
+        """Start counting."""
+        self.polls = 0
+        self.stop = coordinator.async_add_listener(self._count)
+
+    @callback
+    def _count(self) -> None:
+        self.polls += 1
+
+
 async def phase_steady(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     """Requests per minute while push is healthy, with polls and heartbeats time-compressed."""
     coordinator = bench.coordinator
@@ -333,14 +353,7 @@ async def phase_steady(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     # A refresh now schedules the next one at the compressed interval.
     await coordinator.async_refresh()
     await bench.sim.reset_counts()
-    polls = 0
-
-    @callback
-    def count_poll() -> None:
-        nonlocal polls
-        polls += 1
-
-    unsubscribe = coordinator.async_add_listener(count_poll)
+    poll_counter = PollCounter(coordinator)
     healthy_throughout = True
     started = time.monotonic()
     while time.monotonic() - started < STEADY_MINUTES * 60 / STEADY_SCALE:
@@ -349,12 +362,12 @@ async def phase_steady(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     counts = split_counts(await bench.sim.counts())
     # Simulated minutes elapsed; `polls` (one per simulated minute) is kept as a cross-check.
     minutes = (time.monotonic() - started) * STEADY_SCALE / 60
-    unsubscribe()
+    poll_counter.stop()
     coordinator.update_interval = timedelta(seconds=DEFAULT_POLL_INTERVAL)
     await coordinator.async_refresh()
     bench.results["steady"] = {
         "minutes": minutes,
-        "polls": polls,
+        "polls": poll_counter.polls,
         "scale": STEADY_SCALE,
         "push_healthy_throughout": healthy_throughout,
         "per_minute": {
@@ -694,6 +707,104 @@ async def phase_pushes(bench: Bench, phases: set[str]) -> None:
         recorder.stop()
 
 
+def other_value(define: dict[str, Any], current: object) -> object:
+    """A valid value of a property other than `current`; None for a struct or a timestamp."""
+    candidates: list[object]
+    match define.get("type"):
+        case "bool":
+            candidates = [0, 1]
+        case "enum":
+            candidates = [int(key) for key in define.get("mapping", {})]
+        case "int" | "float" as kind:
+            number = int if kind == "int" else float
+            low, high = number(float(define.get("min", 0))), number(float(define.get("max", 0)))
+            step = number(float(define.get("step", 1))) or 1
+            candidates = [value for value in (low, low + step) if value <= high]
+        case "string":
+            candidates = ["", "bench"]
+        case "array":
+            item = other_value(define.get("arrayInfo", {}), None)
+            candidates = [[], [item]] if item is not None else [[]]
+        case _:
+            return None
+    return next((value for value in candidates if value != current), None)
+
+
+async def git(*args: str) -> str:
+    """What a git command prints, run in this tree."""
+    process = await asyncio.create_subprocess_exec(
+        "git", *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    return out.decode().strip()
+
+
+async def integration_commit() -> str:
+    """The commit whose integration is measured, marked when the integration has local changes.
+
+    Changes elsewhere do not count: the bench's own files may be newer (a figure for an older
+    commit is measured with this phase copied in), and a run rewrites `bench/results.md`.
+    """
+    commit = await git("rev-parse", "--short", "HEAD")
+    if await git("status", "--porcelain", "--", "custom_components"):
+        return f"{commit} + local changes"
+    return commit
+
+
+async def phase_writes(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    """State writes per push: one push of each property of every online device, to a new value.
+
+    `Entity.async_write_ha_state` is wrapped here, in the bench process, to count the writes by
+    entity domain. A push should rewrite the entities showing its property, not every entity
+    of its device: pushes of a property a composite entity does not show (a light strip's
+    segments, an air conditioner's filter state, a purifier's PM2.5) tell the two apart.
+    """
+    coordinator = bench.coordinator
+    models = await bench.sim.get("/models")
+    admin_url = (await bench.sim.get("/info"))["admin_url"]
+    plan = [
+        (key, prop, value)
+        for key, state in coordinator.devices.items()
+        if state.online and key in models
+        for prop, define in models[key].items()
+        if (value := other_value(define, state.values.get(prop))) is not None
+    ]
+    # A poll rewrites every entity: this refresh puts the next one a poll interval away.
+    await coordinator.async_refresh()
+    await bench.hass.async_block_till_done()
+    writes: Counter[str] = Counter()
+    write = Entity.async_write_ha_state
+
+    def counted_write(entity: Entity) -> None:
+        writes[entity.entity_id.partition(".")[0]] += 1
+        write(entity)
+
+    poll_counter = PollCounter(coordinator)
+    with monkeypatch.context() as patch:
+        patch.setattr(Entity, "async_write_ha_state", counted_write)
+        for key, prop, value in plan:
+            report = {"device_id": key, "params": {prop: value}}
+            async with bench.sim.session.post(f"{admin_url}/report", json=report) as response:
+                response.raise_for_status()
+        await wait_until(
+            lambda: all(
+                coordinator.devices[key].values.get(prop) == value for key, prop, value in plan
+            )
+        )
+        await bench.hass.async_block_till_done()
+    poll_counter.stop()
+    assert poll_counter.polls == 0, "a poll ran while writes were counted"
+    bench.results["writes"] = {
+        "commit": await integration_commit(),
+        "measured": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "devices": len({key for key, _, _ in plan}),
+        "pushes": len(plan),
+        "writes": writes.total(),
+        "composite_writes": sum(writes[domain] for domain in COMPOSITE_DOMAINS),
+        "by_domain": dict(sorted(writes.items())),
+    }
+
+
 async def check_end_state(bench: Bench) -> None:
     """Count the devices whose values or availability differ from the simulator's."""
     await bench.hass.async_block_till_done()
@@ -733,6 +844,8 @@ async def test_bench(
         await phase_steady(bench, monkeypatch)
     if phases & {"latency", "maxrate"}:
         await phase_pushes(bench, phases)
+    if "writes" in phases:
+        await phase_writes(bench, monkeypatch)
     await check_end_state(bench)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()

@@ -2,8 +2,13 @@
 
 `python -m bench.report [RESULTS_DIR]` reads `<N>.json` files written by `bench_integration.py`
 (default directory `bench/.out`).
+
+`python -m bench.report --writes RESULTS_DIR ...` replaces only the section "State writes per
+push" of `bench/results.md`, with a column for each result that has it, in the order given
+(e.g. the results of an older commit, then the current one), and prints that section.
 """
 
+import argparse
 from collections.abc import Iterable
 from datetime import UTC, datetime
 import json
@@ -24,6 +29,7 @@ TARGET_P99_RATE = 1000
 TARGET_P99_MS = 5.0
 TARGET_RATE = 4000
 MB = 1024 * 1024
+WRITES_HEADING = "## State writes per push"
 
 
 def _load(directory: Path) -> dict[int, dict[str, Any]]:
@@ -374,6 +380,55 @@ def _gap_note(results: dict[int, dict[str, Any]]) -> list[str]:
     ]
 
 
+def _writes(results: Iterable[dict[str, Any]]) -> list[str]:
+    """The section "State writes per push": a column for each result that has it."""
+    measured = [(result["n"], result["writes"]) for result in results if "writes" in result]
+    lines = [
+        WRITES_HEADING,
+        "",
+        "One push of each property of every online device, each to a new value; "
+        "`Entity.async_write_ha_state` calls counted by entity domain (see `bench/README.md`). "
+        "Composite entities show several properties: climate, cover, fan, light.",
+        "",
+    ]
+    if not measured:
+        return [*lines, "(not measured)", ""]
+    domains = sorted({domain for _, writes in measured for domain in writes["by_domain"]})
+
+    def per_push(count: int, writes: dict[str, Any]) -> str:
+        return f"{count / writes['pushes']:.3f} ({count})"
+
+    rows: list[list[object]] = [
+        ["measured", *(writes["measured"] for _, writes in measured)],
+        ["devices pushed to", *(writes["devices"] for _, writes in measured)],
+        ["pushes", *(writes["pushes"] for _, writes in measured)],
+        ["**state writes per push**", *(per_push(w["writes"], w) for _, w in measured)],
+        [
+            "**composite entities' writes per push**",
+            *(per_push(w["composite_writes"], w) for _, w in measured),
+        ],
+    ]
+    rows += [
+        [
+            f"{domain} writes per push",
+            *(per_push(w["by_domain"].get(domain, 0), w) for _, w in measured),
+        ]
+        for domain in domains
+    ]
+    header = ["", *(f"{writes['commit']} (N={n})" for n, writes in measured)]
+    return [*lines, *_table(header, rows), ""]
+
+
+def replace_writes(text: str, results: Iterable[dict[str, Any]]) -> str:
+    """`text` (a results.md) with its section "State writes per push" replaced, or added."""
+    section = "\n".join(_writes(results))
+    start = text.find(WRITES_HEADING)
+    if start < 0:
+        return f"{text.rstrip()}\n\n{section}"
+    end = text.find("\n## ", start)
+    return text[:start] + section + ("" if end < 0 else text[end:])
+
+
 def render(results: dict[int, dict[str, Any]]) -> str:
     """The whole report as Markdown."""
     import homeassistant.const  # noqa: PLC0415 - only for its version
@@ -431,17 +486,27 @@ def render(results: dict[int, dict[str, Any]]) -> str:
         + ", ".join(f"N={n}: {len(m)}" for n, m in mismatches.items())
         + ".",
         "",
+        *_writes(results.values()),
     ]
     return "\n".join(lines)
 
 
 def main() -> None:
-    """Write bench/results.md from the JSON results and print it."""
-    directory = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "bench" / ".out"
-    results = _load(directory)
-    if not results:
-        sys.exit(f"no results in {directory}")
-    text = render(results)
+    """Write bench/results.md (or only its state-writes section) and print what was written."""
+    parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__)
+    parser.add_argument("--writes", action="store_true", help="only the state-writes section")
+    parser.add_argument("directories", nargs="*", type=Path, default=[ROOT / "bench" / ".out"])
+    args = parser.parse_args()
+    loaded = [_load(directory) for directory in args.directories]
+    if not all(loaded):
+        sys.exit(f"no results in {', '.join(map(str, args.directories))}")
+    if args.writes:
+        results = [result for results in loaded for result in results.values()]
+        text = replace_writes(RESULTS.read_text(encoding="utf-8"), results)
+        RESULTS.write_text(text, encoding="utf-8")
+        print("\n".join(_writes(results)))
+        return
+    text = render(loaded[0])
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
 
