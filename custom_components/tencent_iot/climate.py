@@ -11,27 +11,14 @@ from homeassistant.components.climate.const import (
     HVACMode,
 )
 from homeassistant.const import ATTR_TEMPERATURE
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import TencentIoTCoordinator
-from .entity import TencentIoTEntity, async_setup_device_entities
+from .entity import TencentIoTEntity, device_platform_setup
 from .mapping.descriptions import Key, TencentIoTClimateEntityDescription, truthy
-from .models import DeviceState, TencentIoTConfigEntry
+from .models import DeviceState
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: TencentIoTConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the climate entity of every device the mapping found one on."""
-    async_setup_device_entities(
-        entry, async_add_entities, lambda mapping: mapping.climates, TencentIoTClimate
-    )
 
 
 def _reverse[T](mapping: Mapping[T, Key]) -> dict[Key, T]:
@@ -171,3 +158,6 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
         """Switch the power off."""
         if self.entity_description.power_id is not None:
             await self.async_set_changed_values({self.entity_description.power_id: False})
+
+
+async_setup_entry = device_platform_setup(lambda mapping: mapping.climates, TencentIoTClimate)

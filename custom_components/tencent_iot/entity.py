@@ -1,10 +1,10 @@
 """The base entity every platform builds on."""
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any, ClassVar, override
 
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -173,6 +173,11 @@ def async_setup_family_items(
 
 
 type EntityFactory[D, E] = Callable[[TencentIoTCoordinator, DeviceState, D], E]
+# A platform module's `async_setup_entry`.
+type PlatformSetup = Callable[
+    [HomeAssistant, TencentIoTConfigEntry, AddConfigEntryEntitiesCallback],
+    Coroutine[Any, Any, None],
+]
 
 
 def device_entities[D: EntityDescription, E: Entity](
@@ -206,3 +211,41 @@ def async_setup_device_entities[D: EntityDescription, E: Entity](
 
     add(coordinator.devices.values())
     entry.async_on_unload(coordinator.listeners.async_add_new_devices_listener(add))
+
+
+def platform_setup(
+    add_entities: Callable[[TencentIoTConfigEntry, AddConfigEntryEntitiesCallback], None],
+) -> PlatformSetup:
+    """The setup of a platform whose entities `add_entities` adds."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: TencentIoTConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        add_entities(entry, async_add_entities)
+
+    return async_setup_entry
+
+
+def family_items_platform_setup(
+    entity_class: type[TencentIoTFamilyItemEntity],
+) -> PlatformSetup:
+    """The setup of a platform that adds an entity per item of the class's kind."""
+    return platform_setup(
+        lambda entry, async_add_entities: async_setup_family_items(
+            entry, entity_class, async_add_entities
+        )
+    )
+
+
+def device_platform_setup[D: EntityDescription, E: Entity](
+    descriptions: Callable[[DeviceMapping], Sequence[D]],
+    entity: EntityFactory[D, E],
+) -> PlatformSetup:
+    """The setup of a platform that adds one entity per description of every device."""
+    return platform_setup(
+        lambda entry, async_add_entities: async_setup_device_entities(
+            entry, async_add_entities, descriptions, entity
+        )
+    )

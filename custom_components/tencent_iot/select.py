@@ -3,27 +3,14 @@
 from typing import override
 
 from homeassistant.components.select import SelectEntity
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import TencentIoTCoordinator
-from .entity import TencentIoTEntity, async_setup_device_entities
+from .entity import TencentIoTEntity, device_platform_setup
 from .mapping.descriptions import Key, TencentIoTSelectEntityDescription
-from .models import DeviceState, TencentIoTConfigEntry
+from .models import DeviceState
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: TencentIoTConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add a select for each writable enum property of every device."""
-    async_setup_device_entities(
-        entry, async_add_entities, lambda mapping: mapping.selects, TencentIoTSelect
-    )
 
 
 class TencentIoTSelect(TencentIoTEntity, SelectEntity):
@@ -55,3 +42,6 @@ class TencentIoTSelect(TencentIoTEntity, SelectEntity):
         """Send the option's key; the device's report updates the state."""
         key = self.entity_description.option_keys[option]
         await self.async_set_values({self.entity_description.key: key})
+
+
+async_setup_entry = device_platform_setup(lambda mapping: mapping.selects, TencentIoTSelect)
