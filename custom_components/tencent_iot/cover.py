@@ -37,10 +37,7 @@ class TencentIoTCover(TencentIoTEntity, CoverEntity):
         """The position in percent, from the reported position (else the set one)."""
         description = self.entity_description
         for scale in (description.current_position, description.position):
-            if scale is None:
-                continue
-            value = self.values.get(scale.id)
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            if scale is not None and (value := self.number(scale.id)) is not None:
                 return round(min(max(scale.to_range(value, 0, 100), 0), 100))
         return None
 

@@ -10,7 +10,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import Automation, Scene
+from .api import Automation, Scene, is_number
 from .const import DOMAIN
 from .control import async_set_values
 from .coordinator import TencentIoTCoordinator
@@ -81,7 +81,7 @@ class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
     def number(self, prop_id: str | None) -> float | None:
         """A property's value when it is a number (a bool is not one)."""
         value = self.values.get(prop_id) if prop_id is not None else None
-        return None if isinstance(value, bool) or not isinstance(value, int | float) else value
+        return value if is_number(value) else None
 
     def label[T](self, prop_id: str | None, labels: Mapping[Key, T]) -> T | None:
         """What a property's enum key stands for (None for a key `labels` does not list)."""

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, Literal, Protocol, Self
 
-from .parsing import as_bool, as_float, as_int, as_records, as_str, json_value
+from .parsing import as_bool, as_float, as_int, as_records, as_str, is_number, json_value
 
 type PropertyMode = Literal["r", "rw"]
 type Define = (
@@ -155,7 +155,7 @@ class StringDefine:
         """Read a reported value; numbers become their text."""
         if isinstance(value, str):
             return value
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if is_number(value):
             return str(value)
         raise InvalidValueError(f"{value!r} is not a string")
 
