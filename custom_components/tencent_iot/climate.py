@@ -1,6 +1,5 @@
 """Climate: air conditioners and thermostats built from power, mode, fan and temperatures."""
 
-from collections.abc import Mapping
 from typing import Any, override
 
 from homeassistant.components.climate import ClimateEntity
@@ -13,16 +12,12 @@ from homeassistant.components.climate.const import (
 from homeassistant.const import ATTR_TEMPERATURE
 
 from .coordinator import TencentIoTCoordinator
-from .entity import TencentIoTEntity, device_platform_setup
-from .mapping.descriptions import Key, TencentIoTClimateEntityDescription, truthy
+from .entity import TencentIoTEntity, device_platform_setup, labels_by_key
+from .mapping.descriptions import TencentIoTClimateEntityDescription, truthy
 from .models import DeviceState
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
-
-
-def _reverse[T](mapping: Mapping[T, Key]) -> dict[Key, T]:
-    return {key: meaning for meaning, key in mapping.items()}
 
 
 class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
@@ -47,8 +42,8 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
             self._attr_swing_modes = [SWING_OFF, SWING_ON]
         self._attr_min_temp = description.target.low
         self._attr_max_temp = description.target.high
-        self._hvac_modes = _reverse(description.hvac_mode_keys)
-        self._fan_modes = _reverse(description.fan_mode_keys)
+        self._hvac_modes = labels_by_key(description.hvac_mode_keys)
+        self._fan_modes = labels_by_key(description.fan_mode_keys)
 
     @property
     def _on_mode(self) -> HVACMode:

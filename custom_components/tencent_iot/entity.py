@@ -20,6 +20,11 @@ from .mapping.descriptions import Key, TencentIoTEntityDescription
 from .models import DeviceState, TencentIoTConfigEntry
 
 
+def labels_by_key[T](keys: Mapping[T, Key]) -> dict[Key, T]:
+    """What each key stands for, from a description's label-to-key mapping."""
+    return {key: label for label, key in keys.items()}
+
+
 class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
     """An entity of one cloud device, updated by polls and by that device's pushes."""
 

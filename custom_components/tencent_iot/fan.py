@@ -1,6 +1,5 @@
 """Fans: power with a speed (numeric or an ordered enum), oscillation and preset modes."""
 
-from collections.abc import Mapping
 from typing import Any, override
 
 from homeassistant.components.fan import FanEntity
@@ -13,8 +12,8 @@ from homeassistant.util.percentage import (
 from homeassistant.util.scaling import int_states_in_range
 
 from .coordinator import TencentIoTCoordinator
-from .entity import TencentIoTEntity, device_platform_setup
-from .mapping.descriptions import Key, TencentIoTFanEntityDescription, truthy
+from .entity import TencentIoTEntity, device_platform_setup, labels_by_key
+from .mapping.descriptions import TencentIoTFanEntityDescription, truthy
 from .models import DeviceState
 
 # Controls go to the cloud one at a time.
@@ -40,9 +39,7 @@ class TencentIoTFan(TencentIoTEntity, FanEntity):
             self._attr_speed_count = len(description.speed_keys)
         elif (speed := description.speed) is not None:
             self._attr_speed_count = int_states_in_range((speed.low, speed.high))
-        self._presets: Mapping[Key, str] = {
-            key: name for name, key in description.preset_keys.items()
-        }
+        self._presets = labels_by_key(description.preset_keys)
 
     @property
     @override

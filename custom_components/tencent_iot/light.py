@@ -15,8 +15,8 @@ from homeassistant.components.light.const import (
 from homeassistant.util.color import brightness_to_value, value_to_brightness
 
 from .coordinator import TencentIoTCoordinator
-from .entity import TencentIoTEntity, device_platform_setup
-from .mapping.descriptions import Key, Scale, TencentIoTLightEntityDescription, truthy
+from .entity import TencentIoTEntity, device_platform_setup, labels_by_key
+from .mapping.descriptions import Scale, TencentIoTLightEntityDescription, truthy
 from .models import DeviceState
 
 # Controls go to the cloud one at a time.
@@ -54,9 +54,7 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
         self._attr_supported_color_modes = set(description.supported_color_modes)
         self._attr_min_color_temp_kelvin = description.min_kelvin
         self._attr_max_color_temp_kelvin = description.max_kelvin
-        self._effects: dict[Key, str] = {
-            key: effect for effect, key in description.effect_keys.items()
-        }
+        self._effects = labels_by_key(description.effect_keys)
         if description.effect_id is not None:
             self._attr_supported_features = LightEntityFeature.EFFECT
             self._attr_effect_list = list(description.effect_keys)

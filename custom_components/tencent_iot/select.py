@@ -5,8 +5,8 @@ from typing import override
 from homeassistant.components.select import SelectEntity
 
 from .coordinator import TencentIoTCoordinator
-from .entity import TencentIoTEntity, device_platform_setup
-from .mapping.descriptions import Key, TencentIoTSelectEntityDescription
+from .entity import TencentIoTEntity, device_platform_setup, labels_by_key
+from .mapping.descriptions import TencentIoTSelectEntityDescription
 from .models import DeviceState
 
 # Controls go to the cloud one at a time.
@@ -26,16 +26,13 @@ class TencentIoTSelect(TencentIoTEntity, SelectEntity):
     ) -> None:
         """Index the options by key."""
         super().__init__(coordinator, state, description)
-        self._labels: dict[Key, str] = {
-            key: label for label, key in description.option_keys.items()
-        }
+        self._labels = labels_by_key(description.option_keys)
 
     @property
     @override
     def current_option(self) -> str | None:
         """The label of the current key (None for a key the model does not list)."""
-        value = self.values.get(self.entity_description.key)
-        return self._labels.get(value) if isinstance(value, int | str) else None
+        return self.label(self.entity_description.key, self._labels)
 
     @override
     async def async_select_option(self, option: str) -> None:
