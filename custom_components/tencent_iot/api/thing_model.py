@@ -39,6 +39,13 @@ def _label_key[K](mapping: Mapping[K, str], label: object) -> K | None:
     return None
 
 
+def _read[T](result: T | None, value: object, what: str) -> T:
+    """`result`, the value read as `what`; None means it is not one."""
+    if result is None:
+        raise InvalidValueError(f"{value!r} is not {what}")
+    return result
+
+
 def _check_range(number: float, low: float | None, high: float | None) -> None:
     if (low is not None and number < low) or (high is not None and number > high):
         low_text = "" if low is None else f"{low:g}"
@@ -55,18 +62,14 @@ class BoolDefine:
 
     def decode(self, value: object) -> bool:
         """Read a reported value."""
-        if (result := as_bool(value)) is None:
-            raise InvalidValueError(f"{value!r} is not a boolean")
-        return result
+        return _read(as_bool(value), value, "a boolean")
 
     def encode(self, value: object) -> int:
         """Build the value to send (0 or 1)."""
         result = as_bool(value)
         if result is None and (key := _label_key(self.mapping, value)) is not None:
             result = bool(key)
-        if result is None:
-            raise InvalidValueError(f"{value!r} is not a boolean")
-        return int(result)
+        return int(_read(result, value, "a boolean"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +85,12 @@ class NumberDefine:
 
     def decode(self, value: object) -> int | float:
         """Read a reported value; an int property reported as 2.6 reads as 3."""
-        number = as_float(value)
-        if number is None:
-            raise InvalidValueError(f"{value!r} is not a number")
+        number = _read(as_float(value), value, "a number")
         return round(number) if self.kind == "int" else number
 
     def encode(self, value: object) -> int | float:
         """Build the value to send, checking type and range."""
-        number = None if isinstance(value, bool) else as_float(value)
-        if number is None:
-            raise InvalidValueError(f"{value!r} is not a number")
+        number = _read(None if isinstance(value, bool) else as_float(value), value, "a number")
         if self.kind == "int" and not number.is_integer():
             raise InvalidValueError(f"{value!r} is not an integer")
         _check_range(number, self.min, self.max)
@@ -107,9 +106,7 @@ class EnumDefine:
 
     def decode(self, value: object) -> int:
         """Read a reported value (not checked against the mapping)."""
-        if (result := as_int(value)) is None:
-            raise InvalidValueError(f"{value!r} is not an enum value")
-        return result
+        return _read(as_int(value), value, "an enum value")
 
     def encode(self, value: object) -> int:
         """Build the value to send from a key or its label."""
@@ -178,15 +175,11 @@ class TimestampDefine:
 
     def decode(self, value: object) -> int:
         """Read a reported value."""
-        if (result := as_int(value)) is None:
-            raise InvalidValueError(f"{value!r} is not a timestamp")
-        return result
+        return _read(as_int(value), value, "a timestamp")
 
     def encode(self, value: object) -> int:
         """Build the value to send."""
-        if isinstance(value, bool) or (result := as_int(value)) is None:
-            raise InvalidValueError(f"{value!r} is not a timestamp")
-        return result
+        return _read(None if isinstance(value, bool) else as_int(value), value, "a timestamp")
 
 
 @dataclass(frozen=True, slots=True)
