@@ -183,6 +183,8 @@ type PlatformSetup = Callable[
     [HomeAssistant, TencentIoTConfigEntry, AddConfigEntryEntitiesCallback],
     Coroutine[Any, Any, None],
 ]
+# Adds some of a platform's entities, now and as they appear.
+type AddEntities = Callable[[TencentIoTConfigEntry, AddConfigEntryEntitiesCallback], None]
 
 
 def device_entities[D: EntityDescription, E: Entity](
@@ -218,17 +220,16 @@ def async_setup_device_entities[D: EntityDescription, E: Entity](
     entry.async_on_unload(coordinator.listeners.async_add_new_devices_listener(add))
 
 
-def platform_setup(
-    add_entities: Callable[[TencentIoTConfigEntry, AddConfigEntryEntitiesCallback], None],
-) -> PlatformSetup:
-    """The setup of a platform whose entities `add_entities` adds."""
+def platform_setup(*add_entities: AddEntities) -> PlatformSetup:
+    """The setup of a platform whose entities the `add_entities` add, in this order."""
 
     async def async_setup_entry(
         hass: HomeAssistant,
         entry: TencentIoTConfigEntry,
         async_add_entities: AddConfigEntryEntitiesCallback,
     ) -> None:
-        add_entities(entry, async_add_entities)
+        for add in add_entities:
+            add(entry, async_add_entities)
 
     return async_setup_entry
 
@@ -247,10 +248,12 @@ def family_items_platform_setup(
 def device_platform_setup[D: EntityDescription, E: Entity](
     descriptions: Callable[[DeviceMapping], Sequence[D]],
     entity: EntityFactory[D, E],
+    *more: AddEntities,
 ) -> PlatformSetup:
-    """The setup of a platform that adds one entity per description of every device."""
+    """The setup of a platform that adds one entity per description of every device, then `more`."""
     return platform_setup(
         lambda entry, async_add_entities: async_setup_device_entities(
             entry, async_add_entities, descriptions, entity
-        )
+        ),
+        *more,
     )
