@@ -89,12 +89,17 @@ def json_value(value: object) -> Any:
     return value
 
 
+def lenient_json_value(value: object) -> Any:
+    """`json_value`, with None for invalid JSON."""
+    try:
+        return json_value(value)
+    except ValueError:
+        return None
+
+
 def as_mapping(value: object) -> dict[str, Any]:
     """Read an object, decoding it from a JSON string if needed; anything else is empty."""
-    try:
-        decoded = json_value(value)
-    except ValueError:
-        return {}
+    decoded = lenient_json_value(value)
     return dict(decoded) if isinstance(decoded, Mapping) else {}
 
 

@@ -9,7 +9,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, Literal, Protocol, Self
 
-from .parsing import as_bool, as_float, as_int, as_records, as_str, is_number, json_value
+from .parsing import (
+    as_bool,
+    as_float,
+    as_int,
+    as_records,
+    as_str,
+    is_number,
+    json_value,
+    lenient_json_value,
+)
 
 type PropertyMode = Literal["r", "rw"]
 type Define = (
@@ -216,10 +225,7 @@ class ArrayDefine:
 
     def decode(self, value: object) -> list[Any]:
         """Read a reported value (a list, or a JSON string of one)."""
-        try:
-            items = json_value(value)
-        except ValueError:
-            items = None
+        items = lenient_json_value(value)
         if not isinstance(items, list):
             raise InvalidValueError(f"{value!r} is not a list")
         return [self.item.decode(item) for item in items]
@@ -232,10 +238,7 @@ class ArrayDefine:
 
 
 def _decode_members(members: tuple[Member, ...], value: object) -> dict[str, Any]:
-    try:
-        raw = json_value(value)
-    except ValueError:
-        raw = None
+    raw = lenient_json_value(value)
     if not isinstance(raw, Mapping):
         raise InvalidValueError(f"{value!r} is not an object")
     known = {member.id: member for member in members}
