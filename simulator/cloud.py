@@ -254,13 +254,7 @@ class Cloud:
         if gateway is not None:
             await self._push_sub_devices(gateway, "bind", [device])
             return
-        payload: dict[str, object] = {
-            "method": "bind",
-            "DeviceId": device.device_id,
-            "FamilyId": family.family_id,
-            "timestamp": now_ms(),
-        }
-        await self.push(device, "StatusChange", "Bind", "", payload, targets=self._watchers(device))
+        await self._push_bind_change(device, "bind")
 
     async def unbind(self, device: Device) -> None:
         """Unbind a device and tell who could see it.
@@ -276,20 +270,29 @@ class Cloud:
             await self._push_sub_devices(gateway, "unbind", [device])
             self._detach(device)
             return
-        payload: dict[str, object] = {
-            "method": "unbind",
-            "DeviceId": device.device_id,
-            "FamilyId": device.family_id,
-            "timestamp": now_ms(),
-        }
-        await self.push(
-            device, "StatusChange", "Unbind", "", payload, targets=self._watchers(device)
-        )
+        await self._push_bind_change(device, "unbind")
         self._detach(device)
 
     def _detach(self, device: Device) -> None:
         self.state.detach(device)
         self.hub.forget_device(device.device_id)
+
+    async def _push_bind_change(self, device: Device, method: str) -> None:
+        """Tell who watches a device that it was bound or unbound (`StatusChange`/`Bind` or `Unbind`)."""
+        payload = {
+            "method": method,
+            "DeviceId": device.device_id,
+            "FamilyId": device.family_id,
+            "timestamp": now_ms(),
+        }
+        await self.push(
+            device,
+            "StatusChange",
+            method.capitalize(),
+            "",
+            payload,
+            targets=self._watchers(device),
+        )
 
     async def _push_sub_devices(self, gateway: Device, sub_kind: str, subs: list[Device]) -> None:
         listed = [

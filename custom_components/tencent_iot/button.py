@@ -3,26 +3,12 @@
 from typing import override
 
 from homeassistant.components.button import ButtonEntity
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .entity import TencentIoTEntity, async_setup_device_entities
+from .entity import TencentIoTEntity, device_platform_setup
 from .mapping.descriptions import TencentIoTButtonEntityDescription
-from .models import TencentIoTConfigEntry
 
 # Actions go to the cloud one at a time.
 PARALLEL_UPDATES = 1
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: TencentIoTConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add a button for each action without input of every device."""
-    async_setup_device_entities(
-        entry, async_add_entities, lambda mapping: mapping.buttons, TencentIoTButton
-    )
 
 
 class TencentIoTButton(TencentIoTEntity, ButtonEntity):
@@ -39,3 +25,6 @@ class TencentIoTButton(TencentIoTEntity, ButtonEntity):
             "control_failed",
             self.device_state.name,
         )
+
+
+async_setup_entry = device_platform_setup(lambda mapping: mapping.buttons, TencentIoTButton)

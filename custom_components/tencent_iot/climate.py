@@ -1,6 +1,5 @@
 """Climate: air conditioners and thermostats built from power, mode, fan and temperatures."""
 
-from collections.abc import Mapping
 from typing import Any, override
 
 from homeassistant.components.climate import ClimateEntity
@@ -11,31 +10,14 @@ from homeassistant.components.climate.const import (
     HVACMode,
 )
 from homeassistant.const import ATTR_TEMPERATURE
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import TencentIoTCoordinator
-from .entity import TencentIoTEntity, async_setup_device_entities
-from .mapping.descriptions import Key, TencentIoTClimateEntityDescription, truthy
-from .models import DeviceState, TencentIoTConfigEntry
+from .entity import TencentIoTEntity, device_platform_setup, labels_by_key
+from .mapping.descriptions import TencentIoTClimateEntityDescription, truthy
+from .models import DeviceState
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: TencentIoTConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the climate entity of every device the mapping found one on."""
-    async_setup_device_entities(
-        entry, async_add_entities, lambda mapping: mapping.climates, TencentIoTClimate
-    )
-
-
-def _reverse[T](mapping: Mapping[T, Key]) -> dict[Key, T]:
-    return {key: meaning for meaning, key in mapping.items()}
 
 
 class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
@@ -60,8 +42,8 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
             self._attr_swing_modes = [SWING_OFF, SWING_ON]
         self._attr_min_temp = description.target.low
         self._attr_max_temp = description.target.high
-        self._hvac_modes = _reverse(description.hvac_mode_keys)
-        self._fan_modes = _reverse(description.fan_mode_keys)
+        self._hvac_modes = labels_by_key(description.hvac_mode_keys)
+        self._fan_modes = labels_by_key(description.fan_mode_keys)
 
     @property
     def _on_mode(self) -> HVACMode:
@@ -171,3 +153,6 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
         """Switch the power off."""
         if self.entity_description.power_id is not None:
             await self.async_set_changed_values({self.entity_description.power_id: False})
+
+
+async_setup_entry = device_platform_setup(lambda mapping: mapping.climates, TencentIoTClimate)

@@ -187,13 +187,7 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self._async_send_code("login")
             if (result := await self._async_login("login", errors)) is not None:
                 return result
-        return self.async_show_form(
-            step_id="login",
-            data_schema=self.add_suggested_values_to_schema(
-                LOGIN_SCHEMA, _without_secrets(user_input or self._data)
-            ),
-            errors=errors,
-        )
+        return self._show_login_form(user_input or self._data, errors)
 
     async def async_step_verification_code(
         self, user_input: dict[str, Any] | None = None
@@ -204,12 +198,7 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
             code = user_input[CONF_CODE].strip()
             if (result := await self._async_login("verification_code", errors, code)) is not None:
                 return result
-        return self.async_show_form(
-            step_id="verification_code",
-            data_schema=CODE_SCHEMA,
-            errors=errors,
-            description_placeholders={CONF_ACCOUNT: self._data[CONF_ACCOUNT]},
-        )
+        return self._show_account_form("verification_code", CODE_SCHEMA, errors)
 
     async def async_step_family(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask which family (home) of the account to add."""
@@ -246,12 +235,7 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self._async_send_code("reauth_confirm")
             if (result := await self._async_login("reauth_confirm", errors)) is not None:
                 return result
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=REAUTH_SCHEMA,
-            errors=errors,
-            description_placeholders={CONF_ACCOUNT: self._data[CONF_ACCOUNT]},
-        )
+        return self._show_account_form("reauth_confirm", REAUTH_SCHEMA, errors)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -346,18 +330,27 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
         if errors["base"] == "invalid_app" and self.source != SOURCE_REAUTH:
             return self._show_app_form("user", self._data, errors)
         if step_id == "reauth_confirm":
-            return self.async_show_form(
-                step_id=step_id,
-                data_schema=REAUTH_SCHEMA,
-                errors=errors,
-                description_placeholders={CONF_ACCOUNT: self._data[CONF_ACCOUNT]},
-            )
+            return self._show_account_form(step_id, REAUTH_SCHEMA, errors)
+        return self._show_login_form(self._data, errors)
+
+    def _show_login_form(
+        self, values: Mapping[str, Any], errors: dict[str, str]
+    ) -> ConfigFlowResult:
+        return self.async_show_form(
+            step_id="login",
+            data_schema=self.add_suggested_values_to_schema(LOGIN_SCHEMA, _without_secrets(values)),
+            errors=errors,
+        )
+
+    def _show_account_form(
+        self, step_id: str, schema: probatio.Schema, errors: dict[str, str]
+    ) -> ConfigFlowResult:
+        """A form that names the account being logged in."""
         return self.async_show_form(
             step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(
-                LOGIN_SCHEMA, _without_secrets(self._data)
-            ),
+            data_schema=schema,
             errors=errors,
+            description_placeholders={CONF_ACCOUNT: self._data[CONF_ACCOUNT]},
         )
 
     def _finish_reauth(self, user: User) -> ConfigFlowResult:

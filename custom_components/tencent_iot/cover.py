@@ -3,27 +3,14 @@
 from typing import Any, override
 
 from homeassistant.components.cover import ATTR_POSITION, CoverEntity
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import TencentIoTCoordinator
-from .entity import TencentIoTEntity, async_setup_device_entities
+from .entity import TencentIoTEntity, device_platform_setup
 from .mapping.descriptions import TencentIoTCoverEntityDescription
-from .models import DeviceState, TencentIoTConfigEntry
+from .models import DeviceState
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: TencentIoTConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the cover of every device the mapping found one on."""
-    async_setup_device_entities(
-        entry, async_add_entities, lambda mapping: mapping.covers, TencentIoTCover
-    )
 
 
 class TencentIoTCover(TencentIoTEntity, CoverEntity):
@@ -50,10 +37,7 @@ class TencentIoTCover(TencentIoTEntity, CoverEntity):
         """The position in percent, from the reported position (else the set one)."""
         description = self.entity_description
         for scale in (description.current_position, description.position):
-            if scale is None:
-                continue
-            value = self.values.get(scale.id)
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            if scale is not None and (value := self.number(scale.id)) is not None:
                 return round(min(max(scale.to_range(value, 0, 100), 0), 100))
         return None
 
@@ -105,3 +89,6 @@ class TencentIoTCover(TencentIoTEntity, CoverEntity):
         """Move to a position in percent."""
         if (scale := self.entity_description.position) is not None:
             await self.async_set_values({scale.id: scale.from_range(kwargs[ATTR_POSITION], 0, 100)})
+
+
+async_setup_entry = device_platform_setup(lambda mapping: mapping.covers, TencentIoTCover)

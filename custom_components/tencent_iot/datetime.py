@@ -4,30 +4,16 @@ from datetime import datetime
 from typing import override
 
 from homeassistant.components.datetime import DateTimeEntity
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .entity import TencentIoTEntity, async_setup_device_entities
+from .entity import TencentIoTEntity, device_platform_setup
 from .mapping.descriptions import (
     TencentIoTDateTimeEntityDescription,
     timestamp_to_send,
     timestamp_value,
 )
-from .models import TencentIoTConfigEntry
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: TencentIoTConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add a date and time for each writable timestamp of every device."""
-    async_setup_device_entities(
-        entry, async_add_entities, lambda mapping: mapping.datetimes, TencentIoTDateTime
-    )
 
 
 class TencentIoTDateTime(TencentIoTEntity, DateTimeEntity):
@@ -46,3 +32,6 @@ class TencentIoTDateTime(TencentIoTEntity, DateTimeEntity):
         """Send the moment; the device's report updates the state."""
         key = self.entity_description.key
         await self.async_set_values({key: timestamp_to_send(value, self.values.get(key))})
+
+
+async_setup_entry = device_platform_setup(lambda mapping: mapping.datetimes, TencentIoTDateTime)

@@ -1,16 +1,16 @@
 """The base entity every platform builds on."""
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any, ClassVar, override
 
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import Automation, Scene
+from .api import Automation, Scene, is_number
 from .const import DOMAIN
 from .control import async_set_values
 from .coordinator import TencentIoTCoordinator
@@ -18,6 +18,11 @@ from .home import home_device_info
 from .mapping import DeviceMapping, device_mapping
 from .mapping.descriptions import Key, TencentIoTEntityDescription
 from .models import DeviceState, TencentIoTConfigEntry
+
+
+def labels_by_key[T](keys: Mapping[T, Key]) -> dict[Key, T]:
+    """What each key stands for, from a description's label-to-key mapping."""
+    return {key: label for label, key in keys.items()}
 
 
 class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
@@ -81,7 +86,7 @@ class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
     def number(self, prop_id: str | None) -> float | None:
         """A property's value when it is a number (a bool is not one)."""
         value = self.values.get(prop_id) if prop_id is not None else None
-        return None if isinstance(value, bool) or not isinstance(value, int | float) else value
+        return value if is_number(value) else None
 
     def label[T](self, prop_id: str | None, labels: Mapping[Key, T]) -> T | None:
         """What a property's enum key stands for (None for a key `labels` does not list)."""
@@ -173,6 +178,13 @@ def async_setup_family_items(
 
 
 type EntityFactory[D, E] = Callable[[TencentIoTCoordinator, DeviceState, D], E]
+# A platform module's `async_setup_entry`.
+type PlatformSetup = Callable[
+    [HomeAssistant, TencentIoTConfigEntry, AddConfigEntryEntitiesCallback],
+    Coroutine[Any, Any, None],
+]
+# Adds some of a platform's entities, now and as they appear.
+type AddEntities = Callable[[TencentIoTConfigEntry, AddConfigEntryEntitiesCallback], None]
 
 
 def device_entities[D: EntityDescription, E: Entity](
@@ -206,3 +218,42 @@ def async_setup_device_entities[D: EntityDescription, E: Entity](
 
     add(coordinator.devices.values())
     entry.async_on_unload(coordinator.listeners.async_add_new_devices_listener(add))
+
+
+def platform_setup(*add_entities: AddEntities) -> PlatformSetup:
+    """The setup of a platform whose entities the `add_entities` add, in this order."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: TencentIoTConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        for add in add_entities:
+            add(entry, async_add_entities)
+
+    return async_setup_entry
+
+
+def family_items_platform_setup(
+    entity_class: type[TencentIoTFamilyItemEntity],
+) -> PlatformSetup:
+    """The setup of a platform that adds an entity per item of the class's kind."""
+    return platform_setup(
+        lambda entry, async_add_entities: async_setup_family_items(
+            entry, entity_class, async_add_entities
+        )
+    )
+
+
+def device_platform_setup[D: EntityDescription, E: Entity](
+    descriptions: Callable[[DeviceMapping], Sequence[D]],
+    entity: EntityFactory[D, E],
+    *more: AddEntities,
+) -> PlatformSetup:
+    """The setup of a platform that adds one entity per description of every device, then `more`."""
+    return platform_setup(
+        lambda entry, async_add_entities: async_setup_device_entities(
+            entry, async_add_entities, descriptions, entity
+        ),
+        *more,
+    )

@@ -3,27 +3,14 @@
 from typing import override
 
 from homeassistant.components.event import EventEntity
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.core import callback
 
 from .api import DeviceEvent
-from .entity import TencentIoTEntity, async_setup_device_entities
+from .entity import TencentIoTEntity, device_platform_setup
 from .mapping.descriptions import TencentIoTEventEntityDescription, decode_members
-from .models import TencentIoTConfigEntry
 
 # Read-only: events arrive by push.
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: TencentIoTConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add an event entity for each event of every device's thing model."""
-    async_setup_device_entities(
-        entry, async_add_entities, lambda mapping: mapping.events, TencentIoTEvent
-    )
 
 
 class TencentIoTEvent(TencentIoTEntity, EventEntity):
@@ -48,3 +35,6 @@ class TencentIoTEvent(TencentIoTEntity, EventEntity):
             decode_members(self.entity_description.event.params, event.params),
         )
         self.async_write_ha_state()
+
+
+async_setup_entry = device_platform_setup(lambda mapping: mapping.events, TencentIoTEvent)

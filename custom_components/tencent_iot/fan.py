@@ -1,11 +1,8 @@
 """Fans: power with a speed (numeric or an ordered enum), oscillation and preset modes."""
 
-from collections.abc import Mapping
 from typing import Any, override
 
 from homeassistant.components.fan import FanEntity
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.percentage import (
     ordered_list_item_to_percentage,
     percentage_to_ordered_list_item,
@@ -15,23 +12,12 @@ from homeassistant.util.percentage import (
 from homeassistant.util.scaling import int_states_in_range
 
 from .coordinator import TencentIoTCoordinator
-from .entity import TencentIoTEntity, async_setup_device_entities
-from .mapping.descriptions import Key, TencentIoTFanEntityDescription, truthy
-from .models import DeviceState, TencentIoTConfigEntry
+from .entity import TencentIoTEntity, device_platform_setup, labels_by_key
+from .mapping.descriptions import TencentIoTFanEntityDescription, truthy
+from .models import DeviceState
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: TencentIoTConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the fan of every device the mapping found one on."""
-    async_setup_device_entities(
-        entry, async_add_entities, lambda mapping: mapping.fans, TencentIoTFan
-    )
 
 
 class TencentIoTFan(TencentIoTEntity, FanEntity):
@@ -53,9 +39,7 @@ class TencentIoTFan(TencentIoTEntity, FanEntity):
             self._attr_speed_count = len(description.speed_keys)
         elif (speed := description.speed) is not None:
             self._attr_speed_count = int_states_in_range((speed.low, speed.high))
-        self._presets: Mapping[Key, str] = {
-            key: name for name, key in description.preset_keys.items()
-        }
+        self._presets = labels_by_key(description.preset_keys)
 
     @property
     @override
@@ -152,3 +136,6 @@ class TencentIoTFan(TencentIoTEntity, FanEntity):
         oscillate_id = self.entity_description.oscillate_id
         if oscillate_id is not None:
             await self.async_set_changed_values({oscillate_id: oscillating})
+
+
+async_setup_entry = device_platform_setup(lambda mapping: mapping.fans, TencentIoTFan)

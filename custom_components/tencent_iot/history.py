@@ -33,7 +33,7 @@ from homeassistant.helpers.recorder import get_instance
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import DataHistoryPoint, TencentIoTError
+from .api import DataHistoryPoint, TencentIoTError, is_number
 from .background import EntryFeature, Page, RequestPacer, read_pages
 from .const import (
     CONF_HISTORY_DAYS,
@@ -273,7 +273,7 @@ class HistoryImporter(EntryFeature):
             except ValueError:
                 continue
             value = sensor.description.value_fn(raw)
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            if is_number(value):
                 readings.append((dt_util.utc_from_timestamp(point.time / 1000), float(value)))
         return readings
 

@@ -12,30 +12,17 @@ from homeassistant.components.light.const import (
     ColorMode,
     LightEntityFeature,
 )
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.color import brightness_to_value, value_to_brightness
 
 from .coordinator import TencentIoTCoordinator
-from .entity import TencentIoTEntity, async_setup_device_entities
-from .mapping.descriptions import Key, Scale, TencentIoTLightEntityDescription, truthy
-from .models import DeviceState, TencentIoTConfigEntry
+from .entity import TencentIoTEntity, device_platform_setup, labels_by_key
+from .mapping.descriptions import Scale, TencentIoTLightEntityDescription, truthy
+from .models import DeviceState
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
 
 _COLOR_MODES = (ColorMode.HS, ColorMode.RGB)
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: TencentIoTConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the light of every device the mapping found one on."""
-    async_setup_device_entities(
-        entry, async_add_entities, lambda mapping: mapping.lights, TencentIoTLight
-    )
 
 
 def _hue_degrees(scale: Scale, value: float) -> float:
@@ -67,9 +54,7 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
         self._attr_supported_color_modes = set(description.supported_color_modes)
         self._attr_min_color_temp_kelvin = description.min_kelvin
         self._attr_max_color_temp_kelvin = description.max_kelvin
-        self._effects: dict[Key, str] = {
-            key: effect for effect, key in description.effect_keys.items()
-        }
+        self._effects = labels_by_key(description.effect_keys)
         if description.effect_id is not None:
             self._attr_supported_features = LightEntityFeature.EFFECT
             self._attr_effect_list = list(description.effect_keys)
@@ -227,3 +212,6 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch the power off."""
         await self.async_set_values({self.entity_description.power_id: False})
+
+
+async_setup_entry = device_platform_setup(lambda mapping: mapping.lights, TencentIoTLight)

@@ -3,27 +3,14 @@
 from typing import override
 
 from homeassistant.components.select import SelectEntity
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import TencentIoTCoordinator
-from .entity import TencentIoTEntity, async_setup_device_entities
-from .mapping.descriptions import Key, TencentIoTSelectEntityDescription
-from .models import DeviceState, TencentIoTConfigEntry
+from .entity import TencentIoTEntity, device_platform_setup, labels_by_key
+from .mapping.descriptions import TencentIoTSelectEntityDescription
+from .models import DeviceState
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: TencentIoTConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add a select for each writable enum property of every device."""
-    async_setup_device_entities(
-        entry, async_add_entities, lambda mapping: mapping.selects, TencentIoTSelect
-    )
 
 
 class TencentIoTSelect(TencentIoTEntity, SelectEntity):
@@ -39,19 +26,19 @@ class TencentIoTSelect(TencentIoTEntity, SelectEntity):
     ) -> None:
         """Index the options by key."""
         super().__init__(coordinator, state, description)
-        self._labels: dict[Key, str] = {
-            key: label for label, key in description.option_keys.items()
-        }
+        self._labels = labels_by_key(description.option_keys)
 
     @property
     @override
     def current_option(self) -> str | None:
         """The label of the current key (None for a key the model does not list)."""
-        value = self.values.get(self.entity_description.key)
-        return self._labels.get(value) if isinstance(value, int | str) else None
+        return self.label(self.entity_description.key, self._labels)
 
     @override
     async def async_select_option(self, option: str) -> None:
         """Send the option's key; the device's report updates the state."""
         key = self.entity_description.option_keys[option]
         await self.async_set_values({self.entity_description.key: key})
+
+
+async_setup_entry = device_platform_setup(lambda mapping: mapping.selects, TencentIoTSelect)

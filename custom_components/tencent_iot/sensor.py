@@ -4,11 +4,11 @@ from datetime import datetime
 from typing import Any, override
 
 from homeassistant.components.sensor import SensorEntity
-from homeassistant.core import HomeAssistant
+from homeassistant.core import callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .entity import TencentIoTEntity, async_setup_device_entities
+from .entity import TencentIoTEntity, device_platform_setup
 from .mapping.descriptions import TencentIoTSensorEntityDescription
 from .messages import UnreadMessagesSensor
 from .models import TencentIoTConfigEntry
@@ -17,15 +17,11 @@ from .models import TencentIoTConfigEntry
 PARALLEL_UPDATES = 0
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: TencentIoTConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
+@callback
+def _async_add_unread_messages_sensor(
+    entry: TencentIoTConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add a sensor for each mapped property of every device, and the home's message count."""
-    async_setup_device_entities(
-        entry, async_add_entities, lambda mapping: mapping.sensors, TencentIoTSensor
-    )
+    """Add the home's count of unread messages."""
     async_add_entities(
         [UnreadMessagesSensor(entry.runtime_data.coordinator, entry.runtime_data.messages)]
     )
@@ -49,3 +45,8 @@ class TencentIoTSensor(TencentIoTEntity, SensorEntity):
         if (attributes_fn := self.entity_description.attributes_fn) is None:
             return None
         return attributes_fn(self.values.get(self.entity_description.key))
+
+
+async_setup_entry = device_platform_setup(
+    lambda mapping: mapping.sensors, TencentIoTSensor, _async_add_unread_messages_sensor
+)

@@ -3,26 +3,12 @@
 from typing import override
 
 from homeassistant.components.text import TextEntity
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .entity import TencentIoTEntity, async_setup_device_entities
+from .entity import TencentIoTEntity, device_platform_setup
 from .mapping.descriptions import TencentIoTTextEntityDescription
-from .models import TencentIoTConfigEntry
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: TencentIoTConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add a text entity for each writable string property of every device."""
-    async_setup_device_entities(
-        entry, async_add_entities, lambda mapping: mapping.texts, TencentIoTText
-    )
 
 
 class TencentIoTText(TencentIoTEntity, TextEntity):
@@ -41,3 +27,6 @@ class TencentIoTText(TencentIoTEntity, TextEntity):
     async def async_set_value(self, value: str) -> None:
         """Send the text; the device's report updates the state."""
         await self.async_set_values({self.entity_description.key: value})
+
+
+async_setup_entry = device_platform_setup(lambda mapping: mapping.texts, TencentIoTText)

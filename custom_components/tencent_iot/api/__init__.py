@@ -42,6 +42,7 @@ from .models import (
     Token,
     User,
 )
+from .parsing import is_number
 from .push import (
     ActionReply,
     BindChange,
@@ -138,4 +139,5 @@ __all__ = [
     "Token",
     "User",
     "decode_device_change",
+    "is_number",
 ]

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 import json
 import math
-from typing import Any
+from typing import Any, TypeIs
 
 
 def first(raw: Mapping[str, Any], *keys: str) -> Any:
@@ -12,6 +12,11 @@ def first(raw: Mapping[str, Any], *keys: str) -> Any:
         if (value := raw.get(key)) is not None:
             return value
     return None
+
+
+def is_number(value: object) -> TypeIs[int | float]:
+    """Whether a value is an int or a float (a bool is not a number here)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def as_str(value: object, default: str = "") -> str:
@@ -84,12 +89,17 @@ def json_value(value: object) -> Any:
     return value
 
 
+def lenient_json_value(value: object) -> Any:
+    """`json_value`, with None for invalid JSON."""
+    try:
+        return json_value(value)
+    except ValueError:
+        return None
+
+
 def as_mapping(value: object) -> dict[str, Any]:
     """Read an object, decoding it from a JSON string if needed; anything else is empty."""
-    try:
-        decoded = json_value(value)
-    except ValueError:
-        return {}
+    decoded = lenient_json_value(value)
     return dict(decoded) if isinstance(decoded, Mapping) else {}
 
 

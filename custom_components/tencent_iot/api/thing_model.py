@@ -9,7 +9,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, Literal, Protocol, Self
 
-from .parsing import as_bool, as_float, as_int, as_records, as_str, json_value
+from .parsing import (
+    as_bool,
+    as_float,
+    as_int,
+    as_records,
+    as_str,
+    is_number,
+    json_value,
+    lenient_json_value,
+)
 
 type PropertyMode = Literal["r", "rw"]
 type Define = (
@@ -39,6 +48,13 @@ def _label_key[K](mapping: Mapping[K, str], label: object) -> K | None:
     return None
 
 
+def _read[T](result: T | None, value: object, what: str) -> T:
+    """`result`, the value read as `what`; None means it is not one."""
+    if result is None:
+        raise InvalidValueError(f"{value!r} is not {what}")
+    return result
+
+
 def _check_range(number: float, low: float | None, high: float | None) -> None:
     if (low is not None and number < low) or (high is not None and number > high):
         low_text = "" if low is None else f"{low:g}"
@@ -55,18 +71,14 @@ class BoolDefine:
 
     def decode(self, value: object) -> bool:
         """Read a reported value."""
-        if (result := as_bool(value)) is None:
-            raise InvalidValueError(f"{value!r} is not a boolean")
-        return result
+        return _read(as_bool(value), value, "a boolean")
 
     def encode(self, value: object) -> int:
         """Build the value to send (0 or 1)."""
         result = as_bool(value)
         if result is None and (key := _label_key(self.mapping, value)) is not None:
             result = bool(key)
-        if result is None:
-            raise InvalidValueError(f"{value!r} is not a boolean")
-        return int(result)
+        return int(_read(result, value, "a boolean"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +94,12 @@ class NumberDefine:
 
     def decode(self, value: object) -> int | float:
         """Read a reported value; an int property reported as 2.6 reads as 3."""
-        number = as_float(value)
-        if number is None:
-            raise InvalidValueError(f"{value!r} is not a number")
+        number = _read(as_float(value), value, "a number")
         return round(number) if self.kind == "int" else number
 
     def encode(self, value: object) -> int | float:
         """Build the value to send, checking type and range."""
-        number = None if isinstance(value, bool) else as_float(value)
-        if number is None:
-            raise InvalidValueError(f"{value!r} is not a number")
+        number = _read(None if isinstance(value, bool) else as_float(value), value, "a number")
         if self.kind == "int" and not number.is_integer():
             raise InvalidValueError(f"{value!r} is not an integer")
         _check_range(number, self.min, self.max)
@@ -107,9 +115,7 @@ class EnumDefine:
 
     def decode(self, value: object) -> int:
         """Read a reported value (not checked against the mapping)."""
-        if (result := as_int(value)) is None:
-            raise InvalidValueError(f"{value!r} is not an enum value")
-        return result
+        return _read(as_int(value), value, "an enum value")
 
     def encode(self, value: object) -> int:
         """Build the value to send from a key or its label."""
@@ -155,7 +161,7 @@ class StringDefine:
         """Read a reported value; numbers become their text."""
         if isinstance(value, str):
             return value
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if is_number(value):
             return str(value)
         raise InvalidValueError(f"{value!r} is not a string")
 
@@ -178,15 +184,11 @@ class TimestampDefine:
 
     def decode(self, value: object) -> int:
         """Read a reported value."""
-        if (result := as_int(value)) is None:
-            raise InvalidValueError(f"{value!r} is not a timestamp")
-        return result
+        return _read(as_int(value), value, "a timestamp")
 
     def encode(self, value: object) -> int:
         """Build the value to send."""
-        if isinstance(value, bool) or (result := as_int(value)) is None:
-            raise InvalidValueError(f"{value!r} is not a timestamp")
-        return result
+        return _read(None if isinstance(value, bool) else as_int(value), value, "a timestamp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,10 +225,7 @@ class ArrayDefine:
 
     def decode(self, value: object) -> list[Any]:
         """Read a reported value (a list, or a JSON string of one)."""
-        try:
-            items = json_value(value)
-        except ValueError:
-            items = None
+        items = lenient_json_value(value)
         if not isinstance(items, list):
             raise InvalidValueError(f"{value!r} is not a list")
         return [self.item.decode(item) for item in items]
@@ -239,10 +238,7 @@ class ArrayDefine:
 
 
 def _decode_members(members: tuple[Member, ...], value: object) -> dict[str, Any]:
-    try:
-        raw = json_value(value)
-    except ValueError:
-        raw = None
+    raw = lenient_json_value(value)
     if not isinstance(raw, Mapping):
         raise InvalidValueError(f"{value!r} is not an object")
     known = {member.id: member for member in members}

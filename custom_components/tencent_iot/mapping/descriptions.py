@@ -32,7 +32,7 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from custom_components.tencent_iot.api import Event, Member
+from custom_components.tencent_iot.api import Event, Member, is_number
 
 type Key = int | str
 """An enum (int) or string-enum (str) key of the thing model."""
@@ -54,7 +54,7 @@ def state_value(value: Any) -> StateType:
 
 def timestamp_value(value: Any) -> datetime | None:
     """A UNIX timestamp (s or ms) as an aware datetime; 0 means never."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if not is_number(value) or value <= 0:
         return None
     seconds = value / 1000 if value >= _MS_THRESHOLD else value
     return dt_util.utc_from_timestamp(seconds)
