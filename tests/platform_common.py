@@ -68,13 +68,42 @@ async def wait_for_firmware_check(hass: HomeAssistant, entry: MockConfigEntry) -
     await wait_for(hass, lambda: firmware.data is not None or not firmware.last_update_success)
 
 
+def push_of(entry: MockConfigEntry) -> PushClient:
+    """The entry's push client: push is on."""
+    push = coordinator_of(entry).push
+    assert push is not None
+    return push
+
+
+async def connected_push(hass: HomeAssistant, entry: MockConfigEntry) -> PushClient:
+    """The entry's push client, once it is connected."""
+    push = push_of(entry)
+    await wait_for(hass, lambda: push.connected)
+    return push
+
+
+async def deliver_report(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    coordinator: TencentIoTCoordinator,
+    device: str,
+    **values: Any,
+) -> None:
+    """The device reports these values; until the coordinator holds them all."""
+    await sim.report(device, values)
+    await wait_for(
+        hass,
+        lambda: all(
+            coordinator.devices[device].values.get(prop) == value for prop, value in values.items()
+        ),
+    )
+
+
 async def take_push_down(
     hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry, *, abort: bool = False
 ) -> PushClient:
     """Once push is connected: drop it and keep it down (subscriptions refused); its client."""
-    push = coordinator_of(entry).push
-    assert push is not None
-    await wait_for(hass, lambda: push.connected)
+    push = await connected_push(hass, entry)
     sim.refuse_subscriptions()
     await sim.drop_websockets(abort=abort)
     await wait_for(hass, lambda: not push.connected)

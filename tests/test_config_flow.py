@@ -39,7 +39,7 @@ from simulator import CloudSimulator
 from simulator.fixture import DEFAULT_FIXTURE
 from simulator.model import User
 
-from .conftest import entry_data, home_family_id
+from .conftest import add_entry, entry_data, home_family_id
 
 # Exactly the keys interface.md lists for entry.data.
 ENTRY_KEYS = {
@@ -192,18 +192,6 @@ async def start_login(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "login"
     return result
-
-
-def add_entry(hass: HomeAssistant, data: dict[str, Any]) -> MockConfigEntry:
-    """Add (but do not set up) an entry with the given data."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="entry",
-        data=data,
-        unique_id=f"{data[CONF_USER_ID]}/{data[CONF_FAMILY_ID]}",
-    )
-    entry.add_to_hass(hass)
-    return entry
 
 
 # The user flow.

@@ -34,7 +34,9 @@ from .platform_common import (
     BULB,
     GATEWAY,
     PLUG,
+    connected_push,
     coordinator_of,
+    deliver_report,
     set_up_entry,
     take_push_down,
     wait_for,
@@ -58,8 +60,7 @@ async def test_push_report_applies_without_poll(
     calls: list[str] = []
     coordinator.listeners.async_add_device_listener(BULB, lambda: calls.append(BULB))
     sim.reset_request_counts()
-    await sim.report(BULB, {"brightness": 42})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 42)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=42)
     assert calls == [BULB]
     assert "AppGetDeviceData" not in sim.request_counts()
 
@@ -83,8 +84,7 @@ async def test_out_of_order_push_never_goes_back(
     coordinator = coordinator_of(setup_integration)
     await sim.wait_for_subscription(BULB)
     await sim.report(BULB, {"brightness": 10})
-    await sim.report(BULB, {"brightness": 90})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 90)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=90)
     await sim.replay_out_of_order(BULB)
     await sim.report(PLUG, {"power_switch": 0})
     await wait_for(hass, lambda: coordinator.devices[PLUG].values.get("power_switch") is False)
@@ -356,9 +356,7 @@ async def test_push_recovers_after_token_revoked(
 ) -> None:
     """A revoked token refuses push; the next poll logs in again and push subscribes with it."""
     coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
-    await wait_for(hass, lambda: push.connected)
+    push = await connected_push(hass, setup_integration)
     old_token = setup_integration.data[CONF_ACCESS_TOKEN]
     sim.expire_tokens(revoke=True)
     await sim.drop_websockets()
@@ -366,8 +364,7 @@ async def test_push_recovers_after_token_revoked(
     await coordinator.async_refresh()
     assert setup_integration.data[CONF_ACCESS_TOKEN] != old_token
     await wait_for(hass, lambda: push.connected)
-    await sim.report(BULB, {"brightness": 21})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 21)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=21)
 
 
 async def test_list_refresh_failure_is_logged(
@@ -423,17 +420,14 @@ async def test_catch_up_failure_keeps_running(
 ) -> None:
     """A failing catch-up read after a reconnect is skipped; polling reads the data later."""
     coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
-    await wait_for(hass, lambda: push.connected)
+    push = await connected_push(hass, setup_integration)
     sim.fail_next(10, action="AppGetDeviceStatuses")
     await sim.drop_websockets()
     await wait_for(hass, lambda: push.reconnect_count >= 1 and push.connected)
     await wait_for(hass, lambda: sim.request_counts().get("AppGetDeviceStatuses", 0) >= 1)
     assert coordinator.last_update_success
     sim.clear_faults()
-    await sim.report(BULB, {"brightness": 64})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 64)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=64)
 
 
 async def test_value_outside_model_is_ignored(

@@ -26,7 +26,7 @@ from custom_components.tencent_iot.services import (
 from simulator import CloudSimulator
 from simulator.model import BindToken
 
-from .conftest import entry_data
+from .conftest import add_entry, entry_data
 from .platform_common import coordinator_of, set_up_entry, wait_for
 
 INTEGRATION_DIR = Path(__file__).parent.parent / "custom_components" / DOMAIN
@@ -118,6 +118,18 @@ def placeholders(err: HomeAssistantError) -> dict[str, str]:
 def writes(sim: CloudSimulator) -> dict[str, int]:
     """The changing requests the cloud received since the counts were reset."""
     return {action: n for action, n in sim.request_counts().items() if action in WRITES}
+
+
+def bind_request(
+    entry_id: str, device_name: str, token: str, product_id: str = "3JQ8VX2K1M"
+) -> dict[str, Any]:
+    """The data of a bind_device call into the default room."""
+    return {
+        "config_entry_id": entry_id,
+        "product_id": product_id,
+        "device_name": device_name,
+        "token": token,
+    }
 
 
 def timer(sim: CloudSimulator, timer_id: str) -> dict[str, Any]:
@@ -682,13 +694,7 @@ async def test_bind_device(
     await call(
         hass,
         "bind_device",
-        {
-            "config_entry_id": config_entry.entry_id,
-            "product_id": "3JQ8VX2K1M",
-            "device_name": "bulb_new01",
-            "token": token,
-            "room_id": LIVING_ROOM,
-        },
+        bind_request(config_entry.entry_id, "bulb_new01", token) | {"room_id": LIVING_ROOM},
     )
     counts = sim.request_counts()
     assert counts["AppGetDeviceBindTokenState"] == 1
@@ -727,12 +733,7 @@ async def test_bind_device_default_room(
     await call(
         hass,
         "bind_device",
-        {
-            "config_entry_id": setup_integration.entry_id,
-            "product_id": "K2B7QX9RDL",
-            "device_name": "ceiling_new",
-            "token": token,
-        },
+        bind_request(setup_integration.entry_id, "ceiling_new", token, product_id="K2B7QX9RDL"),
     )
     assert sim.device_state("K2B7QX9RDL/ceiling_new")["RoomId"] == "0"
     await _wait_for_device(hass, setup_integration, "K2B7QX9RDL/ceiling_new")
@@ -748,12 +749,7 @@ async def test_bind_device_token_not_ready(
         ServiceValidationError,
         hass,
         "bind_device",
-        {
-            "config_entry_id": setup_integration.entry_id,
-            "product_id": "3JQ8VX2K1M",
-            "device_name": "bulb_new02",
-            "token": "fresh",
-        },
+        bind_request(setup_integration.entry_id, "bulb_new02", "fresh"),
     )
     assert err.translation_key == "bind_token_not_ready"
     assert err.translation_placeholders == {"state": "1"}
@@ -769,12 +765,7 @@ async def test_bind_device_unknown_token(
         HomeAssistantError,
         hass,
         "bind_device",
-        {
-            "config_entry_id": setup_integration.entry_id,
-            "product_id": "3JQ8VX2K1M",
-            "device_name": "bulb_new03",
-            "token": "no-such-token",
-        },
+        bind_request(setup_integration.entry_id, "bulb_new03", "no-such-token"),
     )
     assert not isinstance(err, ServiceValidationError)
     assert err.translation_key == "bind_failed"
@@ -808,13 +799,7 @@ async def test_bind_device_bad_input(
         ServiceValidationError,
         hass,
         "bind_device",
-        {
-            "config_entry_id": setup_integration.entry_id,
-            "product_id": "3JQ8VX2K1M",
-            "device_name": "bulb_new04",
-            "token": token,
-        }
-        | fields,
+        bind_request(setup_integration.entry_id, "bulb_new04", token) | fields,
     )
     assert err.translation_key == translation_key
     assert "AppGetDeviceBindTokenState" not in sim.request_counts()
@@ -829,12 +814,7 @@ async def test_bind_device_unknown_entry(
         ServiceValidationError,
         hass,
         "bind_device",
-        {
-            "config_entry_id": "nope",
-            "product_id": "3JQ8VX2K1M",
-            "device_name": "bulb_new05",
-            "token": "t",
-        },
+        bind_request("nope", "bulb_new05", "t"),
     )
     assert err.translation_key == "service_config_entry_not_found"
 
@@ -1007,14 +987,7 @@ async def test_run_scene_of_second_home(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """With two homes loaded, the scene is run by the entry that has it."""
-    data = entry_data(sim, PARENTS_HOME)
-    parents = MockConfigEntry(
-        domain=DOMAIN,
-        title="Parents",
-        data=data,
-        unique_id=f"{data['user_id']}/{PARENTS_HOME}",
-    )
-    parents.add_to_hass(hass)
+    parents = add_entry(hass, entry_data(sim, PARENTS_HOME), "Parents")
     await set_up_entry(hass, parents)
     await sim.report("3JQ8VX2K1M/bulb_7c87ce3c", {"brightness": 20})
     await call(hass, "run_scene", {"scene_id": WELCOME_HOME})

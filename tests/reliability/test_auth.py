@@ -12,7 +12,7 @@ from custom_components.tencent_iot import push_session
 from custom_components.tencent_iot.api import PushClient
 from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, CONF_PASSWORD, DOMAIN
 from simulator import CloudSimulator
-from tests.platform_common import coordinator_of, set_up_entry, wait_for
+from tests.platform_common import coordinator_of, deliver_report, push_of, set_up_entry, wait_for
 
 from .conftest import PUSH_REPLY_TIMEOUT
 from .helpers import assert_end_state, wait_push_healthy
@@ -61,8 +61,7 @@ async def test_token_expired_mid_run_is_replaced_transparently(
     # The push channel reconnects with the new token.
     await sim.drop_websockets()
     await wait_push_healthy(hass, setup_integration)
-    await sim.report(BULB, {"brightness": 23})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 23)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=23)
     assert not reauth_flows(hass)
     await assert_end_state(hass, sim, setup_integration)
 
@@ -75,8 +74,7 @@ async def test_token_rejected_by_push_heartbeat_is_replaced(
     """Without any poll, a heartbeat refused for the token makes the channel log in again."""
     config_entry = fast_heartbeat_entry
     coordinator = coordinator_of(config_entry)
-    push = coordinator.push
-    assert push is not None
+    push = push_of(config_entry)
     await wait_push_healthy(hass, config_entry)
     old_token = config_entry.data[CONF_ACCESS_TOKEN]
     reconnects = push.reconnect_count
@@ -84,8 +82,7 @@ async def test_token_rejected_by_push_heartbeat_is_replaced(
     await wait_for(hass, lambda: config_entry.data[CONF_ACCESS_TOKEN] != old_token)
     await wait_for(hass, lambda: push.reconnect_count > reconnects and push.connected)
     assert config_entry.data[CONF_ACCESS_TOKEN] in sim.state.sessions
-    await sim.report(BULB, {"brightness": 31})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 31)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=31)
     assert not reauth_flows(hass)
     await assert_end_state(hass, sim, config_entry)
 

@@ -17,7 +17,13 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
-from tests.platform_common import coordinator_of, set_up_entry, take_push_down, wait_for
+from tests.platform_common import (
+    coordinator_of,
+    deliver_report,
+    set_up_entry,
+    take_push_down,
+    wait_for,
+)
 
 from .helpers import assert_end_state, wait_push_healthy
 
@@ -51,8 +57,7 @@ async def test_devices_added_and_removed_live(
     await wait_for(hass, lambda: {new_plug, new_bulb} <= coordinator.devices.keys())
     await sim.wait_for_subscription(new_bulb)
     await sim.report(new_plug, {"power_switch": 1})
-    await sim.report(new_bulb, {"power_switch": 1, "brightness": 77})
-    await wait_for(hass, lambda: coordinator.devices[new_bulb].values.get("brightness") == 77)
+    await deliver_report(hass, sim, coordinator, new_bulb, power_switch=1, brightness=77)
     assert entities_of(hass, setup_integration, new_plug)
     old_plug_entities = entities_of(hass, setup_integration, PLUG)
     assert old_plug_entities

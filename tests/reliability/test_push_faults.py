@@ -16,7 +16,13 @@ from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, DOMAIN
 from simulator import CloudSimulator
 from simulator.model import PropValue
 from simulator.push import device_change, encode_payload
-from tests.platform_common import coordinator_of, count_state_writes, wait_for
+from tests.platform_common import (
+    coordinator_of,
+    count_state_writes,
+    deliver_report,
+    push_of,
+    wait_for,
+)
 
 from .conftest import PUSH_REPLY_TIMEOUT
 from .helpers import assert_end_state, wait_push_healthy
@@ -45,8 +51,7 @@ async def test_websocket_dropped_reconnects_with_backoff_and_catches_up(
 ) -> None:
     """Reconnects back off, resubscribe, and a change made during the outage reaches HA."""
     coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
+    push = push_of(setup_integration)
     await wait_push_healthy(hass, setup_integration)
     # Long enough to see the delays grow: 20 ms doubling up to 160 ms, with jitter.
     monkeypatch.setattr(push, "_backoff_min", 0.02)
@@ -73,8 +78,7 @@ async def test_websocket_dropped_reconnects_with_backoff_and_catches_up(
     await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 7)
     await wait_for(hass, lambda: not coordinator.devices[CURTAIN].online)
     # Subscribed again to every device: a new report arrives by push.
-    await sim.report(BULB, {"brightness": 8})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 8)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=8)
     await assert_end_state(hass, sim, setup_integration)
 
 
@@ -87,8 +91,7 @@ async def test_garbage_frames_are_skipped_quietly(
     """Undecodable frames are skipped alone, at debug level, without dropping the connection."""
     caplog.set_level(logging.DEBUG, logger="custom_components.tencent_iot")
     coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
+    push = push_of(setup_integration)
     await wait_push_healthy(hass, setup_integration)
     reconnects = push.reconnect_count
     seq = sim.state.device(BULB).seq
@@ -111,8 +114,7 @@ async def test_garbage_frames_are_skipped_quietly(
         ),
     ):
         assert await sim.send_garbage(text) == 1
-    await sim.report(BULB, {"brightness": 61})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 61)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=61)
     assert push.connected
     assert push.reconnect_count == reconnects
     assert not warnings_about(caplog, "malformed push frame")
@@ -161,13 +163,11 @@ async def test_unknown_fields_and_types_are_ignored(
     await coordinator.async_refresh()
     assert coordinator.last_update_success
     # A reconnect reads every device's data again, the unknown property included.
-    push = coordinator.push
-    assert push is not None
+    push = push_of(setup_integration)
     reconnects = push.reconnect_count
     await sim.drop_websockets()
     await wait_for(hass, lambda: push.reconnect_count > reconnects and push.connected)
-    await sim.report(BULB, {"brightness": 12})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 12)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=12)
     assert coordinator.devices[BULB].values.get("mystery_level") == 3
     # Only the reconnect is worth a warning.
     assert warnings_about(caplog, "") == ["Push channel down: closed by the server; reconnecting"]
@@ -206,8 +206,7 @@ async def test_duplicate_and_out_of_order_pushes_never_go_backwards(
     await wait_for(hass, lambda: coordinator.devices[BULB].values["brightness"] == 90)
 
     # After a reconnect the channel forgets Seq numbers; report timestamps still rule.
-    push = coordinator.push
-    assert push is not None
+    push = push_of(setup_integration)
     await sim.drop_websockets()
     await wait_for(hass, lambda: not push.connected)
     await wait_push_healthy(hass, setup_integration)
@@ -227,8 +226,7 @@ async def test_subscription_reply_never_comes(
 ) -> None:
     """A subscription left unanswered times out, and the channel connects again."""
     coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
+    push = push_of(setup_integration)
     await wait_push_healthy(hass, setup_integration)
     # Held longer than the reply timeout (see conftest).
     sim.delay_next(PUSH_REPLY_TIMEOUT * 3, count=1, action="ActivePush")
@@ -302,8 +300,7 @@ async def test_push_rewrites_only_the_entities_showing_the_change(
     }
     countdown = registry.async_get_entity_id("number", DOMAIN, f"{PLUG}/countdown")
     written = count_state_writes(monkeypatch)
-    await sim.report(PLUG, {"countdown": 77})
-    await wait_for(hass, lambda: coordinator.devices[PLUG].values.get("countdown") == 77)
+    await deliver_report(hass, sim, coordinator, PLUG, countdown=77)
     assert set(written) == {countdown}
     written.clear()
     await sim.set_online(PLUG, False)

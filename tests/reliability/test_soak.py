@@ -22,7 +22,7 @@ from custom_components.tencent_iot import push_session
 from custom_components.tencent_iot.api import PushClient
 from simulator import CloudSimulator
 from simulator.model import Device
-from tests.platform_common import coordinator_of, set_up_entry, wait_for
+from tests.platform_common import coordinator_of, push_of, set_up_entry, wait_for
 
 from .conftest import PUSH_REPLY_TIMEOUT
 from .helpers import assert_end_state, wait_push_healthy
@@ -184,8 +184,7 @@ async def test_soak(
         # Let HA handle part of it, never all of it.
         await asyncio.sleep(soak.rng.choice((0, 0, 0.001, 0.01)))
 
-    push = coordinator_of(config_entry).push
-    assert push is not None
+    push = push_of(config_entry)
     assert push.reconnect_count >= 10
     # The cloud calms down: offline devices come back, faults stop. The next regular poll
     # logs in again if the token died (push cannot tell: the cloud just refuses to subscribe
