@@ -21,7 +21,7 @@ from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from simulator.model import Automation
 
-from .platform_common import wait_for
+from .platform_common import state, wait_for
 
 DOOR_LIGHT = "a_1fc2893e091da77be047f9d73e91fd9e"  # enabled
 CURTAINS = "a_c7c3169c21f1d92e9577871831d067c8"  # disabled
@@ -42,11 +42,9 @@ def automation_entity_id(hass: HomeAssistant, automation_id: str) -> str | None:
 
 def automation_state(hass: HomeAssistant, automation_id: str) -> State:
     """The state of an automation's switch."""
-    entity_id = automation_entity_id(hass, automation_id)
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state
+    entity = automation_entity_id(hass, automation_id)
+    assert entity is not None
+    return state(hass, entity)
 
 
 def cloud_status(sim: CloudSimulator, automation_id: str) -> object:

@@ -43,6 +43,13 @@ from .platform_common import (
 )
 
 
+async def set_up_polled(hass: HomeAssistant, entry: MockConfigEntry) -> TencentIoTCoordinator:
+    """Set the entry up with push off, so that only polls read the cloud; its coordinator."""
+    hass.config_entries.async_update_entry(entry, options={CONF_USE_PUSH: False})
+    await set_up_entry(hass, entry)
+    return coordinator_of(entry)
+
+
 def succeeded(coordinator: TencentIoTCoordinator) -> bool:
     """Whether the last refresh succeeded (a call, so type narrowing does not stick)."""
     return coordinator.last_update_success
@@ -110,9 +117,7 @@ async def test_poll_fallback_without_push(
     hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
 ) -> None:
     """With push off, each poll reads device data, and control is confirmed by a read."""
-    hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
-    await set_up_entry(hass, config_entry)
-    coordinator = coordinator_of(config_entry)
+    coordinator = await set_up_polled(hass, config_entry)
     assert coordinator.push is None
     assert not sim.connections()
     sim.state.device(BULB).data["brightness"].value = 33
@@ -308,9 +313,7 @@ async def test_periodic_list_refresh_finds_changes(
 ) -> None:
     """Without push, the periodic device-list read finds added devices and gone scenes."""
     monkeypatch.setattr(coordinator_module, "DEVICE_LIST_REFRESH", timedelta(0))
-    hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
-    await set_up_entry(hass, config_entry)
-    coordinator = coordinator_of(config_entry)
+    coordinator = await set_up_polled(hass, config_entry)
     new_key = await sim.add_device("P8VN3KQ4WT", "plug_poll_01", alias="Polled Plug")
     gone_scene = next(iter(coordinator.scenes))
     del sim.state.scenes[gone_scene]
@@ -396,9 +399,7 @@ async def test_failed_list_read_is_due_at_the_next_poll(
 
     Both ways a read can fail: in the background (a bind push) and in a poll of its own.
     """
-    hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
-    await set_up_entry(hass, config_entry)
-    coordinator = coordinator_of(config_entry)
+    coordinator = await set_up_polled(hass, config_entry)
     new_key = await sim.add_device("P8VN3KQ4WT", "plug_boot_01")
     attempts_per_read = 3  # the transport retries a failed request twice
     sim.fail_next(attempts_per_read, action="AppGetRoomList")
@@ -434,9 +435,7 @@ async def test_value_outside_model_is_ignored(
     hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
 ) -> None:
     """A value that does not fit the thing model does not replace the last good one."""
-    hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
-    await set_up_entry(hass, config_entry)
-    coordinator = coordinator_of(config_entry)
+    coordinator = await set_up_polled(hass, config_entry)
     good = coordinator.devices[BULB].values["brightness"]
     cloud = sim.state.device(BULB)
     cloud.data["brightness"].value = "not-a-number"

@@ -35,7 +35,7 @@ from custom_components.tencent_iot import firmware as tencent_firmware, update a
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
-from .platform_common import wait_for
+from .platform_common import state, wait_for
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"  # 1.2.0, the product offers 1.3.0
 LAMP = "3JQ8VX2K1M/bulb_7c87ce2b"  # 1.3.0, up to date
@@ -64,11 +64,9 @@ def update_entity_id(hass: HomeAssistant, key: str) -> str | None:
 
 def update_state(hass: HomeAssistant, key: str) -> State:
     """The state of a device's firmware update entity."""
-    entity_id = update_entity_id(hass, key)
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state
+    entity = update_entity_id(hass, key)
+    assert entity is not None
+    return state(hass, entity)
 
 
 async def install(hass: HomeAssistant, key: str) -> None:
@@ -210,10 +208,10 @@ async def test_install_fails(
         "target": "客厅音箱 Living Room Speaker",
         "error": "upgrade failed",
     }
-    state = update_state(hass, SPEAKER)
-    assert state.state == STATE_ON
-    assert state.attributes[ATTR_INSTALLED_VERSION] == "3.1.7"
-    assert state.attributes[ATTR_IN_PROGRESS] is False
+    current = update_state(hass, SPEAKER)
+    assert current.state == STATE_ON
+    assert current.attributes[ATTR_INSTALLED_VERSION] == "3.1.7"
+    assert current.attributes[ATTR_IN_PROGRESS] is False
     assert sim.device_state(SPEAKER)["FwVersion"] == "3.1.7"
 
 
@@ -323,9 +321,9 @@ async def test_new_device(
     await sim.add_device("SPK4N7W2QX", "spk_new01", alias="Kitchen Speaker")
     await wait_for(hass, lambda: update_entity_id(hass, "SPK4N7W2QX/spk_new01") is not None)
     await hass.async_block_till_done()
-    state = update_state(hass, "SPK4N7W2QX/spk_new01")
-    assert state.attributes[ATTR_INSTALLED_VERSION] == "1.0.0"
-    assert state.attributes[ATTR_LATEST_VERSION] == "3.2.0"
+    current = update_state(hass, "SPK4N7W2QX/spk_new01")
+    assert current.attributes[ATTR_INSTALLED_VERSION] == "1.0.0"
+    assert current.attributes[ATTR_LATEST_VERSION] == "3.2.0"
     assert check_count(sim) == 1
 
 

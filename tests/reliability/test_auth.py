@@ -1,20 +1,16 @@
 """The access token expiring mid-run, and the password changing in the app."""
 
-from functools import partial
-
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tencent_iot import push_session
-from custom_components.tencent_iot.api import PushClient
 from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, CONF_PASSWORD, DOMAIN
 from simulator import CloudSimulator
 from tests.platform_common import coordinator_of, deliver_report, push_of, set_up_entry, wait_for
 
-from .conftest import PUSH_REPLY_TIMEOUT
+from .conftest import short_push_timeouts
 from .helpers import assert_end_state, wait_push_healthy
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
@@ -30,16 +26,21 @@ def reauth_flows(hass: HomeAssistant) -> list[str]:
     ]
 
 
+async def assert_working_without_reauth(
+    hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry, *, brightness: int
+) -> None:
+    """A report reaches the coordinator, no reauth flow started, and HA ends equal to the cloud."""
+    await deliver_report(hass, sim, coordinator_of(entry), BULB, brightness=brightness)
+    assert not reauth_flows(hass)
+    await assert_end_state(hass, sim, entry)
+
+
 @pytest.fixture
 async def fast_heartbeat_entry(
     hass: HomeAssistant, config_entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
 ) -> MockConfigEntry:
     """The entry set up with a heartbeat every 50 ms: push finds a dead token by itself."""
-    monkeypatch.setattr(
-        push_session,
-        "PushClient",
-        partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, heartbeat_interval=0.05),
-    )
+    short_push_timeouts(monkeypatch, heartbeat_interval=0.05)
     await set_up_entry(hass, config_entry)
     return config_entry
 
@@ -61,9 +62,7 @@ async def test_token_expired_mid_run_is_replaced_transparently(
     # The push channel reconnects with the new token.
     await sim.drop_websockets()
     await wait_push_healthy(hass, setup_integration)
-    await deliver_report(hass, sim, coordinator, BULB, brightness=23)
-    assert not reauth_flows(hass)
-    await assert_end_state(hass, sim, setup_integration)
+    await assert_working_without_reauth(hass, sim, setup_integration, brightness=23)
 
 
 async def test_token_rejected_by_push_heartbeat_is_replaced(
@@ -73,7 +72,6 @@ async def test_token_rejected_by_push_heartbeat_is_replaced(
 ) -> None:
     """Without any poll, a heartbeat refused for the token makes the channel log in again."""
     config_entry = fast_heartbeat_entry
-    coordinator = coordinator_of(config_entry)
     push = push_of(config_entry)
     await wait_push_healthy(hass, config_entry)
     old_token = config_entry.data[CONF_ACCESS_TOKEN]
@@ -82,9 +80,7 @@ async def test_token_rejected_by_push_heartbeat_is_replaced(
     await wait_for(hass, lambda: config_entry.data[CONF_ACCESS_TOKEN] != old_token)
     await wait_for(hass, lambda: push.reconnect_count > reconnects and push.connected)
     assert config_entry.data[CONF_ACCESS_TOKEN] in sim.state.sessions
-    await deliver_report(hass, sim, coordinator, BULB, brightness=31)
-    assert not reauth_flows(hass)
-    await assert_end_state(hass, sim, config_entry)
+    await assert_working_without_reauth(hass, sim, config_entry, brightness=31)
 
 
 async def test_push_heartbeat_login_failures(
