@@ -184,14 +184,21 @@ async def start_login(
 ) -> FlowResult[Any, Any]:
     """Start a user flow for the simulator's custom endpoints; returns the login form."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await submit_app_and_endpoint(hass, result, sim, **app_changes)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "login"
+    return result
+
+
+async def submit_app_and_endpoint(
+    hass: HomeAssistant, result: FlowResult[Any, Any], sim: CloudSimulator, **app_changes: str
+) -> FlowResult[Any, Any]:
+    """Submit the app's keys, then on the endpoint form the simulator's URLs; the last result."""
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], app_input(sim, **app_changes)
     )
     assert result["step_id"] == "endpoint"
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], endpoint_input(sim))
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "login"
-    return result
+    return await hass.config_entries.flow.async_configure(result["flow_id"], endpoint_input(sim))
 
 
 # The user flow.
@@ -893,10 +900,7 @@ async def test_reconfigure_invalid_app(
 ) -> None:
     """Rejected keys show the reconfigure form with invalid_app; nothing is stored."""
     result = await config_entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], app_input(sim, **changes)
-    )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], endpoint_input(sim))
+    result = await submit_app_and_endpoint(hass, result, sim, **changes)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
     assert result["errors"] == {"base": "invalid_app"}
@@ -906,8 +910,7 @@ async def test_reconfigure_invalid_app(
     assert config_entry.data == entry_data(sim)
 
     # Corrected, it goes through.
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], app_input(sim))
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], endpoint_input(sim))
+    result = await submit_app_and_endpoint(hass, result, sim)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
@@ -940,12 +943,7 @@ async def test_reconfigure_wrong_account(
 ) -> None:
     """Another deployment where the account is a different user: wrong_account."""
     result = await config_entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], app_input(other_cloud)
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], endpoint_input(other_cloud)
-    )
+    result = await submit_app_and_endpoint(hass, result, other_cloud)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
     assert config_entry.data == entry_data(sim)
@@ -965,8 +963,7 @@ async def test_reconfigure_stale_login_needs_reauth(
         data[CONF_TOKEN_EXPIRE_AT] = 4_102_444_800
     entry = add_entry(hass, data)
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], app_input(sim))
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], endpoint_input(sim))
+    result = await submit_app_and_endpoint(hass, result, sim)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_required"
     assert entry.data == data
