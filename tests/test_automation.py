@@ -21,7 +21,7 @@ from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from simulator.model import Automation
 
-from .platform_common import state, wait_for
+from .platform_common import coordinator_of, state, wait_for
 
 DOOR_LIGHT = "a_1fc2893e091da77be047f9d73e91fd9e"  # enabled
 CURTAINS = "a_c7c3169c21f1d92e9577871831d067c8"  # disabled
@@ -110,7 +110,7 @@ async def test_automations_follow_the_cloud(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """New, renamed, switched and deleted automations follow when the lists are read again."""
-    coordinator = setup_integration.runtime_data.coordinator
+    coordinator = coordinator_of(setup_integration)
     family_id = setup_integration.data["family_id"]
     sim.state.automations["a_new"] = Automation(
         "a_new", family_id, {"Name": "", "Icon": "", "Status": 1}

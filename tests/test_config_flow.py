@@ -7,7 +7,12 @@ import socket
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
-from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_USER,
+    ConfigEntryState,
+    ConfigFlowResult,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData
 import pytest
@@ -191,8 +196,8 @@ async def start_login(
 
 
 async def submit_app_and_endpoint(
-    hass: HomeAssistant, result: FlowResult[Any, Any], sim: CloudSimulator, **app_changes: str
-) -> FlowResult[Any, Any]:
+    hass: HomeAssistant, result: ConfigFlowResult, sim: CloudSimulator, **app_changes: str
+) -> ConfigFlowResult:
     """Submit the app's keys, then on the endpoint form the simulator's URLs; the last result."""
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], app_input(sim, **app_changes)
