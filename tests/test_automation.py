@@ -21,7 +21,7 @@ from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from simulator.model import Automation
 
-from .platform_common import coordinator_of, state, wait_for
+from .platform_common import coordinator_of, entity_id, state, wait_for
 
 DOOR_LIGHT = "a_1fc2893e091da77be047f9d73e91fd9e"  # enabled
 CURTAINS = "a_c7c3169c21f1d92e9577871831d067c8"  # disabled
@@ -42,9 +42,7 @@ def automation_entity_id(hass: HomeAssistant, automation_id: str) -> str | None:
 
 def automation_state(hass: HomeAssistant, automation_id: str) -> State:
     """The state of an automation's switch."""
-    entity = automation_entity_id(hass, automation_id)
-    assert entity is not None
-    return state(hass, entity)
+    return state(hass, entity_id(hass, SWITCH_DOMAIN, "automation", automation_id))
 
 
 def cloud_status(sim: CloudSimulator, automation_id: str) -> object:

@@ -12,7 +12,7 @@ from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from simulator.model import Scene
 
-from .platform_common import coordinator_of, set_up_entry, state, wait_for
+from .platform_common import coordinator_of, entity_id, set_up_entry, state, wait_for
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 GOOD_NIGHT = "s_908fd3b142e211b4c759abf025ec72b4"
@@ -34,9 +34,7 @@ def scene_entity_id(hass: HomeAssistant, scene_id: str) -> str | None:
 
 def scene_state(hass: HomeAssistant, scene_id: str) -> State:
     """The state of a cloud scene's entity."""
-    entity = scene_entity_id(hass, scene_id)
-    assert entity is not None
-    return state(hass, entity)
+    return state(hass, entity_id(hass, SCENE_DOMAIN, "scene", scene_id))
 
 
 async def activate(hass: HomeAssistant, scene_id: str) -> None:

@@ -35,7 +35,7 @@ from custom_components.tencent_iot import firmware as tencent_firmware, update a
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
-from .platform_common import state, wait_for
+from .platform_common import entity_id, state, wait_for
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"  # 1.2.0, the product offers 1.3.0
 LAMP = "3JQ8VX2K1M/bulb_7c87ce2b"  # 1.3.0, up to date
@@ -64,9 +64,7 @@ def update_entity_id(hass: HomeAssistant, key: str) -> str | None:
 
 def update_state(hass: HomeAssistant, key: str) -> State:
     """The state of a device's firmware update entity."""
-    entity = update_entity_id(hass, key)
-    assert entity is not None
-    return state(hass, entity)
+    return state(hass, entity_id(hass, UPDATE_DOMAIN, key, "firmware"))
 
 
 async def install(hass: HomeAssistant, key: str) -> None:
