@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import Entity
@@ -60,6 +61,16 @@ async def set_up_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     await wait_for_firmware_check(hass, entry)
+
+
+async def set_up_while_cloud_down(
+    hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry
+) -> None:
+    """Set the entry up while the cloud answers only errors (until cleared): HA retries later."""
+    sim.fail_next(10_000)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
 
 
 async def wait_for_firmware_check(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -38,6 +38,7 @@ from .platform_common import (
     coordinator_of,
     deliver_report,
     set_up_entry,
+    set_up_while_cloud_down,
     take_push_down,
     wait_for,
 )
@@ -214,10 +215,7 @@ async def test_setup_retries_when_cloud_down(
     hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
 ) -> None:
     """With the cloud down and nothing saved, setup is retried later."""
-    sim.fail_next(1000)
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    await set_up_while_cloud_down(hass, sim, config_entry)
 
 
 async def test_restart_with_cloud_down_uses_saved_home(

@@ -11,7 +11,7 @@ from simulator import CloudSimulator
 from tests.platform_common import coordinator_of, deliver_report, push_of, set_up_entry, wait_for
 
 from .conftest import short_push_timeouts
-from .helpers import assert_end_state, wait_push_healthy
+from .helpers import assert_end_state, push_healthy_coordinator, wait_push_healthy
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 NEW_PASSWORD = "Changed@5678"
@@ -50,8 +50,7 @@ async def test_token_expired_mid_run_is_replaced_transparently(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry, revoke: bool
 ) -> None:
     """A poll meeting a dead token logs in again; push resubscribes with the new token."""
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     old_token = setup_integration.data[CONF_ACCESS_TOKEN]
     sim.expire_tokens(revoke=revoke)
     await coordinator.async_refresh()
@@ -91,8 +90,7 @@ async def test_push_heartbeat_login_failures(
 ) -> None:
     """A login failing after a refused heartbeat waits for the next poll; a new password: reauth."""
     config_entry = fast_heartbeat_entry
-    coordinator = coordinator_of(config_entry)
-    await wait_push_healthy(hass, config_entry)
+    coordinator = await push_healthy_coordinator(hass, config_entry)
     old_token = config_entry.data[CONF_ACCESS_TOKEN]
     sim.fail_next(10_000, action="AppGetToken")
     sim.expire_tokens(revoke=True)
@@ -117,8 +115,7 @@ async def test_password_changed_starts_reauth_then_recovers(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The stored password stops working: one reauth flow; entering the new one recovers."""
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     sim.set_password(NEW_PASSWORD)
     sim.expire_tokens(revoke=True)
     await sim.drop_websockets()

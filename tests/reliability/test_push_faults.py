@@ -25,7 +25,7 @@ from tests.platform_common import (
 )
 
 from .conftest import PUSH_REPLY_TIMEOUT
-from .helpers import assert_end_state, wait_push_healthy
+from .helpers import assert_end_state, push_healthy_coordinator, wait_push_healthy
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 PLUG = "P8VN3KQ4WT/plug_e8db8411"
@@ -130,8 +130,7 @@ async def test_unknown_fields_and_types_are_ignored(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Fields, push types, properties and an envelope the integration does not know: no harm."""
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     device = sim.state.device(BULB)
     brightness = device.values()["brightness"]
     frames = [
@@ -178,8 +177,7 @@ async def test_duplicate_and_out_of_order_pushes_never_go_backwards(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Replayed and older pushes, before and after a reconnect, never move a value back."""
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     light = er.async_get(hass).async_get_entity_id("light", DOMAIN, f"{BULB}/light")
     assert light is not None
     seen: list[int] = []
@@ -289,8 +287,7 @@ async def test_push_rewrites_only_the_entities_showing_the_change(
     With several entities per device, rewriting every one per push is what limited the push
     rate (see bench/results.md).
     """
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     await hass.async_block_till_done()
     registry = er.async_get(hass)
     plug_entities = {
