@@ -148,6 +148,12 @@ def state(hass: HomeAssistant, entity: str) -> State:
     return current
 
 
+async def call_service(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
+    """Call an entity service ("domain.service") for one entity and wait until it has run."""
+    domain, name = service.split(".")
+    await hass.services.async_call(domain, name, {"entity_id": entity, **data}, blocking=True)
+
+
 def controls_of(sim: CloudSimulator, device: str) -> list[Mapping[str, Any]]:
     """The data of every control that reached a device, oldest first."""
     return [

@@ -2,7 +2,6 @@
 
 from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
-    ATTR_ENTITY_ID,
     ATTR_FRIENDLY_NAME,
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
@@ -21,7 +20,7 @@ from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from simulator.model import Automation
 
-from .platform_common import coordinator_of, entity_id, state, wait_for
+from .platform_common import call_service, coordinator_of, entity_id, state, wait_for
 
 DOOR_LIGHT = "a_1fc2893e091da77be047f9d73e91fd9e"  # enabled
 CURTAINS = "a_c7c3169c21f1d92e9577871831d067c8"  # disabled
@@ -52,12 +51,8 @@ def cloud_status(sim: CloudSimulator, automation_id: str) -> object:
 
 async def switch(hass: HomeAssistant, automation_id: str, service: str) -> None:
     """Turn an automation's switch on or off."""
-    await hass.services.async_call(
-        SWITCH_DOMAIN,
-        service,
-        {ATTR_ENTITY_ID: automation_entity_id(hass, automation_id)},
-        blocking=True,
-    )
+    entity = entity_id(hass, SWITCH_DOMAIN, "automation", automation_id)
+    await call_service(hass, f"{SWITCH_DOMAIN}.{service}", entity)
 
 
 async def test_automation_switches(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:

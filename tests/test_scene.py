@@ -1,7 +1,7 @@
 """Scene entities, against the cloud simulator."""
 
 from homeassistant.components.scene.const import DOMAIN as SCENE_DOMAIN
-from homeassistant.const import ATTR_ENTITY_ID, ATTR_FRIENDLY_NAME, STATE_UNKNOWN, Platform
+from homeassistant.const import ATTR_FRIENDLY_NAME, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
@@ -12,7 +12,7 @@ from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from simulator.model import Scene
 
-from .platform_common import coordinator_of, entity_id, set_up_entry, state, wait_for
+from .platform_common import call_service, coordinator_of, entity_id, set_up_entry, state, wait_for
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 GOOD_NIGHT = "s_908fd3b142e211b4c759abf025ec72b4"
@@ -39,9 +39,8 @@ def scene_state(hass: HomeAssistant, scene_id: str) -> State:
 
 async def activate(hass: HomeAssistant, scene_id: str) -> None:
     """Turn a cloud scene's entity on."""
-    entity = scene_entity_id(hass, scene_id)
-    assert entity is not None
-    await hass.services.async_call(SCENE_DOMAIN, "turn_on", {ATTR_ENTITY_ID: entity}, blocking=True)
+    entity = entity_id(hass, SCENE_DOMAIN, "scene", scene_id)
+    await call_service(hass, f"{SCENE_DOMAIN}.turn_on", entity)
 
 
 async def test_scene_entities(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:

@@ -16,7 +16,6 @@ from homeassistant.components.update.const import (
 )
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import (
-    ATTR_ENTITY_ID,
     STATE_OFF,
     STATE_ON,
     STATE_UNAVAILABLE,
@@ -35,7 +34,7 @@ from custom_components.tencent_iot import firmware as tencent_firmware, update a
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
-from .platform_common import entity_id, state, wait_for
+from .platform_common import call_service, entity_id, state, wait_for
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"  # 1.2.0, the product offers 1.3.0
 LAMP = "3JQ8VX2K1M/bulb_7c87ce2b"  # 1.3.0, up to date
@@ -69,12 +68,8 @@ def update_state(hass: HomeAssistant, key: str) -> State:
 
 async def install(hass: HomeAssistant, key: str) -> None:
     """Install the offered firmware."""
-    await hass.services.async_call(
-        UPDATE_DOMAIN,
-        SERVICE_INSTALL,
-        {ATTR_ENTITY_ID: update_entity_id(hass, key)},
-        blocking=True,
-    )
+    entity = entity_id(hass, UPDATE_DOMAIN, key, "firmware")
+    await call_service(hass, f"{UPDATE_DOMAIN}.{SERVICE_INSTALL}", entity)
 
 
 def track(
