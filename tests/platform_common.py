@@ -141,6 +141,14 @@ def entity_id(hass: HomeAssistant, domain: str, device: str, key: str) -> str:
     return found
 
 
+async def subscribed_entity(
+    hass: HomeAssistant, sim: CloudSimulator, domain: str, device: str, key: str
+) -> str:
+    """The entity id of a device's entity, once push has subscribed the device (reports arrive)."""
+    await sim.wait_for_subscription(device)
+    return entity_id(hass, domain, device, key)
+
+
 def state(hass: HomeAssistant, entity: str) -> State:
     """The entity's current state."""
     current = hass.states.get(entity)

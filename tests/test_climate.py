@@ -14,6 +14,7 @@ from .platform_common import (
     controls_of,
     entity_id,
     state,
+    subscribed_entity,
     wait_for_state,
 )
 
@@ -22,8 +23,7 @@ async def test_air_conditioner(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Mode, temperature, fan and swing go out as changed ids and come back by push."""
-    climate = entity_id(hass, "climate", AC, "climate")
-    await sim.wait_for_subscription(AC)
+    climate = await subscribed_entity(hass, sim, "climate", AC, "climate")
     current = state(hass, climate)
     assert current.state == "cool"
     assert current.attributes["hvac_modes"] == ["off", "auto", "cool", "heat", "dry", "fan_only"]

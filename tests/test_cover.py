@@ -5,15 +5,21 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import CloudSimulator
 
-from .platform_common import CURTAIN, call_service, controls_of, entity_id, state, wait_for_state
+from .platform_common import (
+    CURTAIN,
+    call_service,
+    controls_of,
+    state,
+    subscribed_entity,
+    wait_for_state,
+)
 
 
 async def test_curtain(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Commands and positions go out; the reported position comes back by push."""
-    cover = entity_id(hass, "cover", CURTAIN, "cover")
-    await sim.wait_for_subscription(CURTAIN)
+    cover = await subscribed_entity(hass, sim, "cover", CURTAIN, "cover")
     current = state(hass, cover)
     assert current.state == "open"
     assert current.attributes["current_position"] == 70

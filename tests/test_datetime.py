@@ -7,7 +7,15 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
-from .platform_common import SPEAKER, call_service, controls_of, entity_id, state, wait_for_state
+from .platform_common import (
+    SPEAKER,
+    call_service,
+    controls_of,
+    entity_id,
+    state,
+    subscribed_entity,
+    wait_for_state,
+)
 
 
 async def test_alarm_time(
@@ -33,8 +41,7 @@ async def test_alarm_time_in_milliseconds(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A device that counts in milliseconds gets milliseconds back."""
-    alarm = entity_id(hass, "datetime", SPEAKER, "alarm_time")
-    await sim.wait_for_subscription(SPEAKER)
+    alarm = await subscribed_entity(hass, sim, "datetime", SPEAKER, "alarm_time")
     await sim.report(SPEAKER, {"alarm_time": 1767225660000})
     await wait_for_state(hass, alarm, "2026-01-01T00:01:00+00:00")
     await call_service(hass, "datetime.set_value", alarm, datetime="2026-01-01 00:02:00+00:00")

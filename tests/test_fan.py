@@ -5,15 +5,21 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import CloudSimulator
 
-from .platform_common import PURIFIER, call_service, controls_of, entity_id, state, wait_for_state
+from .platform_common import (
+    PURIFIER,
+    call_service,
+    controls_of,
+    state,
+    subscribed_entity,
+    wait_for_state,
+)
 
 
 async def test_purifier(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Speed in percent maps onto the 1-5 levels; modes are presets."""
-    fan = entity_id(hass, "fan", PURIFIER, "fan")
-    await sim.wait_for_subscription(PURIFIER)
+    fan = await subscribed_entity(hass, sim, "fan", PURIFIER, "fan")
     current = state(hass, fan)
     assert current.state == "on"
     assert current.attributes["percentage"] == 40

@@ -19,6 +19,7 @@ from .platform_common import (
     count_state_writes,
     entity_id,
     state,
+    subscribed_entity,
     wait_for,
     wait_for_state,
 )
@@ -28,8 +29,7 @@ async def test_colour_bulb(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Brightness, colour temperature and colour go out as changed ids and come back by push."""
-    light = entity_id(hass, "light", BULB, "light")
-    await sim.wait_for_subscription(BULB)
+    light = await subscribed_entity(hass, sim, "light", BULB, "light")
     current = state(hass, light)
     assert current.state == "on"
     assert current.attributes["supported_color_modes"] == ["color_temp", "hs"]
@@ -79,8 +79,7 @@ async def test_scene_mode_keeps_the_last_mode(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A color_mode the light cannot show (a scene) reports the mode last asked for."""
-    light = entity_id(hass, "light", BULB, "light")
-    await sim.wait_for_subscription(BULB)
+    light = await subscribed_entity(hass, sim, "light", BULB, "light")
     await call_service(hass, "light.turn_on", light, hs_color=(240, 100))
     await wait_for_state(hass, light, color_mode="hs")
     await sim.report(BULB, {"color_mode": 2})
@@ -93,8 +92,7 @@ async def test_rgb_strip(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """An rgb_color struct is read and written member by member."""
-    light = entity_id(hass, "light", STRIP, "light")
-    await sim.wait_for_subscription(STRIP)
+    light = await subscribed_entity(hass, sim, "light", STRIP, "light")
     current = state(hass, light)
     assert current.attributes["color_mode"] == "rgb"
     assert current.attributes["rgb_color"] == (255, 120, 40)
@@ -144,8 +142,7 @@ async def test_dimmable_ceiling_light(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A light with power and brightness only."""
-    light = entity_id(hass, "light", CEILING, "light")
-    await sim.wait_for_subscription(CEILING)
+    light = await subscribed_entity(hass, sim, "light", CEILING, "light")
     assert state(hass, light).state == "off"
     assert state(hass, light).attributes["supported_color_modes"] == ["brightness"]
     await call_service(hass, "light.turn_on", light)
@@ -161,8 +158,7 @@ async def test_push_of_another_property_leaves_the_light(
 ) -> None:
     """A push changing only a property the light does not show does not rewrite the light."""
     values = setup_integration.runtime_data.coordinator.devices[STRIP].values
-    light = entity_id(hass, "light", STRIP, "light")
-    await sim.wait_for_subscription(STRIP)
+    light = await subscribed_entity(hass, sim, "light", STRIP, "light")
     await hass.async_block_till_done()
     written = count_state_writes(monkeypatch)
     await sim.report(STRIP, {"segments": [1, 2, 3]})

@@ -14,6 +14,7 @@ from .platform_common import (
     controls_of,
     entity_id,
     state,
+    subscribed_entity,
     wait_for_state,
 )
 
@@ -23,8 +24,7 @@ async def test_volume_and_eq(
 ) -> None:
     """Values go out as the model's type and come back by push; the range is the model's."""
     volume = entity_id(hass, "number", SPEAKER, "volume")
-    eq_level = entity_id(hass, "number", SPEAKER, "eq_level")
-    await sim.wait_for_subscription(SPEAKER)
+    eq_level = await subscribed_entity(hass, sim, "number", SPEAKER, "eq_level")
     assert state(hass, volume).state == "35"
     assert (state(hass, eq_level).attributes["min"], state(hass, eq_level).attributes["max"]) == (
         -6,
@@ -47,8 +47,7 @@ async def test_duration(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A countdown in seconds is a duration number."""
-    countdown = entity_id(hass, "number", PLUG, "countdown")
-    await sim.wait_for_subscription(PLUG)
+    countdown = await subscribed_entity(hass, sim, "number", PLUG, "countdown")
     assert state(hass, countdown).attributes["device_class"] == "duration"
     await call_service(hass, "number.set_value", countdown, value=600)
     assert controls_of(sim, PLUG)[-1] == {"countdown": 600}

@@ -22,6 +22,7 @@ from .platform_common import (
     entity_id,
     home_with,
     state,
+    subscribed_entity,
     wait_for,
     wait_for_state,
 )
@@ -231,8 +232,7 @@ async def test_lamp_with_packed_rgb_and_relative_colour_temperature(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """0-100 spreads over 2700-6500 K; without color_mode the last mode asked is shown."""
-    lamp = entity_id(hass, "light", LAMP, "light")
-    await sim.wait_for_subscription(LAMP)
+    lamp = await subscribed_entity(hass, sim, "light", LAMP, "light")
     current = state(hass, lamp)
     assert current.attributes["supported_color_modes"] == ["color_temp", "rgb"]
     assert current.attributes["color_mode"] == "color_temp"
@@ -252,8 +252,7 @@ async def test_lamp_with_a_percent_hue(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A hue on 0-100 is spread over 0-360 degrees; a lamp without brightness has none."""
-    lamp = entity_id(hass, "light", HS_LAMP, "light")
-    await sim.wait_for_subscription(HS_LAMP)
+    lamp = await subscribed_entity(hass, sim, "light", HS_LAMP, "light")
     assert state(hass, lamp).state == "off"
     await call_service(hass, "light.turn_on", lamp, hs_color=(90, 40))
     assert controls_of(sim, HS_LAMP)[-1] == {"power_switch": 1, "hue": 25, "saturation": 40}
@@ -264,8 +263,7 @@ async def test_air_conditioner_without_power(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Without a power switch the modes are the mode's own; fan modes keep unknown labels."""
-    climate = entity_id(hass, "climate", MODE_AC, "climate")
-    await sim.wait_for_subscription(MODE_AC)
+    climate = await subscribed_entity(hass, sim, "climate", MODE_AC, "climate")
     current = state(hass, climate)
     assert current.state == "cool"
     assert current.attributes["hvac_modes"] == ["cool", "heat"]
@@ -286,8 +284,7 @@ async def test_fan_with_enum_speed_and_swing(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """An enum speed is an ordered list; the swing is oscillation."""
-    fan = entity_id(hass, "fan", FAN, "fan")
-    await sim.wait_for_subscription(FAN)
+    fan = await subscribed_entity(hass, sim, "fan", FAN, "fan")
     assert state(hass, fan).attributes["percentage"] == 66
     assert state(hass, fan).attributes["oscillating"] is False
 
@@ -304,8 +301,7 @@ async def test_fahrenheit_heater(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Power and a °F target make a heater; HA shows °C and sends °F."""
-    heater = entity_id(hass, "climate", HEATER, "climate")
-    await sim.wait_for_subscription(HEATER)
+    heater = await subscribed_entity(hass, sim, "climate", HEATER, "climate")
     current = state(hass, heater)
     assert current.state == "heat"
     assert current.attributes["hvac_modes"] == ["off", "heat"]
@@ -327,8 +323,7 @@ async def test_curtain_with_commands_only(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Without a position the state is assumed from the last command."""
-    cover = entity_id(hass, "cover", COMMAND_CURTAIN, "cover")
-    await sim.wait_for_subscription(COMMAND_CURTAIN)
+    cover = await subscribed_entity(hass, sim, "cover", COMMAND_CURTAIN, "cover")
     assert state(hass, cover).state == "closed"
     assert state(hass, cover).attributes["assumed_state"] is True
 
@@ -344,8 +339,7 @@ async def test_curtain_with_a_position_only(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Without commands, open and close move to 100 and 0."""
-    cover = entity_id(hass, "cover", POSITION_CURTAIN, "cover")
-    await sim.wait_for_subscription(POSITION_CURTAIN)
+    cover = await subscribed_entity(hass, sim, "cover", POSITION_CURTAIN, "cover")
     assert state(hass, cover).attributes["current_position"] == 40
 
     await call_service(hass, "cover.close_cover", cover)

@@ -12,6 +12,7 @@ from .platform_common import (
     controls_of,
     entity_id,
     state,
+    subscribed_entity,
     wait_for_state,
 )
 
@@ -21,8 +22,7 @@ async def test_enum_and_string_enum(
 ) -> None:
     """An option goes out as its key (int or str) and comes back by push."""
     indicator = entity_id(hass, "select", SWITCH3, "indicator_mode")
-    play_mode = entity_id(hass, "select", SPEAKER, "play_mode")
-    await sim.wait_for_subscription(SPEAKER)
+    play_mode = await subscribed_entity(hass, sim, "select", SPEAKER, "play_mode")
     assert state(hass, indicator).state == "开关状态 Relay"
     assert state(hass, play_mode).attributes["options"] == [
         "顺序 Sequence",

@@ -16,6 +16,7 @@ from .platform_common import (
     controls_of,
     entity_id,
     state,
+    subscribed_entity,
     wait_for_state,
 )
 
@@ -42,8 +43,7 @@ async def test_plug_and_cloud_errors(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The plug's main switch; a cloud failure is a HomeAssistantError, not a state change."""
-    plug = entity_id(hass, "switch", PLUG, "power_switch")
-    await sim.wait_for_subscription(PLUG)
+    plug = await subscribed_entity(hass, sim, "switch", PLUG, "power_switch")
     assert state(hass, plug).state == "on"
     sim.fail_next(action="AppControlDeviceData")
     with pytest.raises(HomeAssistantError) as failure:
