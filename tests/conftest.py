@@ -120,18 +120,22 @@ def entry_data(sim: CloudSimulator, family_id: str | None = None) -> dict[str, A
     }
 
 
-@pytest.fixture
-def config_entry(hass: HomeAssistant, sim: CloudSimulator) -> MockConfigEntry:
-    """A config entry for the simulator's home, added to HA but not set up."""
-    data = entry_data(sim)
+def add_entry(hass: HomeAssistant, data: dict[str, Any], title: str = "entry") -> MockConfigEntry:
+    """Add (but do not set up) an entry with the given data, unique per user and family."""
     entry = MockConfigEntry(
         domain=DOMAIN,
-        title=f"{sim.demo_user.nickname} · Home",
+        title=title,
         data=data,
         unique_id=f"{data[CONF_USER_ID]}/{data[CONF_FAMILY_ID]}",
     )
     entry.add_to_hass(hass)
     return entry
+
+
+@pytest.fixture
+def config_entry(hass: HomeAssistant, sim: CloudSimulator) -> MockConfigEntry:
+    """A config entry for the simulator's home, added to HA but not set up."""
+    return add_entry(hass, entry_data(sim), f"{sim.demo_user.nickname} · Home")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import Entity
@@ -62,19 +63,58 @@ async def set_up_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await wait_for_firmware_check(hass, entry)
 
 
+async def set_up_while_cloud_down(
+    hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry
+) -> None:
+    """Set the entry up while the cloud answers only errors (until cleared): HA retries later."""
+    sim.fail_next(10_000)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+
+
 async def wait_for_firmware_check(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Until the first firmware check, a background task, has ended."""
     firmware = entry.runtime_data.firmware
     await wait_for(hass, lambda: firmware.data is not None or not firmware.last_update_success)
 
 
+def push_of(entry: MockConfigEntry) -> PushClient:
+    """The entry's push client: push is on."""
+    push = coordinator_of(entry).push
+    assert push is not None
+    return push
+
+
+async def connected_push(hass: HomeAssistant, entry: MockConfigEntry) -> PushClient:
+    """The entry's push client, once it is connected."""
+    push = push_of(entry)
+    await wait_for(hass, lambda: push.connected)
+    return push
+
+
+async def deliver_report(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    coordinator: TencentIoTCoordinator,
+    device: str,
+    **values: Any,
+) -> None:
+    """The device reports these values; until the coordinator holds them all."""
+    await sim.report(device, values)
+    await wait_for(
+        hass,
+        lambda: all(
+            coordinator.devices[device].values.get(prop) == value for prop, value in values.items()
+        ),
+    )
+
+
 async def take_push_down(
     hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry, *, abort: bool = False
 ) -> PushClient:
     """Once push is connected: drop it and keep it down (subscriptions refused); its client."""
-    push = coordinator_of(entry).push
-    assert push is not None
-    await wait_for(hass, lambda: push.connected)
+    push = await connected_push(hass, entry)
     sim.refuse_subscriptions()
     await sim.drop_websockets(abort=abort)
     await wait_for(hass, lambda: not push.connected)
@@ -101,11 +141,25 @@ def entity_id(hass: HomeAssistant, domain: str, device: str, key: str) -> str:
     return found
 
 
+async def subscribed_entity(
+    hass: HomeAssistant, sim: CloudSimulator, domain: str, device: str, key: str
+) -> str:
+    """The entity id of a device's entity, once push has subscribed the device (reports arrive)."""
+    await sim.wait_for_subscription(device)
+    return entity_id(hass, domain, device, key)
+
+
 def state(hass: HomeAssistant, entity: str) -> State:
     """The entity's current state."""
     current = hass.states.get(entity)
     assert current is not None, entity
     return current
+
+
+async def call_service(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
+    """Call an entity service ("domain.service") for one entity and wait until it has run."""
+    domain, name = service.split(".")
+    await hass.services.async_call(domain, name, {"entity_id": entity, **data}, blocking=True)
 
 
 def controls_of(sim: CloudSimulator, device: str) -> list[Mapping[str, Any]]:

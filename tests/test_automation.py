@@ -2,7 +2,6 @@
 
 from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
-    ATTR_ENTITY_ID,
     ATTR_FRIENDLY_NAME,
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
@@ -21,7 +20,7 @@ from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from simulator.model import Automation
 
-from .platform_common import wait_for
+from .platform_common import call_service, coordinator_of, entity_id, state, wait_for
 
 DOOR_LIGHT = "a_1fc2893e091da77be047f9d73e91fd9e"  # enabled
 CURTAINS = "a_c7c3169c21f1d92e9577871831d067c8"  # disabled
@@ -42,11 +41,7 @@ def automation_entity_id(hass: HomeAssistant, automation_id: str) -> str | None:
 
 def automation_state(hass: HomeAssistant, automation_id: str) -> State:
     """The state of an automation's switch."""
-    entity_id = automation_entity_id(hass, automation_id)
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state
+    return state(hass, entity_id(hass, SWITCH_DOMAIN, "automation", automation_id))
 
 
 def cloud_status(sim: CloudSimulator, automation_id: str) -> object:
@@ -56,12 +51,8 @@ def cloud_status(sim: CloudSimulator, automation_id: str) -> object:
 
 async def switch(hass: HomeAssistant, automation_id: str, service: str) -> None:
     """Turn an automation's switch on or off."""
-    await hass.services.async_call(
-        SWITCH_DOMAIN,
-        service,
-        {ATTR_ENTITY_ID: automation_entity_id(hass, automation_id)},
-        blocking=True,
-    )
+    entity = entity_id(hass, SWITCH_DOMAIN, "automation", automation_id)
+    await call_service(hass, f"{SWITCH_DOMAIN}.{service}", entity)
 
 
 async def test_automation_switches(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
@@ -112,7 +103,7 @@ async def test_automations_follow_the_cloud(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """New, renamed, switched and deleted automations follow when the lists are read again."""
-    coordinator = setup_integration.runtime_data.coordinator
+    coordinator = coordinator_of(setup_integration)
     family_id = setup_integration.data["family_id"]
     sim.state.automations["a_new"] = Automation(
         "a_new", family_id, {"Name": "", "Icon": "", "Status": 1}

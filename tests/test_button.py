@@ -7,7 +7,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import CloudSimulator
 
-from .platform_common import SMOKE, SPEAKER, entity_id, state
+from .platform_common import SMOKE, SPEAKER, call_service, entity_id, state
 
 
 async def test_press_calls_the_action(
@@ -18,12 +18,12 @@ async def test_press_calls_the_action(
     mute = entity_id(hass, "button", SMOKE, "mute_alarm")
     assert state(hass, mute).name == "厨房烟雾报警器 Kitchen Smoke Alarm 消音 Mute alarm"
 
-    await hass.services.async_call("button", "press", {"entity_id": play}, blocking=True)
-    await hass.services.async_call("button", "press", {"entity_id": mute}, blocking=True)
+    await call_service(hass, "button.press", play)
+    await call_service(hass, "button.press", mute)
     sources = [(c["DeviceId"], c["Source"]) for c in sim.controls()]
     assert sources[-2:] == [(SPEAKER, "action:play"), (SMOKE, "action:mute_alarm")]
     assert state(hass, play).state != "unknown"
 
     sim.fail_next(action="AppCallDeviceActionSync")
     with pytest.raises(HomeAssistantError):
-        await hass.services.async_call("button", "press", {"entity_id": play}, blocking=True)
+        await call_service(hass, "button.press", play)

@@ -1,7 +1,5 @@
 """Climate: an air conditioner's state, and each control round trip through the cloud."""
 
-from typing import Any
-
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 import pytest
@@ -9,20 +7,23 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import CloudSimulator
 
-from .platform_common import AC, BEDROOM_AC, controls_of, entity_id, state, wait_for_state
-
-
-async def call(hass: HomeAssistant, service: str, entity: str, **data: Any) -> None:
-    """Call a climate service."""
-    await hass.services.async_call("climate", service, {"entity_id": entity, **data}, blocking=True)
+from .platform_common import (
+    AC,
+    BEDROOM_AC,
+    call_service,
+    controls_of,
+    entity_id,
+    state,
+    subscribed_entity,
+    wait_for_state,
+)
 
 
 async def test_air_conditioner(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Mode, temperature, fan and swing go out as changed ids and come back by push."""
-    climate = entity_id(hass, "climate", AC, "climate")
-    await sim.wait_for_subscription(AC)
+    climate = await subscribed_entity(hass, sim, "climate", AC, "climate")
     current = state(hass, climate)
     assert current.state == "cool"
     assert current.attributes["hvac_modes"] == ["off", "auto", "cool", "heat", "dry", "fan_only"]
@@ -33,38 +34,38 @@ async def test_air_conditioner(
     assert current.attributes["current_temperature"] == 27.3
     assert current.attributes["temperature"] == 25.5
 
-    await call(hass, "set_temperature", climate, temperature=24)
+    await call_service(hass, "climate.set_temperature", climate, temperature=24)
     assert controls_of(sim, AC)[-1] == {"temp_set": 24}
     await wait_for_state(hass, climate, temperature=24)
 
-    await call(hass, "set_temperature", climate, temperature=22.5, hvac_mode="heat")
+    await call_service(hass, "climate.set_temperature", climate, temperature=22.5, hvac_mode="heat")
     assert controls_of(sim, AC)[-1] == {"mode": 2, "temp_set": 22.5}
     await wait_for_state(hass, climate, "heat", temperature=22.5)
 
-    await call(hass, "set_fan_mode", climate, fan_mode="high")
+    await call_service(hass, "climate.set_fan_mode", climate, fan_mode="high")
     assert controls_of(sim, AC)[-1] == {"fan_speed": 3}
     await wait_for_state(hass, climate, fan_mode="high")
 
-    await call(hass, "set_swing_mode", climate, swing_mode="on")
+    await call_service(hass, "climate.set_swing_mode", climate, swing_mode="on")
     assert controls_of(sim, AC)[-1] == {"swing": 1}
     await wait_for_state(hass, climate, swing_mode="on")
 
-    await call(hass, "set_hvac_mode", climate, hvac_mode="off")
+    await call_service(hass, "climate.set_hvac_mode", climate, hvac_mode="off")
     assert controls_of(sim, AC)[-1] == {"power_switch": 0}
     await wait_for_state(hass, climate, "off")
 
-    await call(hass, "set_hvac_mode", climate, hvac_mode="dry")
+    await call_service(hass, "climate.set_hvac_mode", climate, hvac_mode="dry")
     assert controls_of(sim, AC)[-1] == {"power_switch": 1, "mode": 3}
     await wait_for_state(hass, climate, "dry")
 
     # Asking for the mode it is in sends it again.
-    await call(hass, "set_hvac_mode", climate, hvac_mode="dry")
+    await call_service(hass, "climate.set_hvac_mode", climate, hvac_mode="dry")
     assert controls_of(sim, AC)[-1] == {"power_switch": 1, "mode": 3}
 
-    await call(hass, "turn_off", climate)
+    await call_service(hass, "climate.turn_off", climate)
     assert controls_of(sim, AC)[-1] == {"power_switch": 0}
     await wait_for_state(hass, climate, "off")
-    await call(hass, "turn_on", climate)
+    await call_service(hass, "climate.turn_on", climate)
     assert controls_of(sim, AC)[-1] == {"power_switch": 1}
     await wait_for_state(hass, climate, "dry")
 
@@ -77,5 +78,5 @@ async def test_out_of_range_temperature(
     assert state(hass, climate).state == "off"
     before = len(sim.controls())
     with pytest.raises(ServiceValidationError):
-        await call(hass, "set_temperature", climate, temperature=35)
+        await call_service(hass, "climate.set_temperature", climate, temperature=35)
     assert len(sim.controls()) == before

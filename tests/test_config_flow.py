@@ -7,7 +7,12 @@ import socket
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
-from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_USER,
+    ConfigEntryState,
+    ConfigFlowResult,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData
 import pytest
@@ -39,7 +44,7 @@ from simulator import CloudSimulator
 from simulator.fixture import DEFAULT_FIXTURE
 from simulator.model import User
 
-from .conftest import entry_data, home_family_id
+from .conftest import add_entry, entry_data, home_family_id
 
 # Exactly the keys interface.md lists for entry.data.
 ENTRY_KEYS = {
@@ -184,26 +189,21 @@ async def start_login(
 ) -> FlowResult[Any, Any]:
     """Start a user flow for the simulator's custom endpoints; returns the login form."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], app_input(sim, **app_changes)
-    )
-    assert result["step_id"] == "endpoint"
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], endpoint_input(sim))
+    result = await submit_app_and_endpoint(hass, result, sim, **app_changes)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "login"
     return result
 
 
-def add_entry(hass: HomeAssistant, data: dict[str, Any]) -> MockConfigEntry:
-    """Add (but do not set up) an entry with the given data."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="entry",
-        data=data,
-        unique_id=f"{data[CONF_USER_ID]}/{data[CONF_FAMILY_ID]}",
+async def submit_app_and_endpoint(
+    hass: HomeAssistant, result: ConfigFlowResult, sim: CloudSimulator, **app_changes: str
+) -> ConfigFlowResult:
+    """Submit the app's keys, then on the endpoint form the simulator's URLs; the last result."""
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], app_input(sim, **app_changes)
     )
-    entry.add_to_hass(hass)
-    return entry
+    assert result["step_id"] == "endpoint"
+    return await hass.config_entries.flow.async_configure(result["flow_id"], endpoint_input(sim))
 
 
 # The user flow.
@@ -905,10 +905,7 @@ async def test_reconfigure_invalid_app(
 ) -> None:
     """Rejected keys show the reconfigure form with invalid_app; nothing is stored."""
     result = await config_entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], app_input(sim, **changes)
-    )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], endpoint_input(sim))
+    result = await submit_app_and_endpoint(hass, result, sim, **changes)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
     assert result["errors"] == {"base": "invalid_app"}
@@ -918,8 +915,7 @@ async def test_reconfigure_invalid_app(
     assert config_entry.data == entry_data(sim)
 
     # Corrected, it goes through.
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], app_input(sim))
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], endpoint_input(sim))
+    result = await submit_app_and_endpoint(hass, result, sim)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
@@ -952,12 +948,7 @@ async def test_reconfigure_wrong_account(
 ) -> None:
     """Another deployment where the account is a different user: wrong_account."""
     result = await config_entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], app_input(other_cloud)
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], endpoint_input(other_cloud)
-    )
+    result = await submit_app_and_endpoint(hass, result, other_cloud)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
     assert config_entry.data == entry_data(sim)
@@ -977,8 +968,7 @@ async def test_reconfigure_stale_login_needs_reauth(
         data[CONF_TOKEN_EXPIRE_AT] = 4_102_444_800
     entry = add_entry(hass, data)
     result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], app_input(sim))
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], endpoint_input(sim))
+    result = await submit_app_and_endpoint(hass, result, sim)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_required"
     assert entry.data == data

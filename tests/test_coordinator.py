@@ -35,11 +35,21 @@ from .platform_common import (
     BULB,
     GATEWAY,
     PLUG,
+    connected_push,
     coordinator_of,
+    deliver_report,
     set_up_entry,
+    set_up_while_cloud_down,
     take_push_down,
     wait_for,
 )
+
+
+async def set_up_polled(hass: HomeAssistant, entry: MockConfigEntry) -> TencentIoTCoordinator:
+    """Set the entry up with push off, so that only polls read the cloud; its coordinator."""
+    hass.config_entries.async_update_entry(entry, options={CONF_USE_PUSH: False})
+    await set_up_entry(hass, entry)
+    return coordinator_of(entry)
 
 
 def succeeded(coordinator: TencentIoTCoordinator) -> bool:
@@ -59,8 +69,7 @@ async def test_push_report_applies_without_poll(
     calls: list[str] = []
     coordinator.listeners.async_add_device_listener(BULB, lambda: calls.append(BULB))
     sim.reset_request_counts()
-    await sim.report(BULB, {"brightness": 42})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 42)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=42)
     assert calls == [BULB]
     assert "AppGetDeviceData" not in sim.request_counts()
 
@@ -84,8 +93,7 @@ async def test_out_of_order_push_never_goes_back(
     coordinator = coordinator_of(setup_integration)
     await sim.wait_for_subscription(BULB)
     await sim.report(BULB, {"brightness": 10})
-    await sim.report(BULB, {"brightness": 90})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 90)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=90)
     await sim.replay_out_of_order(BULB)
     await sim.report(PLUG, {"power_switch": 0})
     await wait_for(hass, lambda: coordinator.devices[PLUG].values.get("power_switch") is False)
@@ -111,9 +119,7 @@ async def test_poll_fallback_without_push(
     hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
 ) -> None:
     """With push off, each poll reads device data, and control is confirmed by a read."""
-    hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
-    await set_up_entry(hass, config_entry)
-    coordinator = coordinator_of(config_entry)
+    coordinator = await set_up_polled(hass, config_entry)
     assert coordinator.push is None
     assert not sim.connections()
     sim.state.device(BULB).data["brightness"].value = 33
@@ -210,10 +216,7 @@ async def test_setup_retries_when_cloud_down(
     hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
 ) -> None:
     """With the cloud down and nothing saved, setup is retried later."""
-    sim.fail_next(1000)
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    await set_up_while_cloud_down(hass, sim, config_entry)
 
 
 async def test_restart_with_cloud_down_uses_saved_home(
@@ -309,9 +312,7 @@ async def test_periodic_list_refresh_finds_changes(
 ) -> None:
     """Without push, the periodic device-list read finds added devices and gone scenes."""
     monkeypatch.setattr(coordinator_module, "DEVICE_LIST_REFRESH", timedelta(0))
-    hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
-    await set_up_entry(hass, config_entry)
-    coordinator = coordinator_of(config_entry)
+    coordinator = await set_up_polled(hass, config_entry)
     new_key = await sim.add_device("P8VN3KQ4WT", "plug_poll_01", alias="Polled Plug")
     gone_scene = next(iter(coordinator.scenes))
     del sim.state.scenes[gone_scene]
@@ -357,9 +358,7 @@ async def test_push_recovers_after_token_revoked(
 ) -> None:
     """A revoked token refuses push; the next poll logs in again and push subscribes with it."""
     coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
-    await wait_for(hass, lambda: push.connected)
+    push = await connected_push(hass, setup_integration)
     old_token = setup_integration.data[CONF_ACCESS_TOKEN]
     sim.expire_tokens(revoke=True)
     await sim.drop_websockets()
@@ -367,8 +366,7 @@ async def test_push_recovers_after_token_revoked(
     await coordinator.async_refresh()
     assert setup_integration.data[CONF_ACCESS_TOKEN] != old_token
     await wait_for(hass, lambda: push.connected)
-    await sim.report(BULB, {"brightness": 21})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 21)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=21)
 
 
 async def test_list_refresh_failure_is_logged(
@@ -400,9 +398,7 @@ async def test_failed_list_read_is_due_at_the_next_poll(
 
     Both ways a read can fail: in the background (a bind push) and in a poll of its own.
     """
-    hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
-    await set_up_entry(hass, config_entry)
-    coordinator = coordinator_of(config_entry)
+    coordinator = await set_up_polled(hass, config_entry)
     new_key = await sim.add_device("P8VN3KQ4WT", "plug_boot_01")
     attempts_per_read = 3  # the transport retries a failed request twice
     sim.fail_next(attempts_per_read, action="AppGetRoomList")
@@ -424,26 +420,21 @@ async def test_catch_up_failure_keeps_running(
 ) -> None:
     """A failing catch-up read after a reconnect is skipped; polling reads the data later."""
     coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
-    await wait_for(hass, lambda: push.connected)
+    push = await connected_push(hass, setup_integration)
     sim.fail_next(10, action="AppGetDeviceStatuses")
     await sim.drop_websockets()
     await wait_for(hass, lambda: push.reconnect_count >= 1 and push.connected)
     await wait_for(hass, lambda: sim.request_counts().get("AppGetDeviceStatuses", 0) >= 1)
     assert coordinator.last_update_success
     sim.clear_faults()
-    await sim.report(BULB, {"brightness": 64})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 64)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=64)
 
 
 async def test_value_outside_model_is_ignored(
     hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
 ) -> None:
     """A value that does not fit the thing model does not replace the last good one."""
-    hass.config_entries.async_update_entry(config_entry, options={CONF_USE_PUSH: False})
-    await set_up_entry(hass, config_entry)
-    coordinator = coordinator_of(config_entry)
+    coordinator = await set_up_polled(hass, config_entry)
     good = coordinator.devices[BULB].values["brightness"]
     cloud = sim.state.device(BULB)
     cloud.data["brightness"].value = "not-a-number"

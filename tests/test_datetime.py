@@ -7,14 +7,15 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
-from .platform_common import SPEAKER, controls_of, entity_id, state, wait_for_state
-
-
-async def set_alarm(hass: HomeAssistant, entity: str, moment: str) -> None:
-    """Call datetime.set_value."""
-    await hass.services.async_call(
-        "datetime", "set_value", {"entity_id": entity, "datetime": moment}, blocking=True
-    )
+from .platform_common import (
+    SPEAKER,
+    call_service,
+    controls_of,
+    entity_id,
+    state,
+    subscribed_entity,
+    wait_for_state,
+)
 
 
 async def test_alarm_time(
@@ -27,7 +28,7 @@ async def test_alarm_time(
     assert state(hass, alarm).state == "2026-01-01T00:00:00+00:00"
 
     # HA reads a time without a zone in its own zone (US/Pacific in tests): 07:30 is 15:30 UTC.
-    await set_alarm(hass, alarm, "2026-03-02 07:30:00")
+    await call_service(hass, "datetime.set_value", alarm, datetime="2026-03-02 07:30:00")
     assert controls_of(sim, SPEAKER)[-1] == {"alarm_time": 1772465400}
     await wait_for_state(hass, alarm, "2026-03-02T15:30:00+00:00")
 
@@ -40,10 +41,9 @@ async def test_alarm_time_in_milliseconds(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A device that counts in milliseconds gets milliseconds back."""
-    alarm = entity_id(hass, "datetime", SPEAKER, "alarm_time")
-    await sim.wait_for_subscription(SPEAKER)
+    alarm = await subscribed_entity(hass, sim, "datetime", SPEAKER, "alarm_time")
     await sim.report(SPEAKER, {"alarm_time": 1767225660000})
     await wait_for_state(hass, alarm, "2026-01-01T00:01:00+00:00")
-    await set_alarm(hass, alarm, "2026-01-01 00:02:00+00:00")
+    await call_service(hass, "datetime.set_value", alarm, datetime="2026-01-01 00:02:00+00:00")
     assert controls_of(sim, SPEAKER)[-1] == {"alarm_time": 1767225720000}
     await wait_for_state(hass, alarm, "2026-01-01T00:02:00+00:00")

@@ -5,15 +5,21 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import CloudSimulator
 
-from .platform_common import PURIFIER, controls_of, entity_id, state, wait_for_state
+from .platform_common import (
+    PURIFIER,
+    call_service,
+    controls_of,
+    state,
+    subscribed_entity,
+    wait_for_state,
+)
 
 
 async def test_purifier(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Speed in percent maps onto the 1-5 levels; modes are presets."""
-    fan = entity_id(hass, "fan", PURIFIER, "fan")
-    await sim.wait_for_subscription(PURIFIER)
+    fan = await subscribed_entity(hass, sim, "fan", PURIFIER, "fan")
     current = state(hass, fan)
     assert current.state == "on"
     assert current.attributes["percentage"] == 40
@@ -21,38 +27,25 @@ async def test_purifier(
     assert current.attributes["preset_modes"] == ["自动 Auto", "睡眠 Sleep", "手动 Manual"]
     assert current.attributes["preset_mode"] == "自动 Auto"
 
-    await hass.services.async_call(
-        "fan", "set_percentage", {"entity_id": fan, "percentage": 100}, blocking=True
-    )
+    await call_service(hass, "fan.set_percentage", fan, percentage=100)
     assert controls_of(sim, PURIFIER)[-1] == {"fan_level": 5}
     await wait_for_state(hass, fan, "on", percentage=100)
 
-    await hass.services.async_call(
-        "fan", "set_preset_mode", {"entity_id": fan, "preset_mode": "睡眠 Sleep"}, blocking=True
-    )
+    await call_service(hass, "fan.set_preset_mode", fan, preset_mode="睡眠 Sleep")
     assert controls_of(sim, PURIFIER)[-1] == {"mode": 1}
     await wait_for_state(hass, fan, preset_mode="睡眠 Sleep")
 
-    await hass.services.async_call(
-        "fan", "set_percentage", {"entity_id": fan, "percentage": 0}, blocking=True
-    )
+    await call_service(hass, "fan.set_percentage", fan, percentage=0)
     assert controls_of(sim, PURIFIER)[-1] == {"power_switch": 0}
     await wait_for_state(hass, fan, "off", percentage=0)
 
-    await hass.services.async_call(
-        "fan",
-        "turn_on",
-        {"entity_id": fan, "percentage": 60, "preset_mode": "手动 Manual"},
-        blocking=True,
-    )
+    await call_service(hass, "fan.turn_on", fan, percentage=60, preset_mode="手动 Manual")
     assert controls_of(sim, PURIFIER)[-1] == {"power_switch": 1, "fan_level": 3, "mode": 2}
     await wait_for_state(hass, fan, "on", percentage=60, preset_mode="手动 Manual")
 
-    await hass.services.async_call(
-        "fan", "set_percentage", {"entity_id": fan, "percentage": 20}, blocking=True
-    )
+    await call_service(hass, "fan.set_percentage", fan, percentage=20)
     assert controls_of(sim, PURIFIER)[-1] == {"fan_level": 1}
 
-    await hass.services.async_call("fan", "turn_off", {"entity_id": fan}, blocking=True)
+    await call_service(hass, "fan.turn_off", fan)
     assert controls_of(sim, PURIFIER)[-1] == {"power_switch": 0}
     await wait_for_state(hass, fan, "off")

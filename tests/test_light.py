@@ -1,7 +1,5 @@
 """Lights: state from the simulator, and each control round trip through the cloud."""
 
-from typing import Any
-
 from homeassistant.components.light.const import LightEntityFeature
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
@@ -16,26 +14,22 @@ from .platform_common import (
     BULB,
     CEILING,
     STRIP,
+    call_service,
     controls_of,
     count_state_writes,
     entity_id,
     state,
+    subscribed_entity,
     wait_for,
     wait_for_state,
 )
-
-
-async def turn_on(hass: HomeAssistant, light: str, **data: Any) -> None:
-    """Call light.turn_on."""
-    await hass.services.async_call("light", "turn_on", {"entity_id": light, **data}, blocking=True)
 
 
 async def test_colour_bulb(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Brightness, colour temperature and colour go out as changed ids and come back by push."""
-    light = entity_id(hass, "light", BULB, "light")
-    await sim.wait_for_subscription(BULB)
+    light = await subscribed_entity(hass, sim, "light", BULB, "light")
     current = state(hass, light)
     assert current.state == "on"
     assert current.attributes["supported_color_modes"] == ["color_temp", "hs"]
@@ -47,36 +41,36 @@ async def test_colour_bulb(
         current.attributes["max_color_temp_kelvin"],
     ) == (2700, 6500)
 
-    await turn_on(hass, light, brightness=128)
+    await call_service(hass, "light.turn_on", light, brightness=128)
     assert controls_of(sim, BULB)[-1] == {"brightness": 50}
     await wait_for_state(hass, light, "on", brightness=128)
 
-    await turn_on(hass, light, color_temp_kelvin=3000)
+    await call_service(hass, "light.turn_on", light, color_temp_kelvin=3000)
     assert controls_of(sim, BULB)[-1] == {"color_temp": 3000}
     await wait_for_state(hass, light, color_temp_kelvin=3000)
 
-    await turn_on(hass, light, hs_color=(120, 50))
+    await call_service(hass, "light.turn_on", light, hs_color=(120, 50))
     assert controls_of(sim, BULB)[-1] == {"hue": 120, "saturation": 50, "color_mode": 1}
     await wait_for_state(hass, light, color_mode="hs", hs_color=(120.0, 50.0))
 
     # In colour mode the brightness is HSV's value.
-    await turn_on(hass, light, brightness=255)
+    await call_service(hass, "light.turn_on", light, brightness=255)
     assert controls_of(sim, BULB)[-1] == {"value": 100}
     await wait_for_state(hass, light, brightness=255)
 
-    await turn_on(hass, light, color_temp_kelvin=6500)
+    await call_service(hass, "light.turn_on", light, color_temp_kelvin=6500)
     assert controls_of(sim, BULB)[-1] == {"color_temp": 6500, "color_mode": 0}
     await wait_for_state(hass, light, color_mode="color_temp", color_temp_kelvin=6500)
 
     # Nothing to change: the power command is sent anyway.
-    await turn_on(hass, light)
+    await call_service(hass, "light.turn_on", light)
     assert controls_of(sim, BULB)[-1] == {"power_switch": 1}
 
-    await hass.services.async_call("light", "turn_off", {"entity_id": light}, blocking=True)
+    await call_service(hass, "light.turn_off", light)
     assert controls_of(sim, BULB)[-1] == {"power_switch": 0}
     await wait_for_state(hass, light, "off")
 
-    await turn_on(hass, light, brightness=26)
+    await call_service(hass, "light.turn_on", light, brightness=26)
     assert controls_of(sim, BULB)[-1] == {"power_switch": 1, "brightness": 10}
     await wait_for_state(hass, light, "on", brightness=26)
 
@@ -85,9 +79,8 @@ async def test_scene_mode_keeps_the_last_mode(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A color_mode the light cannot show (a scene) reports the mode last asked for."""
-    light = entity_id(hass, "light", BULB, "light")
-    await sim.wait_for_subscription(BULB)
-    await turn_on(hass, light, hs_color=(240, 100))
+    light = await subscribed_entity(hass, sim, "light", BULB, "light")
+    await call_service(hass, "light.turn_on", light, hs_color=(240, 100))
     await wait_for_state(hass, light, color_mode="hs")
     await sim.report(BULB, {"color_mode": 2})
     await wait_for_state(hass, light, color_mode="hs")
@@ -99,13 +92,12 @@ async def test_rgb_strip(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """An rgb_color struct is read and written member by member."""
-    light = entity_id(hass, "light", STRIP, "light")
-    await sim.wait_for_subscription(STRIP)
+    light = await subscribed_entity(hass, sim, "light", STRIP, "light")
     current = state(hass, light)
     assert current.attributes["color_mode"] == "rgb"
     assert current.attributes["rgb_color"] == (255, 120, 40)
 
-    await turn_on(hass, light, rgb_color=(0, 0, 255))
+    await call_service(hass, "light.turn_on", light, rgb_color=(0, 0, 255))
     assert controls_of(sim, STRIP)[-1] == {"rgb_color": {"red": 0, "green": 0, "blue": 255}}
     await wait_for_state(hass, light, rgb_color=(0, 0, 255))
 
@@ -130,16 +122,16 @@ async def test_effects(
     ]
     assert current.attributes["effect"] == "呼吸 Breath"
 
-    await turn_on(hass, light, effect="彩虹 Rainbow")
+    await call_service(hass, "light.turn_on", light, effect="彩虹 Rainbow")
     assert controls_of(sim, STRIP)[-1] == {"effect": "rainbow"}
     await wait_for_state(hass, light, effect="彩虹 Rainbow")
 
     # The model's key is accepted too; anything else is refused with the model's reason.
-    await turn_on(hass, light, effect="music", brightness=255)
+    await call_service(hass, "light.turn_on", light, effect="music", brightness=255)
     assert controls_of(sim, STRIP)[-1] == {"effect": "music", "brightness": 100}
     await wait_for_state(hass, light, effect="律动 Music", brightness=255)
     with pytest.raises(ServiceValidationError) as err:
-        await turn_on(hass, light, effect="Disco")
+        await call_service(hass, "light.turn_on", light, effect="Disco")
     assert err.value.translation_key == "invalid_value"
 
     await sim.report(STRIP, {"effect": "static"})
@@ -150,11 +142,10 @@ async def test_dimmable_ceiling_light(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A light with power and brightness only."""
-    light = entity_id(hass, "light", CEILING, "light")
-    await sim.wait_for_subscription(CEILING)
+    light = await subscribed_entity(hass, sim, "light", CEILING, "light")
     assert state(hass, light).state == "off"
     assert state(hass, light).attributes["supported_color_modes"] == ["brightness"]
-    await turn_on(hass, light)
+    await call_service(hass, "light.turn_on", light)
     assert controls_of(sim, CEILING)[-1] == {"power_switch": 1}
     await wait_for_state(hass, light, "on", color_mode="brightness")
 
@@ -167,8 +158,7 @@ async def test_push_of_another_property_leaves_the_light(
 ) -> None:
     """A push changing only a property the light does not show does not rewrite the light."""
     values = setup_integration.runtime_data.coordinator.devices[STRIP].values
-    light = entity_id(hass, "light", STRIP, "light")
-    await sim.wait_for_subscription(STRIP)
+    light = await subscribed_entity(hass, sim, "light", STRIP, "light")
     await hass.async_block_till_done()
     written = count_state_writes(monkeypatch)
     await sim.report(STRIP, {"segments": [1, 2, 3]})

@@ -7,7 +7,16 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import CloudSimulator
 
-from .platform_common import PLUG, SPEAKER, controls_of, entity_id, state, wait_for_state
+from .platform_common import (
+    PLUG,
+    SPEAKER,
+    call_service,
+    controls_of,
+    entity_id,
+    state,
+    subscribed_entity,
+    wait_for_state,
+)
 
 
 async def test_volume_and_eq(
@@ -15,41 +24,31 @@ async def test_volume_and_eq(
 ) -> None:
     """Values go out as the model's type and come back by push; the range is the model's."""
     volume = entity_id(hass, "number", SPEAKER, "volume")
-    eq_level = entity_id(hass, "number", SPEAKER, "eq_level")
-    await sim.wait_for_subscription(SPEAKER)
+    eq_level = await subscribed_entity(hass, sim, "number", SPEAKER, "eq_level")
     assert state(hass, volume).state == "35"
     assert (state(hass, eq_level).attributes["min"], state(hass, eq_level).attributes["max"]) == (
         -6,
         6,
     )
 
-    await hass.services.async_call(
-        "number", "set_value", {"entity_id": volume, "value": 60}, blocking=True
-    )
+    await call_service(hass, "number.set_value", volume, value=60)
     assert controls_of(sim, SPEAKER)[-1] == {"volume": 60}
     await wait_for_state(hass, volume, "60")
 
-    await hass.services.async_call(
-        "number", "set_value", {"entity_id": eq_level, "value": -3}, blocking=True
-    )
+    await call_service(hass, "number.set_value", eq_level, value=-3)
     assert controls_of(sim, SPEAKER)[-1] == {"eq_level": -3}
     await wait_for_state(hass, eq_level, "-3")
 
     with pytest.raises(ServiceValidationError):
-        await hass.services.async_call(
-            "number", "set_value", {"entity_id": volume, "value": 101}, blocking=True
-        )
+        await call_service(hass, "number.set_value", volume, value=101)
 
 
 async def test_duration(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A countdown in seconds is a duration number."""
-    countdown = entity_id(hass, "number", PLUG, "countdown")
-    await sim.wait_for_subscription(PLUG)
+    countdown = await subscribed_entity(hass, sim, "number", PLUG, "countdown")
     assert state(hass, countdown).attributes["device_class"] == "duration"
-    await hass.services.async_call(
-        "number", "set_value", {"entity_id": countdown, "value": 600}, blocking=True
-    )
+    await call_service(hass, "number.set_value", countdown, value=600)
     assert controls_of(sim, PLUG)[-1] == {"countdown": 600}
     await wait_for_state(hass, countdown, "600")

@@ -16,7 +16,16 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import CloudSimulator
 
-from .platform_common import controls_of, entity_id, home_with, state, wait_for, wait_for_state
+from .platform_common import (
+    call_service,
+    controls_of,
+    entity_id,
+    home_with,
+    state,
+    subscribed_entity,
+    wait_for,
+    wait_for_state,
+)
 
 LAMP = "ODDLAMP001/lamp_1"
 HS_LAMP = "ODDLAMP002/lamp_2"
@@ -223,23 +232,18 @@ async def test_lamp_with_packed_rgb_and_relative_colour_temperature(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """0-100 spreads over 2700-6500 K; without color_mode the last mode asked is shown."""
-    lamp = entity_id(hass, "light", LAMP, "light")
-    await sim.wait_for_subscription(LAMP)
+    lamp = await subscribed_entity(hass, sim, "light", LAMP, "light")
     current = state(hass, lamp)
     assert current.attributes["supported_color_modes"] == ["color_temp", "rgb"]
     assert current.attributes["color_mode"] == "color_temp"
     assert current.attributes["color_temp_kelvin"] == 4600
     assert current.attributes["brightness"] is None
 
-    await hass.services.async_call(
-        "light", "turn_on", {"entity_id": lamp, "rgb_color": (0, 0, 255)}, blocking=True
-    )
+    await call_service(hass, "light.turn_on", lamp, rgb_color=(0, 0, 255))
     assert controls_of(sim, LAMP)[-1] == {"rgb_color": 255}
     await wait_for_state(hass, lamp, color_mode="rgb", rgb_color=(0, 0, 255))
 
-    await hass.services.async_call(
-        "light", "turn_on", {"entity_id": lamp, "color_temp_kelvin": 2700}, blocking=True
-    )
+    await call_service(hass, "light.turn_on", lamp, color_temp_kelvin=2700)
     assert controls_of(sim, LAMP)[-1] == {"color_temp": 0}
     await wait_for_state(hass, lamp, color_mode="color_temp", color_temp_kelvin=2700)
 
@@ -248,12 +252,9 @@ async def test_lamp_with_a_percent_hue(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A hue on 0-100 is spread over 0-360 degrees; a lamp without brightness has none."""
-    lamp = entity_id(hass, "light", HS_LAMP, "light")
-    await sim.wait_for_subscription(HS_LAMP)
+    lamp = await subscribed_entity(hass, sim, "light", HS_LAMP, "light")
     assert state(hass, lamp).state == "off"
-    await hass.services.async_call(
-        "light", "turn_on", {"entity_id": lamp, "hs_color": (90, 40)}, blocking=True
-    )
+    await call_service(hass, "light.turn_on", lamp, hs_color=(90, 40))
     assert controls_of(sim, HS_LAMP)[-1] == {"power_switch": 1, "hue": 25, "saturation": 40}
     await wait_for_state(hass, lamp, "on", color_mode="hs", hs_color=(90.0, 40.0), brightness=None)
 
@@ -262,8 +263,7 @@ async def test_air_conditioner_without_power(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Without a power switch the modes are the mode's own; fan modes keep unknown labels."""
-    climate = entity_id(hass, "climate", MODE_AC, "climate")
-    await sim.wait_for_subscription(MODE_AC)
+    climate = await subscribed_entity(hass, sim, "climate", MODE_AC, "climate")
     current = state(hass, climate)
     assert current.state == "cool"
     assert current.attributes["hvac_modes"] == ["cool", "heat"]
@@ -271,16 +271,12 @@ async def test_air_conditioner_without_power(
     assert current.attributes["fan_mode"] == "Turbo"
     assert current.attributes["temperature"] == 24
 
-    await hass.services.async_call(
-        "climate", "set_hvac_mode", {"entity_id": climate, "hvac_mode": "heat"}, blocking=True
-    )
+    await call_service(hass, "climate.set_hvac_mode", climate, hvac_mode="heat")
     assert controls_of(sim, MODE_AC)[-1] == {"mode": "heat"}
     await wait_for_state(hass, climate, "heat")
     await sim.report(MODE_AC, {"mode": "sleep"})
     await wait_for_state(hass, climate, "unknown")
-    await hass.services.async_call(
-        "climate", "set_fan_mode", {"entity_id": climate, "fan_mode": "low"}, blocking=True
-    )
+    await call_service(hass, "climate.set_fan_mode", climate, fan_mode="low")
     assert controls_of(sim, MODE_AC)[-1] == {"fan_speed": "low"}
 
 
@@ -288,20 +284,15 @@ async def test_fan_with_enum_speed_and_swing(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """An enum speed is an ordered list; the swing is oscillation."""
-    fan = entity_id(hass, "fan", FAN, "fan")
-    await sim.wait_for_subscription(FAN)
+    fan = await subscribed_entity(hass, sim, "fan", FAN, "fan")
     assert state(hass, fan).attributes["percentage"] == 66
     assert state(hass, fan).attributes["oscillating"] is False
 
-    await hass.services.async_call(
-        "fan", "set_percentage", {"entity_id": fan, "percentage": 100}, blocking=True
-    )
+    await call_service(hass, "fan.set_percentage", fan, percentage=100)
     assert controls_of(sim, FAN)[-1] == {"fan_speed": 3}
     await wait_for_state(hass, fan, percentage=100)
 
-    await hass.services.async_call(
-        "fan", "oscillate", {"entity_id": fan, "oscillating": True}, blocking=True
-    )
+    await call_service(hass, "fan.oscillate", fan, oscillating=True)
     assert controls_of(sim, FAN)[-1] == {"swing": 1}
     await wait_for_state(hass, fan, oscillating=True)
 
@@ -310,26 +301,21 @@ async def test_fahrenheit_heater(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Power and a °F target make a heater; HA shows °C and sends °F."""
-    heater = entity_id(hass, "climate", HEATER, "climate")
-    await sim.wait_for_subscription(HEATER)
+    heater = await subscribed_entity(hass, sim, "climate", HEATER, "climate")
     current = state(hass, heater)
     assert current.state == "heat"
     assert current.attributes["hvac_modes"] == ["off", "heat"]
     assert current.attributes["temperature"] == 20
     assert current.attributes["current_temperature"] == 15
 
-    await hass.services.async_call(
-        "climate", "set_temperature", {"entity_id": heater, "temperature": 25}, blocking=True
-    )
+    await call_service(hass, "climate.set_temperature", heater, temperature=25)
     assert controls_of(sim, HEATER)[-1] == {"target_temp": 77}
     await wait_for_state(hass, heater, temperature=25)
 
-    await hass.services.async_call(
-        "climate", "set_hvac_mode", {"entity_id": heater, "hvac_mode": "off"}, blocking=True
-    )
+    await call_service(hass, "climate.set_hvac_mode", heater, hvac_mode="off")
     assert controls_of(sim, HEATER)[-1] == {"power_switch": 0}
     await wait_for_state(hass, heater, "off")
-    await hass.services.async_call("climate", "turn_on", {"entity_id": heater}, blocking=True)
+    await call_service(hass, "climate.turn_on", heater)
     await wait_for_state(hass, heater, "heat")
 
 
@@ -337,15 +323,14 @@ async def test_curtain_with_commands_only(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Without a position the state is assumed from the last command."""
-    cover = entity_id(hass, "cover", COMMAND_CURTAIN, "cover")
-    await sim.wait_for_subscription(COMMAND_CURTAIN)
+    cover = await subscribed_entity(hass, sim, "cover", COMMAND_CURTAIN, "cover")
     assert state(hass, cover).state == "closed"
     assert state(hass, cover).attributes["assumed_state"] is True
 
-    await hass.services.async_call("cover", "open_cover", {"entity_id": cover}, blocking=True)
+    await call_service(hass, "cover.open_cover", cover)
     assert controls_of(sim, COMMAND_CURTAIN)[-1] == {"control": "open"}
     await wait_for_state(hass, cover, "open")
-    await hass.services.async_call("cover", "stop_cover", {"entity_id": cover}, blocking=True)
+    await call_service(hass, "cover.stop_cover", cover)
     assert controls_of(sim, COMMAND_CURTAIN)[-1] == {"control": "stop"}
     await wait_for_state(hass, cover, "unknown")
 
@@ -354,14 +339,13 @@ async def test_curtain_with_a_position_only(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Without commands, open and close move to 100 and 0."""
-    cover = entity_id(hass, "cover", POSITION_CURTAIN, "cover")
-    await sim.wait_for_subscription(POSITION_CURTAIN)
+    cover = await subscribed_entity(hass, sim, "cover", POSITION_CURTAIN, "cover")
     assert state(hass, cover).attributes["current_position"] == 40
 
-    await hass.services.async_call("cover", "close_cover", {"entity_id": cover}, blocking=True)
+    await call_service(hass, "cover.close_cover", cover)
     assert controls_of(sim, POSITION_CURTAIN)[-1] == {"position": 0}
     await wait_for_state(hass, cover, "closed")
-    await hass.services.async_call("cover", "open_cover", {"entity_id": cover}, blocking=True)
+    await call_service(hass, "cover.open_cover", cover)
     assert controls_of(sim, POSITION_CURTAIN)[-1] == {"position": 100}
     await wait_for_state(hass, cover, "open", current_position=100)
 
@@ -398,10 +382,5 @@ async def test_odd_sensor(
     assert state(hass, doorbell).attributes["kind"] == 1
     assert state(hass, doorbell).attributes["count"] == 2
 
-    await hass.services.async_call(
-        "button",
-        "press",
-        {"entity_id": entity_id(hass, "button", ODD_SENSOR, "reboot")},
-        blocking=True,
-    )
+    await call_service(hass, "button.press", entity_id(hass, "button", ODD_SENSOR, "reboot"))
     assert sim.controls()[-1]["Source"] == "action:reboot"

@@ -1,8 +1,8 @@
 """Scene entities, against the cloud simulator."""
 
 from homeassistant.components.scene.const import DOMAIN as SCENE_DOMAIN
-from homeassistant.const import ATTR_ENTITY_ID, ATTR_FRIENDLY_NAME, STATE_UNKNOWN, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import ATTR_FRIENDLY_NAME, STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -12,7 +12,7 @@ from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from simulator.model import Scene
 
-from .platform_common import set_up_entry, wait_for
+from .platform_common import call_service, coordinator_of, entity_id, set_up_entry, state, wait_for
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 GOOD_NIGHT = "s_908fd3b142e211b4c759abf025ec72b4"
@@ -32,23 +32,24 @@ def scene_entity_id(hass: HomeAssistant, scene_id: str) -> str | None:
     return er.async_get(hass).async_get_entity_id(SCENE_DOMAIN, DOMAIN, f"scene/{scene_id}")
 
 
-async def activate(hass: HomeAssistant, entity_id: str) -> None:
-    """Turn a scene on."""
-    await hass.services.async_call(
-        SCENE_DOMAIN, "turn_on", {ATTR_ENTITY_ID: entity_id}, blocking=True
-    )
+def scene_state(hass: HomeAssistant, scene_id: str) -> State:
+    """The state of a cloud scene's entity."""
+    return state(hass, entity_id(hass, SCENE_DOMAIN, "scene", scene_id))
+
+
+async def activate(hass: HomeAssistant, scene_id: str) -> None:
+    """Turn a cloud scene's entity on."""
+    entity = entity_id(hass, SCENE_DOMAIN, "scene", scene_id)
+    await call_service(hass, f"{SCENE_DOMAIN}.turn_on", entity)
 
 
 async def test_scene_entities(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
     """One entity per scene of this home, named like the scene on the home's device."""
     names = {}
     for scene_id in (GOOD_NIGHT, MOVIE_TIME, LEAVE_HOME):
-        entity_id = scene_entity_id(hass, scene_id)
-        assert entity_id is not None
-        state = hass.states.get(entity_id)
-        assert state is not None
-        assert state.state == STATE_UNKNOWN
-        names[scene_id] = state.attributes[ATTR_FRIENDLY_NAME]
+        current = scene_state(hass, scene_id)
+        assert current.state == STATE_UNKNOWN
+        names[scene_id] = current.attributes[ATTR_FRIENDLY_NAME]
     assert names == {
         GOOD_NIGHT: "Home 晚安 Good Night",
         MOVIE_TIME: "Home 观影模式 Movie Time",
@@ -62,27 +63,21 @@ async def test_activate(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Turning the scene on runs it in the cloud and records when."""
-    entity_id = scene_entity_id(hass, GOOD_NIGHT)
-    assert entity_id is not None
     assert sim.device_state(BULB)["Data"]["power_switch"] == 1  # type: ignore[index]
     sim.reset_request_counts()
-    await activate(hass, entity_id)
+    await activate(hass, GOOD_NIGHT)
     assert sim.request_counts()["AppRunScene"] == 1
     assert sim.device_state(BULB)["Data"]["power_switch"] == 0  # type: ignore[index]
-    state = hass.states.get(entity_id)
-    assert state is not None
-    assert state.state != STATE_UNKNOWN
+    assert scene_state(hass, GOOD_NIGHT).state != STATE_UNKNOWN
 
 
 async def test_activate_while_running(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A scene still running is a translated error, not a crash."""
-    entity_id = scene_entity_id(hass, MOVIE_TIME)
-    assert entity_id is not None
     sim.set_scene_running(MOVIE_TIME)
     with pytest.raises(HomeAssistantError) as err:
-        await activate(hass, entity_id)
+        await activate(hass, MOVIE_TIME)
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == "scene_already_running"
     assert err.value.translation_placeholders == {"scene": "观影模式 Movie Time"}
@@ -95,11 +90,9 @@ async def test_activate_cloud_failure(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Other failures are a translated error naming the scene."""
-    entity_id = scene_entity_id(hass, LEAVE_HOME)
-    assert entity_id is not None
     sim.fail_next(action="AppRunScene")
     with pytest.raises(HomeAssistantError) as err:
-        await activate(hass, entity_id)
+        await activate(hass, LEAVE_HOME)
     assert err.value.translation_key == "scene_failed"
     assert err.value.translation_placeholders is not None
     assert err.value.translation_placeholders["target"] == "离家 Leave Home"
@@ -109,11 +102,9 @@ async def test_activate_scene_gone_from_the_cloud(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A scene deleted in the app since the last read: the cloud's refusal is reported."""
-    entity_id = scene_entity_id(hass, LEAVE_HOME)
-    assert entity_id is not None
     del sim.state.scenes[LEAVE_HOME]
     with pytest.raises(HomeAssistantError) as err:
-        await activate(hass, entity_id)
+        await activate(hass, LEAVE_HOME)
     assert err.value.translation_key == "scene_failed"
     assert err.value.translation_placeholders is not None
     assert "ResourceNotFound" in err.value.translation_placeholders["error"]
@@ -123,7 +114,7 @@ async def test_scenes_follow_the_cloud(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """New, renamed and deleted scenes follow when the lists are read again."""
-    coordinator = setup_integration.runtime_data.coordinator
+    coordinator = coordinator_of(setup_integration)
     family_id = setup_integration.data["family_id"]
     sim.state.scenes["s_new"] = Scene(
         "s_new",
@@ -142,11 +133,9 @@ async def test_scenes_follow_the_cloud(
     await wait_for(hass, lambda: scene_entity_id(hass, "s_new") is not None)
     await wait_for(hass, lambda: hass.states.get(leave_home) is None)
 
-    new = hass.states.get(str(scene_entity_id(hass, "s_new")))
-    assert new is not None
+    new = scene_state(hass, "s_new")
     assert new.attributes[ATTR_FRIENDLY_NAME] == "Home 新场景 New Scene"
-    good_night = hass.states.get(str(scene_entity_id(hass, GOOD_NIGHT)))
-    assert good_night is not None
+    good_night = scene_state(hass, GOOD_NIGHT)
     assert good_night.attributes[ATTR_FRIENDLY_NAME] == "Home 睡觉 Sleep"
     assert scene_entity_id(hass, LEAVE_HOME) is None
 
@@ -154,8 +143,7 @@ async def test_scenes_follow_the_cloud(
     sim.state.scenes[LEAVE_HOME] = removed
     coordinator.async_schedule_list_refresh()
     await wait_for(hass, lambda: scene_entity_id(hass, LEAVE_HOME) is not None)
-    restored = hass.states.get(str(scene_entity_id(hass, LEAVE_HOME)))
-    assert restored is not None
+    restored = scene_state(hass, LEAVE_HOME)
     assert restored.attributes[ATTR_FRIENDLY_NAME] == "Home 离家 Leave Home"
 
 
@@ -165,8 +153,4 @@ async def test_scene_without_name(
     """A scene the app left unnamed is named by its id."""
     sim.state.scenes[GOOD_NIGHT].name = ""
     await set_up_entry(hass, config_entry)
-    entity_id = scene_entity_id(hass, GOOD_NIGHT)
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
-    assert state is not None
-    assert state.attributes[ATTR_FRIENDLY_NAME] == f"Home {GOOD_NIGHT}"
+    assert scene_state(hass, GOOD_NIGHT).attributes[ATTR_FRIENDLY_NAME] == f"Home {GOOD_NIGHT}"

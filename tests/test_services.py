@@ -26,7 +26,7 @@ from custom_components.tencent_iot.services import (
 from simulator import CloudSimulator
 from simulator.model import BindToken
 
-from .conftest import entry_data
+from .conftest import add_entry, entry_data
 from .platform_common import coordinator_of, set_up_entry, wait_for
 
 INTEGRATION_DIR = Path(__file__).parent.parent / "custom_components" / DOMAIN
@@ -109,6 +109,21 @@ async def list_lamp_timers_rejected(
     )
 
 
+async def refused(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    service: str,
+    data: dict[str, Any],
+    *,
+    response: bool = False,
+) -> ServiceValidationError:
+    """Call a service that must fail validation, sending the cloud nothing that changes it."""
+    sim.reset_request_counts()
+    err = await rejected(ServiceValidationError, hass, service, data, response=response)
+    assert writes(sim) == {}
+    return err
+
+
 def placeholders(err: HomeAssistantError) -> dict[str, str]:
     """The placeholders of a translated error."""
     assert err.translation_placeholders is not None
@@ -118,6 +133,18 @@ def placeholders(err: HomeAssistantError) -> dict[str, str]:
 def writes(sim: CloudSimulator) -> dict[str, int]:
     """The changing requests the cloud received since the counts were reset."""
     return {action: n for action, n in sim.request_counts().items() if action in WRITES}
+
+
+def bind_request(
+    entry_id: str, device_name: str, token: str, product_id: str = "3JQ8VX2K1M"
+) -> dict[str, Any]:
+    """The data of a bind_device call into the default room."""
+    return {
+        "config_entry_id": entry_id,
+        "product_id": product_id,
+        "device_name": device_name,
+        "token": token,
+    }
 
 
 def timer(sim: CloudSimulator, timer_id: str) -> dict[str, Any]:
@@ -340,12 +367,10 @@ async def test_create_timer_bad_input(
         "days": ["mon"],
         "data": {"power_switch": True},
     } | fields
-    sim.reset_request_counts()
-    err = await rejected(ServiceValidationError, hass, "create_timer", data, response=True)
+    err = await refused(hass, sim, "create_timer", data, response=True)
     assert err.translation_domain == DOMAIN
     assert err.translation_key == translation_key
     assert str(err)  # the message renders from the translations
-    assert writes(sim) == {}
     assert sim.timers(BULB) == []
 
 
@@ -353,10 +378,9 @@ async def test_create_timer_read_only_property(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A read-only property cannot be set by a timer."""
-    sim.reset_request_counts()
-    err = await rejected(
-        ServiceValidationError,
+    err = await refused(
         hass,
+        sim,
         "create_timer",
         {
             "device_id": device_id(hass, setup_integration, PLUG),
@@ -366,7 +390,6 @@ async def test_create_timer_read_only_property(
         },
     )
     assert err.translation_key == "read_only_property"
-    assert writes(sim) == {}
 
 
 async def test_update_timer_one_field(
@@ -491,10 +514,8 @@ async def test_update_timer_bad_input(
     # An unknown timer needs something to change, or "nothing to update" would come first.
     data |= ({"name": "Renamed"} | fields) if "timer_id" in fields else fields
     before = timer(sim, LAMP_TIMER)
-    sim.reset_request_counts()
-    err = await rejected(ServiceValidationError, hass, "update_timer", data)
+    err = await refused(hass, sim, "update_timer", data)
     assert err.translation_key == translation_key
-    assert writes(sim) == {}
     assert timer(sim, LAMP_TIMER) == before
 
 
@@ -505,16 +526,12 @@ async def test_delete_timer(
     lamp = device_id(hass, setup_integration, LAMP)
     await call(hass, "delete_timer", {"device_id": lamp, "timer_id": LAMP_TIMER})
     assert sim.timers(LAMP) == []
-    sim.reset_request_counts()
-    err = await rejected(
-        ServiceValidationError, hass, "delete_timer", {"device_id": lamp, "timer_id": LAMP_TIMER}
-    )
+    err = await refused(hass, sim, "delete_timer", {"device_id": lamp, "timer_id": LAMP_TIMER})
     assert err.translation_key == "unknown_timer"
     assert err.translation_placeholders == {
         "timer_id": LAMP_TIMER,
         "device": "床头灯 Bedside Lamp",
     }
-    assert writes(sim) == {}
 
 
 # Raw control and actions
@@ -559,15 +576,13 @@ async def test_set_property_bad_input(
     translation_key: str,
 ) -> None:
     """Nothing is sent for a value the thing model rejects."""
-    sim.reset_request_counts()
-    err = await rejected(
-        ServiceValidationError,
+    err = await refused(
         hass,
+        sim,
         "set_property",
         {"device_id": device_id(hass, setup_integration, key), "data": data},
     )
     assert err.translation_key == translation_key
-    assert writes(sim) == {}
 
 
 async def test_call_action(
@@ -608,10 +623,9 @@ async def test_call_action_bad_input(
     translation_key: str,
 ) -> None:
     """Unknown actions and inputs outside the model are refused before any call."""
-    sim.reset_request_counts()
-    err = await rejected(
-        ServiceValidationError,
+    err = await refused(
         hass,
+        sim,
         "call_action",
         {
             "device_id": device_id(hass, setup_integration, SPEAKER),
@@ -621,7 +635,6 @@ async def test_call_action_bad_input(
         response=True,
     )
     assert err.translation_key == translation_key
-    assert writes(sim) == {}
 
 
 async def test_call_action_device_offline(
@@ -682,13 +695,7 @@ async def test_bind_device(
     await call(
         hass,
         "bind_device",
-        {
-            "config_entry_id": config_entry.entry_id,
-            "product_id": "3JQ8VX2K1M",
-            "device_name": "bulb_new01",
-            "token": token,
-            "room_id": LIVING_ROOM,
-        },
+        bind_request(config_entry.entry_id, "bulb_new01", token) | {"room_id": LIVING_ROOM},
     )
     counts = sim.request_counts()
     assert counts["AppGetDeviceBindTokenState"] == 1
@@ -727,12 +734,7 @@ async def test_bind_device_default_room(
     await call(
         hass,
         "bind_device",
-        {
-            "config_entry_id": setup_integration.entry_id,
-            "product_id": "K2B7QX9RDL",
-            "device_name": "ceiling_new",
-            "token": token,
-        },
+        bind_request(setup_integration.entry_id, "ceiling_new", token, product_id="K2B7QX9RDL"),
     )
     assert sim.device_state("K2B7QX9RDL/ceiling_new")["RoomId"] == "0"
     await _wait_for_device(hass, setup_integration, "K2B7QX9RDL/ceiling_new")
@@ -743,22 +745,12 @@ async def test_bind_device_token_not_ready(
 ) -> None:
     """A token no device registered with yet is refused before the bind call."""
     sim.state.bind_tokens["fresh"] = BindToken("fresh", 1, time.time() + 600)
-    sim.reset_request_counts()
-    err = await rejected(
-        ServiceValidationError,
-        hass,
-        "bind_device",
-        {
-            "config_entry_id": setup_integration.entry_id,
-            "product_id": "3JQ8VX2K1M",
-            "device_name": "bulb_new02",
-            "token": "fresh",
-        },
+    err = await refused(
+        hass, sim, "bind_device", bind_request(setup_integration.entry_id, "bulb_new02", "fresh")
     )
     assert err.translation_key == "bind_token_not_ready"
     assert err.translation_placeholders == {"state": "1"}
     assert sim.request_counts()["AppGetDeviceBindTokenState"] == 1
-    assert writes(sim) == {}
 
 
 async def test_bind_device_unknown_token(
@@ -769,12 +761,7 @@ async def test_bind_device_unknown_token(
         HomeAssistantError,
         hass,
         "bind_device",
-        {
-            "config_entry_id": setup_integration.entry_id,
-            "product_id": "3JQ8VX2K1M",
-            "device_name": "bulb_new03",
-            "token": "no-such-token",
-        },
+        bind_request(setup_integration.entry_id, "bulb_new03", "no-such-token"),
     )
     assert not isinstance(err, ServiceValidationError)
     assert err.translation_key == "bind_failed"
@@ -803,22 +790,14 @@ async def test_bind_device_bad_input(
 ) -> None:
     """Mistakes are found before the token is even checked."""
     token = sim.register_bind_token("3JQ8VX2K1M", "bulb_new04")
-    sim.reset_request_counts()
-    err = await rejected(
-        ServiceValidationError,
+    err = await refused(
         hass,
+        sim,
         "bind_device",
-        {
-            "config_entry_id": setup_integration.entry_id,
-            "product_id": "3JQ8VX2K1M",
-            "device_name": "bulb_new04",
-            "token": token,
-        }
-        | fields,
+        bind_request(setup_integration.entry_id, "bulb_new04", token) | fields,
     )
     assert err.translation_key == translation_key
     assert "AppGetDeviceBindTokenState" not in sim.request_counts()
-    assert writes(sim) == {}
 
 
 async def test_bind_device_unknown_entry(
@@ -829,12 +808,7 @@ async def test_bind_device_unknown_entry(
         ServiceValidationError,
         hass,
         "bind_device",
-        {
-            "config_entry_id": "nope",
-            "product_id": "3JQ8VX2K1M",
-            "device_name": "bulb_new05",
-            "token": "t",
-        },
+        bind_request("nope", "bulb_new05", "t"),
     )
     assert err.translation_key == "service_config_entry_not_found"
 
@@ -896,16 +870,14 @@ async def test_music_command_unknown_command(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Only the documented sub-commands are sent."""
-    sim.reset_request_counts()
-    err = await rejected(
-        ServiceValidationError,
+    err = await refused(
         hass,
+        sim,
         "music_command",
         {"device_id": device_id(hass, setup_integration, SPEAKER), "command": "dance"},
         response=True,
     )
     assert err.translation_key == "unknown_music_command"
-    assert writes(sim) == {}
 
 
 @dataclass(frozen=True)
@@ -1007,14 +979,7 @@ async def test_run_scene_of_second_home(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """With two homes loaded, the scene is run by the entry that has it."""
-    data = entry_data(sim, PARENTS_HOME)
-    parents = MockConfigEntry(
-        domain=DOMAIN,
-        title="Parents",
-        data=data,
-        unique_id=f"{data['user_id']}/{PARENTS_HOME}",
-    )
-    parents.add_to_hass(hass)
+    parents = add_entry(hass, entry_data(sim, PARENTS_HOME), "Parents")
     await set_up_entry(hass, parents)
     await sim.report("3JQ8VX2K1M/bulb_7c87ce3c", {"brightness": 20})
     await call(hass, "run_scene", {"scene_id": WELCOME_HOME})
@@ -1033,10 +998,8 @@ async def test_run_scene_without_loaded_entry(
 ) -> None:
     """No loaded entry: HA's translated error, nothing sent."""
     assert await hass.config_entries.async_unload(setup_integration.entry_id)
-    sim.reset_request_counts()
-    err = await rejected(ServiceValidationError, hass, "run_scene", {"scene_id": GOOD_NIGHT})
+    err = await refused(hass, sim, "run_scene", {"scene_id": GOOD_NIGHT})
     assert err.translation_key == "service_config_entry_not_loaded"
-    assert writes(sim) == {}
 
 
 # Targets every device service shares

@@ -9,7 +9,16 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
-from .platform_common import PLUG, SWITCH3, controls_of, entity_id, state, wait_for_state
+from .platform_common import (
+    PLUG,
+    SWITCH3,
+    call_service,
+    controls_of,
+    entity_id,
+    state,
+    subscribed_entity,
+    wait_for_state,
+)
 
 
 async def test_channel_switches(
@@ -21,11 +30,11 @@ async def test_channel_switches(
     assert [state(hass, channel).state for channel in channels] == ["on", "off", "on"]
     assert state(hass, channels[1]).name == "客厅三路开关 Living Room Switch 开关2 Switch 2"
 
-    await hass.services.async_call("switch", "turn_on", {"entity_id": channels[1]}, blocking=True)
+    await call_service(hass, "switch.turn_on", channels[1])
     assert controls_of(sim, SWITCH3)[-1] == {"switch_2": 1}
     await wait_for_state(hass, channels[1], "on")
 
-    await hass.services.async_call("switch", "turn_off", {"entity_id": channels[0]}, blocking=True)
+    await call_service(hass, "switch.turn_off", channels[0])
     assert controls_of(sim, SWITCH3)[-1] == {"switch_1": 0}
     await wait_for_state(hass, channels[0], "off")
 
@@ -34,17 +43,16 @@ async def test_plug_and_cloud_errors(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The plug's main switch; a cloud failure is a HomeAssistantError, not a state change."""
-    plug = entity_id(hass, "switch", PLUG, "power_switch")
-    await sim.wait_for_subscription(PLUG)
+    plug = await subscribed_entity(hass, sim, "switch", PLUG, "power_switch")
     assert state(hass, plug).state == "on"
     sim.fail_next(action="AppControlDeviceData")
     with pytest.raises(HomeAssistantError) as failure:
-        await hass.services.async_call("switch", "turn_off", {"entity_id": plug}, blocking=True)
+        await call_service(hass, "switch.turn_off", plug)
     assert not isinstance(failure.value, ServiceValidationError)
     assert failure.value.translation_key == "control_failed"
     assert state(hass, plug).state == "on"
 
-    await hass.services.async_call("switch", "turn_off", {"entity_id": plug}, blocking=True)
+    await call_service(hass, "switch.turn_off", plug)
     assert controls_of(sim, PLUG)[-1] == {"power_switch": 0}
     await wait_for_state(hass, plug, "off")
 

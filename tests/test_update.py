@@ -16,7 +16,6 @@ from homeassistant.components.update.const import (
 )
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import (
-    ATTR_ENTITY_ID,
     STATE_OFF,
     STATE_ON,
     STATE_UNAVAILABLE,
@@ -35,7 +34,7 @@ from custom_components.tencent_iot import firmware as tencent_firmware, update a
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
-from .platform_common import wait_for
+from .platform_common import call_service, entity_id, state, wait_for
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"  # 1.2.0, the product offers 1.3.0
 LAMP = "3JQ8VX2K1M/bulb_7c87ce2b"  # 1.3.0, up to date
@@ -64,21 +63,13 @@ def update_entity_id(hass: HomeAssistant, key: str) -> str | None:
 
 def update_state(hass: HomeAssistant, key: str) -> State:
     """The state of a device's firmware update entity."""
-    entity_id = update_entity_id(hass, key)
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state
+    return state(hass, entity_id(hass, UPDATE_DOMAIN, key, "firmware"))
 
 
 async def install(hass: HomeAssistant, key: str) -> None:
     """Install the offered firmware."""
-    await hass.services.async_call(
-        UPDATE_DOMAIN,
-        SERVICE_INSTALL,
-        {ATTR_ENTITY_ID: update_entity_id(hass, key)},
-        blocking=True,
-    )
+    entity = entity_id(hass, UPDATE_DOMAIN, key, "firmware")
+    await call_service(hass, f"{UPDATE_DOMAIN}.{SERVICE_INSTALL}", entity)
 
 
 def track(
@@ -210,10 +201,10 @@ async def test_install_fails(
         "target": "客厅音箱 Living Room Speaker",
         "error": "upgrade failed",
     }
-    state = update_state(hass, SPEAKER)
-    assert state.state == STATE_ON
-    assert state.attributes[ATTR_INSTALLED_VERSION] == "3.1.7"
-    assert state.attributes[ATTR_IN_PROGRESS] is False
+    current = update_state(hass, SPEAKER)
+    assert current.state == STATE_ON
+    assert current.attributes[ATTR_INSTALLED_VERSION] == "3.1.7"
+    assert current.attributes[ATTR_IN_PROGRESS] is False
     assert sim.device_state(SPEAKER)["FwVersion"] == "3.1.7"
 
 
@@ -323,9 +314,9 @@ async def test_new_device(
     await sim.add_device("SPK4N7W2QX", "spk_new01", alias="Kitchen Speaker")
     await wait_for(hass, lambda: update_entity_id(hass, "SPK4N7W2QX/spk_new01") is not None)
     await hass.async_block_till_done()
-    state = update_state(hass, "SPK4N7W2QX/spk_new01")
-    assert state.attributes[ATTR_INSTALLED_VERSION] == "1.0.0"
-    assert state.attributes[ATTR_LATEST_VERSION] == "3.2.0"
+    current = update_state(hass, "SPK4N7W2QX/spk_new01")
+    assert current.attributes[ATTR_INSTALLED_VERSION] == "1.0.0"
+    assert current.attributes[ATTR_LATEST_VERSION] == "3.2.0"
     assert check_count(sim) == 1
 
 

@@ -48,6 +48,15 @@ async def _connected(harness: PushHarness, device_ids: list[str] | None = None) 
     return harness
 
 
+async def _retrying_unconnected(harness: PushHarness) -> None:
+    """Start the channel; after several attempts it is still down and has reported no change."""
+    harness.push.subscribe(WATCHED)
+    harness.push.start()
+    await wait_until(lambda: harness.push.reconnect_count >= 3, what="several attempts")
+    assert not harness.push.connected
+    assert harness.changes == []
+
+
 async def _sentinel(sim: CloudSimulator, harness: PushHarness, brightness: int) -> None:
     """Report a value and wait for it: every frame sent before it has been handled."""
     await sim.report(key(BULB), {"brightness": brightness})
@@ -128,11 +137,7 @@ async def test_refused_subscription(
     caplog.set_level(logging.DEBUG, logger="custom_components.tencent_iot")
     sim.refuse_subscriptions()
     harness = make_push()
-    harness.push.subscribe(WATCHED)
-    harness.push.start()
-    await wait_until(lambda: harness.push.reconnect_count >= 3, what="several attempts")
-    assert not harness.push.connected
-    assert harness.changes == []
+    await _retrying_unconnected(harness)
     assert len(records_at(caplog, logging.WARNING, "subscription refused for all 4 devices")) == 1
     assert records_at(caplog, logging.DEBUG, "Push channel still down")
     sim.refuse_subscriptions(False)
@@ -379,11 +384,7 @@ async def test_unreachable_cloud(make_push: PushFactory, caplog: pytest.LogCaptu
     """Nothing listening: the channel retries with backoff, warning only once."""
     caplog.set_level(logging.DEBUG, logger="custom_components.tencent_iot")
     harness = make_push(ws_url=_closed_ws_url())
-    harness.push.subscribe(WATCHED)
-    harness.push.start()
-    await wait_until(lambda: harness.push.reconnect_count >= 3, what="several attempts")
-    assert not harness.push.connected
-    assert harness.changes == []
+    await _retrying_unconnected(harness)
     assert len(records_at(caplog, logging.WARNING, "Push channel down")) == 1
 
 

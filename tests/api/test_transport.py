@@ -52,6 +52,18 @@ def _closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/api/exploreropen"
 
 
+def sim_transport(session: aiohttp.ClientSession, sim: CloudSimulator, **options: Any) -> Transport:
+    """A bare transport to the simulator with the app's keys, no client around it."""
+    return Transport(
+        session,
+        sim.api_url,
+        app_key=sim.app_key,
+        app_secret=sim.app_secret,
+        region_id=1,
+        **options,
+    )
+
+
 # Both envelopes
 
 
@@ -244,14 +256,7 @@ async def test_requests_in_flight_are_limited(
     sim: CloudSimulator, session: aiohttp.ClientSession
 ) -> None:
     """With 2 in flight, 4 requests that each take 0.2 s need two rounds."""
-    transport = Transport(
-        session,
-        sim.api_url,
-        app_key=sim.app_key,
-        app_secret=sim.app_secret,
-        region_id=1,
-        max_in_flight=2,
-    )
+    transport = sim_transport(session, sim, max_in_flight=2)
     assert transport.api_url == sim.api_url
     sim.delay_next(0.2, count=4, action="AppSendVerificationCode")
     account = sim.phone_account
@@ -280,14 +285,7 @@ async def test_signed_call_retried_with_fresh_signature(
     sim: CloudSimulator, session: aiohttp.ClientSession
 ) -> None:
     """A retried signed call is signed again (new Nonce) and accepted."""
-    transport = Transport(
-        session,
-        sim.api_url,
-        app_key=sim.app_key,
-        app_secret=sim.app_secret,
-        region_id=1,
-        retry_delays=(0.0,),
-    )
+    transport = sim_transport(session, sim, retry_delays=(0.0,))
     sim.fail_next(1, action="AppGetToken")
     account = sim.phone_account
     reply = await transport.call_signed(

@@ -8,6 +8,7 @@ any AccessToken the simulator ever issued.
 from collections.abc import Generator
 from functools import partial
 import logging
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,15 @@ CLIENT_TIMEOUT = 0.3
 PUSH_REPLY_TIMEOUT = 1.0
 
 
+def short_push_timeouts(monkeypatch: pytest.MonkeyPatch, **options: Any) -> None:
+    """Entries build their push channel with the short reply timeout and these options."""
+    monkeypatch.setattr(
+        push_session,
+        "PushClient",
+        partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, **options),
+    )
+
+
 @pytest.fixture(autouse=True)
 def fast_faults(monkeypatch: pytest.MonkeyPatch, fast_push_backoff: None) -> None:
     """The real client and push channel, with timeouts, retries and backoffs made short."""
@@ -31,9 +41,7 @@ def fast_faults(monkeypatch: pytest.MonkeyPatch, fast_push_backoff: None) -> Non
         "TencentIoTClient",
         partial(TencentIoTClient, timeout=CLIENT_TIMEOUT, retry_delays=(0.01, 0.02)),
     )
-    monkeypatch.setattr(
-        push_session, "PushClient", partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT)
-    )
+    short_push_timeouts(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

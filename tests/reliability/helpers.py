@@ -16,6 +16,7 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tencent_iot.const import CONF_FAMILY_ID
+from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from custom_components.tencent_iot.diagnostics import async_get_config_entry_diagnostics
 from simulator import CloudSimulator
 from tests.platform_common import coordinator_of, wait_for
@@ -34,6 +35,14 @@ async def wait_push_healthy(hass: HomeAssistant, entry: MockConfigEntry) -> None
     """Until the push channel is connected and subscribed."""
     coordinator = coordinator_of(entry)
     await wait_for(hass, lambda: coordinator.push_healthy)
+
+
+async def push_healthy_coordinator(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> TencentIoTCoordinator:
+    """The entry's coordinator, once its push channel is connected and subscribed."""
+    await wait_push_healthy(hass, entry)
+    return coordinator_of(entry)
 
 
 def secrets_of(sim: CloudSimulator) -> set[str]:

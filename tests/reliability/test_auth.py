@@ -1,21 +1,17 @@
 """The access token expiring mid-run, and the password changing in the app."""
 
-from functools import partial
-
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tencent_iot import push_session
-from custom_components.tencent_iot.api import PushClient
 from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, CONF_PASSWORD, DOMAIN
 from simulator import CloudSimulator
-from tests.platform_common import coordinator_of, set_up_entry, wait_for
+from tests.platform_common import coordinator_of, deliver_report, push_of, set_up_entry, wait_for
 
-from .conftest import PUSH_REPLY_TIMEOUT
-from .helpers import assert_end_state, wait_push_healthy
+from .conftest import short_push_timeouts
+from .helpers import assert_end_state, push_healthy_coordinator, wait_push_healthy
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 NEW_PASSWORD = "Changed@5678"
@@ -30,16 +26,21 @@ def reauth_flows(hass: HomeAssistant) -> list[str]:
     ]
 
 
+async def assert_working_without_reauth(
+    hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry, *, brightness: int
+) -> None:
+    """A report reaches the coordinator, no reauth flow started, and HA ends equal to the cloud."""
+    await deliver_report(hass, sim, coordinator_of(entry), BULB, brightness=brightness)
+    assert not reauth_flows(hass)
+    await assert_end_state(hass, sim, entry)
+
+
 @pytest.fixture
 async def fast_heartbeat_entry(
     hass: HomeAssistant, config_entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
 ) -> MockConfigEntry:
     """The entry set up with a heartbeat every 50 ms: push finds a dead token by itself."""
-    monkeypatch.setattr(
-        push_session,
-        "PushClient",
-        partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, heartbeat_interval=0.05),
-    )
+    short_push_timeouts(monkeypatch, heartbeat_interval=0.05)
     await set_up_entry(hass, config_entry)
     return config_entry
 
@@ -49,8 +50,7 @@ async def test_token_expired_mid_run_is_replaced_transparently(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry, revoke: bool
 ) -> None:
     """A poll meeting a dead token logs in again; push resubscribes with the new token."""
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     old_token = setup_integration.data[CONF_ACCESS_TOKEN]
     sim.expire_tokens(revoke=revoke)
     await coordinator.async_refresh()
@@ -61,10 +61,7 @@ async def test_token_expired_mid_run_is_replaced_transparently(
     # The push channel reconnects with the new token.
     await sim.drop_websockets()
     await wait_push_healthy(hass, setup_integration)
-    await sim.report(BULB, {"brightness": 23})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 23)
-    assert not reauth_flows(hass)
-    await assert_end_state(hass, sim, setup_integration)
+    await assert_working_without_reauth(hass, sim, setup_integration, brightness=23)
 
 
 async def test_token_rejected_by_push_heartbeat_is_replaced(
@@ -74,9 +71,7 @@ async def test_token_rejected_by_push_heartbeat_is_replaced(
 ) -> None:
     """Without any poll, a heartbeat refused for the token makes the channel log in again."""
     config_entry = fast_heartbeat_entry
-    coordinator = coordinator_of(config_entry)
-    push = coordinator.push
-    assert push is not None
+    push = push_of(config_entry)
     await wait_push_healthy(hass, config_entry)
     old_token = config_entry.data[CONF_ACCESS_TOKEN]
     reconnects = push.reconnect_count
@@ -84,10 +79,7 @@ async def test_token_rejected_by_push_heartbeat_is_replaced(
     await wait_for(hass, lambda: config_entry.data[CONF_ACCESS_TOKEN] != old_token)
     await wait_for(hass, lambda: push.reconnect_count > reconnects and push.connected)
     assert config_entry.data[CONF_ACCESS_TOKEN] in sim.state.sessions
-    await sim.report(BULB, {"brightness": 31})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 31)
-    assert not reauth_flows(hass)
-    await assert_end_state(hass, sim, config_entry)
+    await assert_working_without_reauth(hass, sim, config_entry, brightness=31)
 
 
 async def test_push_heartbeat_login_failures(
@@ -98,8 +90,7 @@ async def test_push_heartbeat_login_failures(
 ) -> None:
     """A login failing after a refused heartbeat waits for the next poll; a new password: reauth."""
     config_entry = fast_heartbeat_entry
-    coordinator = coordinator_of(config_entry)
-    await wait_push_healthy(hass, config_entry)
+    coordinator = await push_healthy_coordinator(hass, config_entry)
     old_token = config_entry.data[CONF_ACCESS_TOKEN]
     sim.fail_next(10_000, action="AppGetToken")
     sim.expire_tokens(revoke=True)
@@ -124,8 +115,7 @@ async def test_password_changed_starts_reauth_then_recovers(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """The stored password stops working: one reauth flow; entering the new one recovers."""
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     sim.set_password(NEW_PASSWORD)
     sim.expire_tokens(revoke=True)
     await sim.drop_websockets()

@@ -15,10 +15,10 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from simulator import CloudSimulator
-from tests.platform_common import coordinator_of, wait_for
+from tests.platform_common import wait_for
 
 from .conftest import CLIENT_TIMEOUT
-from .helpers import assert_end_state, wait_push_healthy
+from .helpers import assert_end_state, push_healthy_coordinator, wait_push_healthy
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 PLUG = "P8VN3KQ4WT/plug_e8db8411"
@@ -106,8 +106,7 @@ async def test_poll_faults_make_entities_unavailable_then_recover(
     fault: str,
 ) -> None:
     """Failing polls turn the entities unavailable, logged once; the next good poll recovers."""
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     match fault:
         case "http500":
             sim.fail_next(100)

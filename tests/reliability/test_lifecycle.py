@@ -17,9 +17,16 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
-from tests.platform_common import coordinator_of, set_up_entry, take_push_down, wait_for
+from tests.platform_common import (
+    coordinator_of,
+    deliver_report,
+    set_up_entry,
+    set_up_while_cloud_down,
+    take_push_down,
+    wait_for,
+)
 
-from .helpers import assert_end_state, wait_push_healthy
+from .helpers import assert_end_state, push_healthy_coordinator, wait_push_healthy
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 PLUG = "P8VN3KQ4WT/plug_e8db8411"
@@ -44,15 +51,13 @@ async def test_devices_added_and_removed_live(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A bound device gets its entities and pushes; an unbound one loses them, no reload."""
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     new_plug = await sim.add_device("P8VN3KQ4WT", "plug_live_01", alias="Live Plug")
     new_bulb = await sim.add_device("3JQ8VX2K1M", "bulb_live_02", alias="Live Bulb")
     await wait_for(hass, lambda: {new_plug, new_bulb} <= coordinator.devices.keys())
     await sim.wait_for_subscription(new_bulb)
     await sim.report(new_plug, {"power_switch": 1})
-    await sim.report(new_bulb, {"power_switch": 1, "brightness": 77})
-    await wait_for(hass, lambda: coordinator.devices[new_bulb].values.get("brightness") == 77)
+    await deliver_report(hass, sim, coordinator, new_bulb, power_switch=1, brightness=77)
     assert entities_of(hass, setup_integration, new_plug)
     old_plug_entities = entities_of(hass, setup_integration, PLUG)
     assert old_plug_entities
@@ -72,9 +77,7 @@ async def test_cloud_down_at_start_retries_then_sets_up_fully(
     hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
 ) -> None:
     """HA starts while the cloud answers nothing but 500s: retries, then a complete setup."""
-    sim.fail_next(10_000)
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_while_cloud_down(hass, sim, config_entry)
     for attempt in range(1, 3):  # still down at the next two attempts
         assert config_entry.state is ConfigEntryState.SETUP_RETRY
         requests = sum(sim.request_counts().values())
@@ -120,8 +123,7 @@ async def test_device_coming_online_shows_the_cloud_values(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """A device offline at setup (its data unread) shows the cloud's values once online."""
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     assert not coordinator.devices[BALCONY].online
     await sim.set_online(BALCONY, True)
     await wait_for(hass, lambda: coordinator.devices[BALCONY].online)
@@ -150,8 +152,7 @@ async def test_failed_catch_up_is_read_again(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """When the read after a reconnect fails, the next poll reads what push missed."""
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     await take_push_down(hass, sim, setup_integration)
     await sim.report(BULB, {"brightness": 9})
     sim.fail_next(10_000, action="AppGetDeviceData")
@@ -178,8 +179,7 @@ async def test_devices_bound_and_unbound_during_an_outage_are_found(
     On a host booted a moment ago too: the failed read is due at the next poll, not in
     10 minutes.
     """
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     await take_push_down(hass, sim, setup_integration)
     new_plug = await sim.add_device("P8VN3KQ4WT", "plug_quiet_01", alias="Quiet Plug")
     await sim.remove_device(PLUG)

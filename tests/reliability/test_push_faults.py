@@ -16,10 +16,16 @@ from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, DOMAIN
 from simulator import CloudSimulator
 from simulator.model import PropValue
 from simulator.push import device_change, encode_payload
-from tests.platform_common import coordinator_of, count_state_writes, wait_for
+from tests.platform_common import (
+    coordinator_of,
+    count_state_writes,
+    deliver_report,
+    push_of,
+    wait_for,
+)
 
 from .conftest import PUSH_REPLY_TIMEOUT
-from .helpers import assert_end_state, wait_push_healthy
+from .helpers import assert_end_state, push_healthy_coordinator, wait_push_healthy
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 PLUG = "P8VN3KQ4WT/plug_e8db8411"
@@ -45,8 +51,7 @@ async def test_websocket_dropped_reconnects_with_backoff_and_catches_up(
 ) -> None:
     """Reconnects back off, resubscribe, and a change made during the outage reaches HA."""
     coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
+    push = push_of(setup_integration)
     await wait_push_healthy(hass, setup_integration)
     # Long enough to see the delays grow: 20 ms doubling up to 160 ms, with jitter.
     monkeypatch.setattr(push, "_backoff_min", 0.02)
@@ -73,8 +78,7 @@ async def test_websocket_dropped_reconnects_with_backoff_and_catches_up(
     await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 7)
     await wait_for(hass, lambda: not coordinator.devices[CURTAIN].online)
     # Subscribed again to every device: a new report arrives by push.
-    await sim.report(BULB, {"brightness": 8})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 8)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=8)
     await assert_end_state(hass, sim, setup_integration)
 
 
@@ -87,8 +91,7 @@ async def test_garbage_frames_are_skipped_quietly(
     """Undecodable frames are skipped alone, at debug level, without dropping the connection."""
     caplog.set_level(logging.DEBUG, logger="custom_components.tencent_iot")
     coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
+    push = push_of(setup_integration)
     await wait_push_healthy(hass, setup_integration)
     reconnects = push.reconnect_count
     seq = sim.state.device(BULB).seq
@@ -111,8 +114,7 @@ async def test_garbage_frames_are_skipped_quietly(
         ),
     ):
         assert await sim.send_garbage(text) == 1
-    await sim.report(BULB, {"brightness": 61})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 61)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=61)
     assert push.connected
     assert push.reconnect_count == reconnects
     assert not warnings_about(caplog, "malformed push frame")
@@ -128,8 +130,7 @@ async def test_unknown_fields_and_types_are_ignored(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Fields, push types, properties and an envelope the integration does not know: no harm."""
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     device = sim.state.device(BULB)
     brightness = device.values()["brightness"]
     frames = [
@@ -161,13 +162,11 @@ async def test_unknown_fields_and_types_are_ignored(
     await coordinator.async_refresh()
     assert coordinator.last_update_success
     # A reconnect reads every device's data again, the unknown property included.
-    push = coordinator.push
-    assert push is not None
+    push = push_of(setup_integration)
     reconnects = push.reconnect_count
     await sim.drop_websockets()
     await wait_for(hass, lambda: push.reconnect_count > reconnects and push.connected)
-    await sim.report(BULB, {"brightness": 12})
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 12)
+    await deliver_report(hass, sim, coordinator, BULB, brightness=12)
     assert coordinator.devices[BULB].values.get("mystery_level") == 3
     # Only the reconnect is worth a warning.
     assert warnings_about(caplog, "") == ["Push channel down: closed by the server; reconnecting"]
@@ -178,8 +177,7 @@ async def test_duplicate_and_out_of_order_pushes_never_go_backwards(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Replayed and older pushes, before and after a reconnect, never move a value back."""
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     light = er.async_get(hass).async_get_entity_id("light", DOMAIN, f"{BULB}/light")
     assert light is not None
     seen: list[int] = []
@@ -206,8 +204,7 @@ async def test_duplicate_and_out_of_order_pushes_never_go_backwards(
     await wait_for(hass, lambda: coordinator.devices[BULB].values["brightness"] == 90)
 
     # After a reconnect the channel forgets Seq numbers; report timestamps still rule.
-    push = coordinator.push
-    assert push is not None
+    push = push_of(setup_integration)
     await sim.drop_websockets()
     await wait_for(hass, lambda: not push.connected)
     await wait_push_healthy(hass, setup_integration)
@@ -227,8 +224,7 @@ async def test_subscription_reply_never_comes(
 ) -> None:
     """A subscription left unanswered times out, and the channel connects again."""
     coordinator = coordinator_of(setup_integration)
-    push = coordinator.push
-    assert push is not None
+    push = push_of(setup_integration)
     await wait_push_healthy(hass, setup_integration)
     # Held longer than the reply timeout (see conftest).
     sim.delay_next(PUSH_REPLY_TIMEOUT * 3, count=1, action="ActivePush")
@@ -291,8 +287,7 @@ async def test_push_rewrites_only_the_entities_showing_the_change(
     With several entities per device, rewriting every one per push is what limited the push
     rate (see bench/results.md).
     """
-    coordinator = coordinator_of(setup_integration)
-    await wait_push_healthy(hass, setup_integration)
+    coordinator = await push_healthy_coordinator(hass, setup_integration)
     await hass.async_block_till_done()
     registry = er.async_get(hass)
     plug_entities = {
@@ -302,8 +297,7 @@ async def test_push_rewrites_only_the_entities_showing_the_change(
     }
     countdown = registry.async_get_entity_id("number", DOMAIN, f"{PLUG}/countdown")
     written = count_state_writes(monkeypatch)
-    await sim.report(PLUG, {"countdown": 77})
-    await wait_for(hass, lambda: coordinator.devices[PLUG].values.get("countdown") == 77)
+    await deliver_report(hass, sim, coordinator, PLUG, countdown=77)
     assert set(written) == {countdown}
     written.clear()
     await sim.set_online(PLUG, False)

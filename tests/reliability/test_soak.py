@@ -10,7 +10,6 @@ bound or unbound, a poll. Nothing waits for the integration to settle between cy
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from functools import partial
 import os
 import random
 
@@ -18,13 +17,11 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tencent_iot import push_session
-from custom_components.tencent_iot.api import PushClient
 from simulator import CloudSimulator
 from simulator.model import Device
-from tests.platform_common import coordinator_of, set_up_entry, wait_for
+from tests.platform_common import coordinator_of, push_of, set_up_entry, wait_for
 
-from .conftest import PUSH_REPLY_TIMEOUT
+from .conftest import short_push_timeouts
 from .helpers import assert_end_state, wait_push_healthy
 
 CYCLES = 100
@@ -169,11 +166,7 @@ async def test_soak(
 ) -> None:
     """Many cycles of drops, reconnects, bursts and faults end with HA equal to the cloud."""
     # Heartbeats often enough that an expired token is found by push as well as by polls.
-    monkeypatch.setattr(
-        push_session,
-        "PushClient",
-        partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, heartbeat_interval=0.1),
-    )
+    short_push_timeouts(monkeypatch, heartbeat_interval=0.1)
     await set_up_entry(hass, config_entry)
     await wait_push_healthy(hass, config_entry)
     soak = Soak(hass, sim, config_entry)
@@ -184,8 +177,7 @@ async def test_soak(
         # Let HA handle part of it, never all of it.
         await asyncio.sleep(soak.rng.choice((0, 0, 0.001, 0.01)))
 
-    push = coordinator_of(config_entry).push
-    assert push is not None
+    push = push_of(config_entry)
     assert push.reconnect_count >= 10
     # The cloud calms down: offline devices come back, faults stop. The next regular poll
     # logs in again if the token died (push cannot tell: the cloud just refuses to subscribe
