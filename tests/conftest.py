@@ -6,6 +6,8 @@ import time
 from typing import Any
 from unittest.mock import patch
 
+from homeassistant.components.recorder.core import Recorder
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 import pytest
@@ -57,6 +59,21 @@ def only_platforms(platforms: list[Platform]) -> Generator[None]:
     """Set entries up with `platforms` only."""
     with patch("custom_components.tencent_iot.PLATFORMS", platforms):
         yield
+
+
+@pytest.fixture
+async def recorder_until_unload(
+    recorder_mock: Recorder, hass: HomeAssistant
+) -> AsyncGenerator[None]:
+    """A recorder that outlives the entries, as in HA, where it stops after they do.
+
+    The test harness shuts the recorder down before `hass` unloads the entries: a history
+    import still running in between would find the recorder gone.
+    """
+    yield
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.state is ConfigEntryState.LOADED:
+            await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from datetime import timedelta
 from typing import Any
 
-from homeassistant.components.recorder.core import Recorder
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
@@ -35,7 +34,7 @@ from .platform_common import (
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(
-    recorder_mock: Recorder, enable_custom_integrations: None, fast_push_backoff: None
+    recorder_until_unload: None, enable_custom_integrations: None, fast_push_backoff: None
 ) -> None:
     """The recorder first (it must exist before `hass`), and push that reconnects quickly."""
 

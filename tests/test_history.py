@@ -5,7 +5,6 @@ from itertools import pairwise
 from statistics import mean
 from typing import Any
 
-from homeassistant.components.recorder.core import Recorder
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
@@ -28,7 +27,7 @@ HISTORY = "AppGetDeviceDataHistory"
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(
-    recorder_mock: Recorder, enable_custom_integrations: None
+    recorder_until_unload: None, enable_custom_integrations: None
 ) -> None:
     """The recorder first: it must exist before `hass` is built."""
 

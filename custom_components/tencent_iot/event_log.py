@@ -58,7 +58,7 @@ class DeviceEventLog(EntryFeature):
         self._store: Store[dict[str, dict[str, Any]]] = Store(
             hass, _STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.events"
         )
-        self._catch_up = CoalescedRead(hass, entry, self._async_catch_up, "missed events")
+        self._catch_up = CoalescedRead(hass, entry, self._async_catch_up, "the missed events")
 
     @callback
     def async_start(self) -> None:

@@ -35,6 +35,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import DataHistoryPoint, TencentIoTError, is_number
 from .background import EntryFeature, Page, RequestPacer, read_pages
+from .cloud import CoalescedRead
 from .const import (
     CONF_HISTORY_DAYS,
     DATA_READ_CONCURRENCY,
@@ -129,7 +130,7 @@ class HistoryImporter(EntryFeature):
         self._store: Store[list[str]] = Store(
             hass, _STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.history"
         )
-        self._lock = asyncio.Lock()
+        self._round = CoalescedRead(hass, entry, self._async_import_round, "the sensors' history")
         self._cancel_retry: CALLBACK_TYPE | None = None
 
     @callback
@@ -146,9 +147,7 @@ class HistoryImporter(EntryFeature):
     @callback
     def _schedule(self, _now: Any = None) -> None:
         self._cancel_retry = None
-        self.entry.async_create_background_task(
-            self.hass, self.async_import(), f"{DOMAIN} history import"
-        )
+        self._round.async_schedule()
 
     @callback
     def _stop_retry(self) -> None:
@@ -158,32 +157,34 @@ class HistoryImporter(EntryFeature):
 
     async def async_import(self) -> None:
         """One round: every sensor not imported yet; what fails is tried again later."""
-        async with self._lock:
-            if not self._loaded:
-                self._imported.update(await self._store.async_load() or [])
-                self._loaded = True
-            end = dt_util.utcnow().replace(minute=0, second=0, microsecond=0)
-            start = end - timedelta(days=self.days)
-            pending = self._pending()
-            pacer = RequestPacer()
-            semaphore = asyncio.Semaphore(DATA_READ_CONCURRENCY)
+        await self._round.async_run()
 
-            async def import_one(sensor: _Sensor) -> bool:
-                async with semaphore:
-                    try:
-                        await self._async_import_sensor(sensor, start, end, pacer)
-                    except TencentIoTError as err:
-                        LOGGER.debug("History of %s not read: %s", sensor.entity_id, err)
-                        return False
-                return True
+    async def _async_import_round(self) -> None:
+        if not self._loaded:
+            self._imported.update(await self._store.async_load() or [])
+            self._loaded = True
+        end = dt_util.utcnow().replace(minute=0, second=0, microsecond=0)
+        start = end - timedelta(days=self.days)
+        pending = self._pending()
+        pacer = RequestPacer()
+        semaphore = asyncio.Semaphore(DATA_READ_CONCURRENCY)
 
-            results = await asyncio.gather(*(import_one(sensor) for sensor in pending))
-            await self._store.async_save(sorted(self._imported))
-            # Left out: a failed read, or a sensor whose entity is not registered yet.
-            if (not all(results) or len(pending) < len(self._not_imported())) and (
-                self._cancel_retry is None
-            ):
-                self._cancel_retry = async_call_later(self.hass, HISTORY_RETRY, self._schedule)
+        async def import_one(sensor: _Sensor) -> bool:
+            async with semaphore:
+                try:
+                    await self._async_import_sensor(sensor, start, end, pacer)
+                except TencentIoTError as err:
+                    LOGGER.debug("History of %s not read: %s", sensor.entity_id, err)
+                    return False
+            return True
+
+        results = await asyncio.gather(*(import_one(sensor) for sensor in pending))
+        await self._store.async_save(sorted(self._imported))
+        # Left out: a failed read, or a sensor whose entity is not registered yet.
+        if (not all(results) or len(pending) < len(self._not_imported())) and (
+            self._cancel_retry is None
+        ):
+            self._cancel_retry = async_call_later(self.hass, HISTORY_RETRY, self._schedule)
 
     def _not_imported(self) -> list[tuple[DeviceState, TencentIoTSensorEntityDescription]]:
         return [
