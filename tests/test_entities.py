@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, snapsh
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.tencent_iot import PLATFORMS
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 
@@ -39,22 +40,8 @@ from .platform_common import (
 
 ICONS = Path(__file__).parent.parent / "custom_components" / DOMAIN / "icons.json"
 
-# The platforms built from thing models (scenes, automations and updates are not).
-THING_MODEL_PLATFORMS = [
-    Platform.BINARY_SENSOR,
-    Platform.BUTTON,
-    Platform.CLIMATE,
-    Platform.COVER,
-    Platform.DATETIME,
-    Platform.EVENT,
-    Platform.FAN,
-    Platform.LIGHT,
-    Platform.NUMBER,
-    Platform.SELECT,
-    Platform.SENSOR,
-    Platform.SWITCH,
-    Platform.TEXT,
-]
+# The platforms built from thing models: scenes and firmware updates are not.
+THING_MODEL_PLATFORMS = [p for p in PLATFORMS if p not in (Platform.SCENE, Platform.UPDATE)]
 
 
 @pytest.fixture
