@@ -59,7 +59,7 @@ async def test_messages_fire_once_across_a_restart(
     await wait_for(hass, lambda: state(hass, UNREAD).state == "1")
 
     # Read again at the next list refresh: nothing new, nothing fired.
-    await coordinator_of(config_entry)._async_read_lists()
+    await coordinator_of(config_entry).async_read_lists()
     await hass.async_block_till_done()
     assert len(fired) == 2
 
@@ -107,9 +107,9 @@ async def test_failed_read_is_made_up_later(
 
     sim.clear_faults()
     coordinator = coordinator_of(config_entry)
-    await coordinator._async_read_lists()
+    await coordinator.async_read_lists()
     await wait_for(hass, lambda: len(fired) == 1)
-    await coordinator._async_read_lists()
+    await coordinator.async_read_lists()
     await hass.async_block_till_done()
     assert len(fired) == 1
     assert state(hass, UNREAD).state == "1"

@@ -182,7 +182,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
                 self.push_session.subscribe(self.devices)
                 return
             if monotonic() >= self._lists_due_at:
-                await self._list_read.async_run()
+                await self.async_read_lists()
             came_online = await self._async_read_statuses(self.devices.values())
             if self.push_healthy:
                 # Only what push missed: a device that was offline, or a read that failed.
@@ -337,6 +337,10 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         async_release_device(self.hass, self.config_entry, key)
         self.listeners.forget_device(key)
         self.push_session.subscribe(self.devices)
+
+    async def async_read_lists(self) -> None:
+        """Read the device list, scenes and automations now (after a read under way)."""
+        await self._list_read.async_run()
 
     @callback
     def async_schedule_list_refresh(self) -> None:
