@@ -32,6 +32,7 @@ from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from simulator import CloudSimulator
 
 from .platform_common import (
+    BALCONY,
     BULB,
     GATEWAY,
     PLUG,
@@ -321,9 +322,6 @@ async def test_periodic_list_refresh_finds_changes(
     assert new_key in coordinator.devices
     assert coordinator.devices[new_key].online
     assert gone_scene not in coordinator.scenes
-
-
-BALCONY = "K2B7QX9RDL/ceiling_5e22"
 
 
 async def test_device_coming_online_is_read(

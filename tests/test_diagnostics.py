@@ -24,9 +24,7 @@ from simulator import CloudSimulator
 from simulator.app import SDK_WS_PATH
 
 from .conftest import entry_data
-from .platform_common import coordinator_of, set_up_entry, wait_for
-
-BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
+from .platform_common import BULB, coordinator_of, set_up_entry, wait_for
 
 
 def secrets_of(entry: MockConfigEntry) -> list[str]:

@@ -14,9 +14,9 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, DOMAIN
 from simulator import CloudSimulator
 
-GATEWAY = "GW5X7N2R4B/gw_c8478c2f"
+from .platform_common import BULB, GATEWAY
+
 SUB_SENSOR = "TH4Z8K2QWM/th_00158d0001"
-BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 
 
 async def test_integration_is_found(hass: HomeAssistant) -> None:

@@ -12,9 +12,16 @@ from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from simulator.model import Scene
 
-from .platform_common import call_service, coordinator_of, entity_id, set_up_entry, state, wait_for
+from .platform_common import (
+    BULB,
+    call_service,
+    coordinator_of,
+    entity_id,
+    set_up_entry,
+    state,
+    wait_for,
+)
 
-BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 GOOD_NIGHT = "s_908fd3b142e211b4c759abf025ec72b4"
 MOVIE_TIME = "s_aed34b9f60ee115dfa7918b742336277"
 LEAVE_HOME = "s_6c374e70334072aeeb62ed46ea987838"

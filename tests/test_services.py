@@ -27,14 +27,11 @@ from simulator import CloudSimulator
 from simulator.model import BindToken
 
 from .conftest import add_entry, entry_data
-from .platform_common import coordinator_of, set_up_entry, wait_for
+from .platform_common import BULB, PLUG, SPEAKER, coordinator_of, set_up_entry, wait_for
 
 INTEGRATION_DIR = Path(__file__).parent.parent / "custom_components" / DOMAIN
 
-BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 LAMP = "3JQ8VX2K1M/bulb_7c87ce2b"
-PLUG = "P8VN3KQ4WT/plug_e8db8411"
-SPEAKER = "SPK4N7W2QX/spk_d83bbf10"
 LAMP_TIMER = "b85a8d228742947b4cdc357ceb08b2a6"
 PLUG_TIMER = "31c7f43525581165cf826358b1b007b9"
 GOOD_NIGHT = "s_908fd3b142e211b4c759abf025ec72b4"

@@ -8,12 +8,18 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, CONF_PASSWORD, DOMAIN
 from simulator import CloudSimulator
-from tests.platform_common import coordinator_of, deliver_report, push_of, set_up_entry, wait_for
+from tests.platform_common import (
+    BULB,
+    coordinator_of,
+    deliver_report,
+    push_of,
+    set_up_entry,
+    wait_for,
+)
 
 from .conftest import short_push_timeouts
 from .helpers import assert_end_state, push_healthy_coordinator, wait_push_healthy
 
-BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
 NEW_PASSWORD = "Changed@5678"
 
 

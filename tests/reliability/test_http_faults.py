@@ -15,13 +15,10 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from simulator import CloudSimulator
-from tests.platform_common import wait_for
+from tests.platform_common import BULB, PLUG, wait_for
 
 from .conftest import CLIENT_TIMEOUT
 from .helpers import assert_end_state, push_healthy_coordinator, wait_push_healthy
-
-BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
-PLUG = "P8VN3KQ4WT/plug_e8db8411"
 
 
 def succeeded(coordinator: TencentIoTCoordinator) -> bool:

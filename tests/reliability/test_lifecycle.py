@@ -18,6 +18,9 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from tests.platform_common import (
+    BALCONY,
+    BULB,
+    PLUG,
     coordinator_of,
     deliver_report,
     set_up_entry,
@@ -27,10 +30,6 @@ from tests.platform_common import (
 )
 
 from .helpers import assert_end_state, push_healthy_coordinator, wait_push_healthy
-
-BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
-PLUG = "P8VN3KQ4WT/plug_e8db8411"
-BALCONY = "K2B7QX9RDL/ceiling_5e22"  # offline in the default home
 
 
 def more_requests(sim: CloudSimulator, before: int) -> bool:

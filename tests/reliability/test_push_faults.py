@@ -17,6 +17,9 @@ from simulator import CloudSimulator
 from simulator.model import PropValue
 from simulator.push import device_change, encode_payload
 from tests.platform_common import (
+    BULB,
+    CURTAIN,
+    PLUG,
     coordinator_of,
     count_state_writes,
     deliver_report,
@@ -26,10 +29,6 @@ from tests.platform_common import (
 
 from .conftest import PUSH_REPLY_TIMEOUT
 from .helpers import assert_end_state, push_healthy_coordinator, wait_push_healthy
-
-BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
-PLUG = "P8VN3KQ4WT/plug_e8db8411"
-CURTAIN = "CT9M4PZ7XE/curtain_90a1"
 
 
 def warnings_about(caplog: pytest.LogCaptureFixture, text: str) -> list[str]:
