@@ -52,6 +52,26 @@ class TencentIoTSceneRunningError(TencentIoTCloudError):
     """The scene's previous run is still going."""
 
 
+class TencentIoTRateLimitError(TencentIoTCloudError):
+    """The cloud refused a request because too many were sent: every request should wait.
+
+    `retry_after` is the wait in seconds the cloud asked for, when it named one.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        request_id: str | None = None,
+        *,
+        action: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """Keep the wait the cloud asked for beside its code and message."""
+        super().__init__(code, message, request_id, action=action)
+        self.retry_after = retry_after
+
+
 class TencentIoTAuthError(TencentIoTRejectedError):
     """Authentication failed: token, account credentials or application keys."""
 
