@@ -25,6 +25,7 @@ from simulator import CloudSimulator
 from .conftest import add_entry, entry_data
 from .platform_common import (
     BULB,
+    SPEAKER,
     call_service,
     controls_of,
     coordinator_of,
@@ -198,15 +199,39 @@ async def test_menu_and_pickers(hass: HomeAssistant, setup_integration: MockConf
     assert "°C" in options_of(result, "unit")
 
 
-async def test_status_enum_offers_no_number_settings(
-    hass: HomeAssistant, setup_integration: MockConfigEntry
+@pytest.mark.parametrize(
+    ("product_id", "property_id", "types", "fields"),
+    [
+        (
+            KETTLE_PRODUCT,
+            "status",
+            ["automatic", "sensor", "binary_sensor", "hidden"],
+            {"entity_type", "device_class", "enabled"},
+        ),
+        (
+            SPEAKER.split("/")[0],
+            "display_text",
+            ["automatic", "sensor", "text", "hidden"],
+            {"entity_type", "enabled"},
+        ),
+    ],
+    ids=["read-only enum", "writable string"],
+)
+async def test_only_what_applies_is_asked(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    *,
+    product_id: str,
+    property_id: str,
+    types: list[str],
+    fields: set[str],
 ) -> None:
-    """A read-only enum can be a sensor, a binary sensor or hidden; no unit or scale is asked."""
-    result = await open_property(hass, setup_integration, KETTLE_PRODUCT, "status")
-    assert options_of(result, "entity_type") == ["automatic", "sensor", "binary_sensor", "hidden"]
+    """The entity types that fit; device class, unit and scale only where they can apply."""
+    result = await open_property(hass, setup_integration, product_id, property_id)
+    assert options_of(result, "entity_type") == types
     schema = result["data_schema"]
     assert schema is not None
-    assert {key.schema for key in schema.schema} == {"entity_type", "device_class", "enabled"}
+    assert {key.schema for key in schema.schema} == fields
 
 
 async def test_writable_number_becomes_a_scaled_temperature_sensor(

@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
 from .api import Product
-from .const import CONF_OVERRIDES, DOMAIN, LOGGER
+from .const import CONF_OVERRIDES, LOGGER
 from .mapping import DeviceMapping, device_mapping
 from .mapping.descriptions import TencentIoTEntityDescription
 from .mapping.overrides import ProductOverrides, PropertyOverride, product_overrides
@@ -154,18 +154,18 @@ def async_follow_overrides(
     """
     before = _entities(product_mapping(entry, product))
     now = _entities(device_mapping(product, after))
+    devices = {
+        state.key for state in _states(entry) if state.product.product_id == product.product_id
+    }
     registry = er.async_get(hass)
-    for state in _states(entry):
-        if state.product.product_id != product.product_id:
+    for registry_entry in er.async_entries_for_config_entry(registry, entry.entry_id):
+        device_key, _, key = registry_entry.unique_id.rpartition("/")
+        entity = (registry_entry.domain, key)
+        if device_key not in devices or (enabled := before.get(entity)) is None:
             continue
-        for (platform, key), enabled in before.items():
-            entity_id = registry.async_get_entity_id(platform, DOMAIN, f"{state.key}/{key}")
-            if entity_id is None or (registry_entry := registry.async_get(entity_id)) is None:
-                continue
-            enabled_now = now.get((platform, key))
-            if enabled_now is None:
-                registry.async_remove(entity_id)
-            elif enabled_now != enabled and registry_entry.disabled_by in _FOLLOWING:
-                registry.async_update_entity(
-                    entity_id, disabled_by=None if enabled_now else _BY_INTEGRATION
-                )
+        if (enabled_now := now.get(entity)) is None:
+            registry.async_remove(registry_entry.entity_id)
+        elif enabled_now != enabled and registry_entry.disabled_by in _FOLLOWING:
+            registry.async_update_entity(
+                registry_entry.entity_id, disabled_by=None if enabled_now else _BY_INTEGRATION
+            )

@@ -15,7 +15,11 @@ from typing import Any, Final, Self
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.number import NumberDeviceClass
-from homeassistant.components.number.const import DEVICE_CLASS_UNITS as NUMBER_DEVICE_CLASS_UNITS
+from homeassistant.components.number.const import (
+    DEFAULT_MAX_VALUE,
+    DEFAULT_MIN_VALUE,
+    DEVICE_CLASS_UNITS as NUMBER_DEVICE_CLASS_UNITS,
+)
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.components.sensor.const import (
     DEVICE_CLASS_STATE_CLASSES,
@@ -393,14 +397,23 @@ def _sensor_changes(
     return changes
 
 
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
 def _number_changes(
     description: TencentIoTNumberEntityDescription, override: PropertyOverride
 ) -> dict[str, Any]:
     device_class, unit = _class_and_unit(description, override)
     changes: dict[str, Any] = {"device_class": device_class, "native_unit_of_measurement": unit}
     if (factor := override.scale) is not None:
-        bounds = (description.native_min_value, description.native_max_value)
-        low, high = sorted(scaled(bound, factor) for bound in bounds if bound is not None)
+        low, high = sorted(
+            scaled(bound, factor)
+            for bound in (
+                _or(description.native_min_value, DEFAULT_MIN_VALUE),
+                _or(description.native_max_value, DEFAULT_MAX_VALUE),
+            )
+        )
         step = description.native_step
         changes |= {
             "native_min_value": low,
