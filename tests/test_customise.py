@@ -12,8 +12,10 @@ from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.tencent_iot.const import CONF_OVERRIDES, DOMAIN
 from custom_components.tencent_iot.diagnostics import (
@@ -32,25 +34,19 @@ from .platform_common import (
     deliver_report,
     entity_id,
     home_with,
+    running_simulator,
     set_up_entry,
     state,
+    thing_property as _prop,
     wait_for_firmware_check,
     wait_for_state,
 )
+from .test_config_flow import select_options
 
 KETTLE_PRODUCT = "KTL7Q2M9XA"
 KETTLE = f"{KETTLE_PRODUCT}/kettle_01"
 BLANK_PRODUCT = "NOPROP0001"
 BULB_PRODUCT = BULB.split("/")[0]
-
-
-def _prop(prop_id: str, kind: str, mode: str = "rw", **define: Any) -> dict[str, Any]:
-    return {
-        "id": prop_id,
-        "name": prop_id.replace("_", " ").title(),
-        "mode": mode,
-        "define": {"type": kind, **define},
-    }
 
 
 PRODUCTS: list[dict[str, Any]] = [
@@ -89,10 +85,8 @@ DEVICES: list[dict[str, Any]] = [
 @pytest.fixture
 async def sim(socket_enabled: None) -> AsyncGenerator[CloudSimulator]:
     """The default home plus the kettle and the blank device."""
-    simulator = CloudSimulator(home_with(PRODUCTS, DEVICES), scene_delay_scale=0.01)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+    async with running_simulator(home_with(PRODUCTS, DEVICES)) as simulator:
+        yield simulator
 
 
 async def configure(
@@ -102,14 +96,9 @@ async def configure(
     return await hass.config_entries.options.async_configure(result["flow_id"], user_input)
 
 
-def options_of(result: ConfigFlowResult, field: str) -> list[Any]:
-    """The options a select field of a shown form offers."""
-    schema = result["data_schema"]
-    assert schema is not None
-    for key, selector in schema.schema.items():
-        if key.schema == field:
-            return list(selector.config["options"])
-    raise AssertionError(f"{field} is not in the form")
+def values_of(result: ConfigFlowResult, field: str) -> list[str]:
+    """The values a select field offers as plain values (no labels of their own)."""
+    return [str(option) for option in select_options(result, field)]
 
 
 async def open_property(
@@ -158,7 +147,7 @@ async def test_menu_and_pickers(hass: HomeAssistant, setup_integration: MockConf
     assert result["type"] is FlowResultType.MENU
     assert result["menu_options"] == ["settings", "customise"]  # nothing to undo yet
     result = await configure(hass, result, {"next_step_id": "customise"})
-    products = options_of(result, "product")
+    products = select_options(result, "product")
     assert {
         "value": KETTLE_PRODUCT,
         "label": f"智能水壶 Smart Kettle ({KETTLE_PRODUCT})",
@@ -168,7 +157,7 @@ async def test_menu_and_pickers(hass: HomeAssistant, setup_integration: MockConf
     assert result["description_placeholders"] == {
         "product": f"智能水壶 Smart Kettle ({KETTLE_PRODUCT})"
     }
-    assert options_of(result, "property") == [
+    assert select_options(result, "property") == [
         {"value": "power_switch", "label": "Power Switch (power_switch, bool, rw) → switch"},
         {"value": "water_temp", "label": "Water Temp (water_temp, int, rw) → number"},
         {"value": "keep_warm", "label": "Keep Warm (keep_warm, int, rw) → number"},
@@ -186,17 +175,17 @@ async def test_menu_and_pickers(hass: HomeAssistant, setup_integration: MockConf
     }
     # Only the entity types a writable number fits; device classes of sensor, number and
     # binary sensor; unit, scale and precision since it is a number.
-    assert options_of(result, "entity_type") == [
+    assert values_of(result, "entity_type") == [
         "automatic",
         "sensor",
         "binary_sensor",
         "number",
         "hidden",
     ]
-    classes = options_of(result, "device_class")
+    classes = values_of(result, "device_class")
     assert {"temperature", "door", "duration"} <= set(classes)
     assert "enum" not in classes
-    assert "°C" in options_of(result, "unit")
+    assert "°C" in values_of(result, "unit")
 
 
 @pytest.mark.parametrize(
@@ -228,7 +217,7 @@ async def test_only_what_applies_is_asked(
 ) -> None:
     """The entity types that fit; device class, unit and scale only where they can apply."""
     result = await open_property(hass, setup_integration, product_id, property_id)
-    assert options_of(result, "entity_type") == types
+    assert values_of(result, "entity_type") == types
     schema = result["data_schema"]
     assert schema is not None
     assert {key.schema for key in schema.schema} == fields
@@ -356,7 +345,7 @@ async def test_binary_sensor_hidden_and_enabled_by_default(
     # Undone: enabled again (HA reloads the entry once more half a minute later, as always).
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await configure(hass, result, {"next_step_id": "reset"})
-    assert options_of(result, CONF_OVERRIDES) == [
+    assert select_options(result, CONF_OVERRIDES) == [
         {
             "value": f"{KETTLE_PRODUCT}/boil_count",
             "label": f"智能水壶 Smart Kettle ({KETTLE_PRODUCT}): Boil Count (boil_count)",
@@ -480,7 +469,7 @@ async def test_reset_needs_a_choice(hass: HomeAssistant, sim: CloudSimulator) ->
     await set_up_entry(hass, entry)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await configure(hass, result, {"next_step_id": "reset"})
-    assert options_of(result, CONF_OVERRIDES) == [
+    assert select_options(result, CONF_OVERRIDES) == [
         {"value": "GONE000001/temp", "label": "GONE000001: temp"}
     ]
     result = await configure(hass, result, {CONF_OVERRIDES: []})
@@ -507,9 +496,7 @@ async def test_home_without_devices_aborts(hass: HomeAssistant, socket_enabled: 
     home = home_with([], [])
     for devices_or_what_names_them in ("Devices", "Scenes", "Automations", "Timers"):
         home[devices_or_what_names_them] = []
-    simulator = CloudSimulator(home, scene_delay_scale=0.01)
-    await simulator.start()
-    try:
+    async with running_simulator(home) as simulator:
         entry = add_entry(hass, entry_data(simulator))
         await set_up_entry(hass, entry)
         result = await hass.config_entries.options.async_init(entry.entry_id)
@@ -517,8 +504,6 @@ async def test_home_without_devices_aborts(hass: HomeAssistant, socket_enabled: 
         assert result["type"] is FlowResultType.ABORT
         assert result["reason"] == "no_products"
         await hass.config_entries.async_unload(entry.entry_id)
-    finally:
-        await simulator.stop()
 
 
 async def test_stale_customisation_is_ignored_with_one_warning(
@@ -614,3 +599,33 @@ async def test_diagnostics_show_overrides_and_the_mapping_report(
         "boil_count": {"entity_type": "hidden"},
         "water_temp": {"entity_type": "sensor", "scale": 0.1},
     }
+
+
+async def test_through_the_frontend_api(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, setup_integration: MockConfigEntry
+) -> None:
+    """The frontend's HTTP flow API: every form serialises, and the customisation is stored."""
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+    base = "/api/config/config_entries/options/flow"
+
+    async def post(path: str, data: dict[str, Any]) -> dict[str, Any]:
+        response = await client.post(path, json=data)
+        assert response.status == 200, await response.text()
+        result: dict[str, Any] = await response.json()
+        return result
+
+    result = await post(base, {"handler": setup_integration.entry_id})
+    assert result["type"] == "menu"
+    flow = f"{base}/{result['flow_id']}"
+    result = await post(flow, {"next_step_id": "customise"})
+    result = await post(flow, {"product": KETTLE_PRODUCT})
+    result = await post(flow, {"property": "water_temp"})
+    fields = {field["name"]: field for field in result["data_schema"]}
+    assert fields["entity_type"]["selector"]["select"]["translation_key"] == "entity_type"
+    assert fields["unit"]["selector"]["select"]["custom_value"] is True
+    assert fields["enabled"]["default"] is True
+    result = await post(flow, {"entity_type": "sensor", "unit": "L", "scale": 0.5})
+    assert result["type"] == "create_entry"
+    await reloaded(hass, setup_integration)
+    assert state(hass, entity_id(hass, "sensor", KETTLE, "water_temp")).state == "117.5"

@@ -590,19 +590,14 @@ class OptionsFlowHandler(OptionsFlowWithReload):
                 else typed_description(prop, entity_type)
             )
             override = _override(prop, entity_type, user_input, built)
-            errors = problems(prop, override, built)
-            if not errors:
+            if not (errors := problems(prop, override, built)):
                 options = options_with(entry.options, product.product_id, [override])
                 async_follow_overrides(
                     self.hass, entry, product, options_overrides(options, product.product_id)
                 )
                 return self.async_create_entry(data=options)
             if errors.get(UNIT) == "unit_misfit" and built is not None and override.device_class:
-                units = allowed_units(built, override.device_class) or set()
-                placeholders = {
-                    "device_class": override.device_class,
-                    "units": ", ".join(sorted(str(unit) for unit in units if unit)),
-                }
+                placeholders = _unit_placeholders(built, override.device_class)
         shown = product_mapping(entry, product)
         decision = next(item for item in shown.decisions if item.property_id == prop.id)
         existing = next(
@@ -610,20 +605,16 @@ class OptionsFlowHandler(OptionsFlowWithReload):
             PropertyOverride(prop.id),
         )
         description = description_of(shown, prop.id)
-        enabled = description is None or description.entity_registry_enabled_default
-        candidates = [
-            ruled,
-            *(
-                typed_description(prop, kind)
-                for kind in entity_types(prop)
-                if kind is not EntityType.AUTOMATIC
-            ),
-        ]
+        # The entities it can be: the rules' one, and one per type it fits (after automatic).
+        schema = _entity_schema(
+            prop,
+            [ruled, *(typed_description(prop, kind) for kind in entity_types(prop)[1:])],
+            enabled=description is None or description.entity_registry_enabled_default,
+        )
         return self.async_show_form(
             step_id="customise_entity",
             data_schema=self.add_suggested_values_to_schema(
-                _entity_schema(prop, candidates, enabled=enabled),
-                user_input or existing.as_options(),
+                schema, user_input or existing.as_options()
             ),
             errors=errors,
             description_placeholders={
@@ -697,6 +688,17 @@ def _override_label(product: Product | None, product_id: str, property_id: str) 
     prop = product.thing_model.properties.get(property_id)
     name = f"{prop.name} ({property_id})" if prop is not None else property_id
     return f"{_product_label(product)}: {name}"
+
+
+def _unit_placeholders(
+    description: TencentIoTEntityDescription, device_class: str
+) -> dict[str, str]:
+    """What the unit error names: the device class and the units it takes."""
+    units = allowed_units(description, device_class) or set()
+    return {
+        "device_class": device_class,
+        "units": ", ".join(sorted(str(unit) for unit in units if unit)),
+    }
 
 
 def _split_choice(value: str) -> tuple[str, str]:
