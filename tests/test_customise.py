@@ -558,6 +558,21 @@ async def test_stale_customisation_is_ignored_with_one_warning(
     )
 
 
+async def test_unreadable_customisation_is_replaced(
+    hass: HomeAssistant, sim: CloudSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Options whose customisation is not readable at all: warned, nothing to undo, replaced."""
+    entry = add_entry(hass, entry_data(sim))
+    hass.config_entries.async_update_entry(entry, options={CONF_OVERRIDES: ["hidden"]})
+    await set_up_entry(hass, entry)
+    assert "The customisation in the options is not readable: ['hidden']" in caplog.text
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["menu_options"] == ["settings", "customise"]
+    await customise(hass, entry, KETTLE_PRODUCT, "status", entity_type="hidden")
+    assert entry.options[CONF_OVERRIDES] == {KETTLE_PRODUCT: {"status": {"entity_type": "hidden"}}}
+    await reloaded(hass, entry)
+
+
 async def test_diagnostics_show_overrides_and_the_mapping_report(
     hass: HomeAssistant, setup_integration: MockConfigEntry
 ) -> None:

@@ -461,7 +461,7 @@ class OptionsFlowHandler(OptionsFlowWithReload):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Offer the settings and customising a product; undoing it once there is any."""
         menu = ["settings", "customise"]
-        if self.config_entry.options.get(CONF_OVERRIDES):
+        if stored_overrides(self.config_entry.options):
             menu.append("reset")
         return self.async_show_menu(step_id="init", menu_options=menu)
 
