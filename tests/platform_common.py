@@ -2,7 +2,8 @@
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 import copy
 import json
 from pathlib import Path
@@ -192,6 +193,27 @@ async def wait_for_state(
     except TimeoutError:
         raise AssertionError(f"{entity} is {hass.states.get(entity)}") from None
     return state(hass, entity)
+
+
+@asynccontextmanager
+async def running_simulator(home: dict[str, Any]) -> AsyncIterator[CloudSimulator]:
+    """A cloud simulator of this home on a free loopback port, for as long as it is used."""
+    simulator = CloudSimulator(home, scene_delay_scale=0.01)
+    await simulator.start()
+    try:
+        yield simulator
+    finally:
+        await simulator.stop()
+
+
+def thing_property(prop_id: str, kind: str, mode: str = "rw", **define: Any) -> dict[str, Any]:
+    """A DataTemplate property named after its id ("water_temp" is "Water Temp")."""
+    return {
+        "id": prop_id,
+        "name": prop_id.replace("_", " ").title(),
+        "mode": mode,
+        "define": {"type": kind, **define},
+    }
 
 
 def home_with(products: list[dict[str, Any]], devices: list[dict[str, Any]]) -> dict[str, Any]:

@@ -144,6 +144,15 @@ def select_options(result: FlowResult[Any, Any], field: str) -> list[dict[str, s
     raise AssertionError(f"{field} is not in the form")
 
 
+async def open_settings(hass: HomeAssistant, entry: MockConfigEntry) -> FlowResult[Any, Any]:
+    """Open the options and pick the settings from the menu: the settings form."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+
+
 def app_input(sim: CloudSimulator, region: str = "custom", **changes: str) -> dict[str, Any]:
     """The `user` step's input for the simulator's app."""
     return {
@@ -984,9 +993,9 @@ async def test_options_flow(
     entry = setup_integration
     coordinator = entry.runtime_data.coordinator
     family = sim.state.families[coordinator.family_id]
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_settings(hass, entry)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    assert result["step_id"] == "settings"
     assert fields(result) == {CONF_POLL_INTERVAL, CONF_USE_PUSH, CONF_ROOMS, CONF_HISTORY_DAYS}
     assert select_options(result, CONF_ROOMS) == [
         {"value": room.room_id, "label": room.name} for room in family.rooms.values()
@@ -1038,7 +1047,7 @@ async def test_options_flow(
     assert len(reloaded.devices) < len(family.device_ids)
 
     # The form offers the stored options back.
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_settings(hass, entry)
     assert suggested(result, CONF_POLL_INTERVAL) == 120
     assert suggested(result, CONF_USE_PUSH) is False
     assert suggested(result, CONF_ROOMS) == [room_id]
@@ -1050,7 +1059,7 @@ async def test_options_poll_interval_range(
     hass: HomeAssistant, setup_integration: MockConfigEntry, interval: int
 ) -> None:
     """A poll interval outside 30-3600 s is refused by the form."""
-    result = await hass.config_entries.options.async_init(setup_integration.entry_id)
+    result = await open_settings(hass, setup_integration)
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(
             result["flow_id"], {CONF_POLL_INTERVAL: interval, CONF_USE_PUSH: True}

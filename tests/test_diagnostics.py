@@ -24,7 +24,7 @@ from simulator import CloudSimulator
 from simulator.app import SDK_WS_PATH
 
 from .conftest import entry_data
-from .platform_common import BULB, coordinator_of, set_up_entry, wait_for
+from .platform_common import BULB, PLUG, coordinator_of, entity_id, set_up_entry, wait_for
 
 
 def secrets_of(entry: MockConfigEntry) -> list[str]:
@@ -52,6 +52,20 @@ async def test_entry_diagnostics(
     bulb = diagnostics["devices"][BULB]
     assert "brightness" in bulb["thing_model"]["properties"]
     assert bulb["values"]["brightness"] == sim.device_state(BULB)["Data"]["brightness"]  # type: ignore[index]
+    # The mapping report: each property's entity and the rule that made it; no overrides.
+    assert bulb["mapping"]["brightness"] == {
+        "entity_id": entity_id(hass, "light", BULB, "light"),
+        "platform": "light",
+        "key": "light",
+        "rule": "light_rule",
+        "customised": False,
+    }
+    assert (bulb["overrides"], bulb["ignored_overrides"]) == ({}, [])
+    power = diagnostics["devices"][PLUG]["mapping"]["power"]
+    assert (power["entity_id"], power["rule"]) == (
+        entity_id(hass, "sensor", PLUG, "power"),
+        "standard_sensor",
+    )
 
 
 async def test_device_diagnostics(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
@@ -66,6 +80,7 @@ async def test_device_diagnostics(hass: HomeAssistant, setup_integration: MockCo
         assert secret not in dump
     assert diagnostics["device"]["online"] is True
     assert diagnostics["device"]["product"]["product_id"] == "3JQ8VX2K1M"
+    assert diagnostics["device"]["mapping"]["power_switch"]["rule"] == "light_rule"
 
 
 async def test_diagnostics_show_the_fallback_push_url(

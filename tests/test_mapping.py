@@ -28,6 +28,7 @@ from custom_components.tencent_iot.mapping.descriptions import (
     timestamp_value,
     truthy,
 )
+from custom_components.tencent_iot.mapping.report import PLATFORMS
 from custom_components.tencent_iot.mapping.units import ha_unit
 
 
@@ -79,18 +80,14 @@ def mapped(*properties: dict[str, Any], category: str = "", **template: Any) -> 
 
 def descriptions_of(mapping: DeviceMapping) -> tuple[TencentIoTEntityDescription, ...]:
     """Every description of a mapping, platform by platform."""
-    return tuple(
-        description
-        for name in mapping.__dataclass_fields__
-        for description in getattr(mapping, name)
-    )
+    return tuple(description for name in PLATFORMS for description in getattr(mapping, name))
 
 
 def keys(mapping: DeviceMapping) -> dict[str, list[str]]:
     """Platform → description keys, for the platforms that have any."""
     return {
         name: [description.key for description in getattr(mapping, name)]
-        for name in mapping.__dataclass_fields__
+        for name in PLATFORMS
         if getattr(mapping, name)
     }
 

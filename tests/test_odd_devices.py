@@ -23,6 +23,7 @@ from .platform_common import (
     home_with,
     state,
     subscribed_entity,
+    thing_property as _prop,
     wait_for,
     wait_for_state,
 )
@@ -35,15 +36,6 @@ HEATER = "ODDHEAT001/heater_1"
 COMMAND_CURTAIN = "ODDCURT001/curtain_1"
 POSITION_CURTAIN = "ODDCURT002/curtain_2"
 ODD_SENSOR = "ODDSENS001/sensor_1"
-
-
-def _prop(prop_id: str, kind: str, mode: str = "rw", **define: Any) -> dict[str, Any]:
-    return {
-        "id": prop_id,
-        "name": prop_id.replace("_", " ").title(),
-        "mode": mode,
-        "define": {"type": kind, **define},
-    }
 
 
 POWER = _prop("power_switch", "bool", mapping={"0": "off", "1": "on"})

@@ -137,7 +137,8 @@ def test_readme_documents_the_forms() -> None:
         assert step["title"] in text, step_id
         for label in step.get("data", {}).values():
             assert label in text, f"{step_id}: {label}"
-    for label in strings["options"]["step"]["init"]["data"].values():
-        assert label in text, label
+    for step_id, step in strings["options"]["step"].items():
+        for label in (*step.get("data", {}).values(), *step.get("menu_options", {}).values()):
+            assert label in text, f"{step_id}: {label}"
     for label in strings["selector"]["region"]["options"].values():
         assert label in text, label

@@ -9,6 +9,7 @@ from .api import TencentIoTError
 from .connection import create_client
 from .const import DOMAIN, LOGGER
 from .coordinator import TencentIoTCoordinator
+from .customise import async_warn_ignored_overrides, entry_overrides
 from .event_log import DeviceEventLog
 from .firmware import TencentIoTFirmwareCoordinator
 from .history import HistoryImporter
@@ -52,8 +53,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -
         firmware=TencentIoTFirmwareCoordinator(hass, entry, coordinator),
         messages=MessageCentre(hass, entry),
         history=HistoryImporter(hass, entry),
+        overrides=entry_overrides(entry.options),
     )
     await coordinator.async_config_entry_first_refresh()
+    async_warn_ignored_overrides(entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # In the background, once the entities exist: firmware checks (one request per device,
     # paced), the cloud's history, missed events, messages. A background task holds up neither

@@ -1,6 +1,6 @@
 """Config flow for Tencent IoT Explorer: app keys, endpoint, account login and family."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, override
 from urllib.parse import urlsplit
 
@@ -29,6 +29,9 @@ import probatio
 
 from .api import (
     Family,
+    NumberDefine,
+    Product,
+    Property,
     TencentIoTClient,
     TencentIoTConnectionError,
     TencentIoTError,
@@ -51,6 +54,7 @@ from .const import (
     CONF_COUNTRY_CODE,
     CONF_FAMILY_ID,
     CONF_HISTORY_DAYS,
+    CONF_OVERRIDES,
     CONF_PASSWORD,
     CONF_POLL_INTERVAL,
     CONF_REGION,
@@ -70,6 +74,35 @@ from .const import (
     REGION_CUSTOM,
     REGIONS,
 )
+from .customise import (
+    async_follow_overrides,
+    description_of,
+    options_overrides,
+    options_with,
+    options_without,
+    product_mapping,
+    stored_overrides,
+)
+from .mapping import device_mapping
+from .mapping.descriptions import TencentIoTEntityDescription
+from .mapping.overrides import (
+    DEVICE_CLASS,
+    ENABLED,
+    ENTITY_TYPE,
+    KNOWN_UNITS,
+    MAX_PRECISION,
+    PRECISION,
+    SCALE,
+    UNIT,
+    EntityType,
+    PropertyOverride,
+    allowed_units,
+    device_classes,
+    entity_types,
+    problems,
+    typed_description,
+)
+from .mapping.report import Decision
 from .models import TencentIoTConfigEntry
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -106,6 +139,12 @@ LOGIN_SCHEMA = probatio.Schema(
 )
 CODE_SCHEMA = probatio.Schema({probatio.Required(CONF_CODE): str})
 REAUTH_SCHEMA = probatio.Schema({probatio.Optional(CONF_PASSWORD, default=""): _PASSWORD})
+
+# The options flow's pickers of the product and the property to customise.
+CONF_PRODUCT = "product"
+CONF_PROPERTY = "property"
+# How a property without an entity (hidden) shows in the pickers.
+_NO_ENTITY = "-"
 
 # Values never offered back in a re-shown form.
 _SECRETS = (CONF_APP_SECRET, CONF_PASSWORD, CONF_CODE)
@@ -412,15 +451,29 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class OptionsFlowHandler(OptionsFlowWithReload):
-    """Poll interval, push and the rooms to include."""
+    """The entry's settings, and the customisation of its products' entities."""
+
+    def __init__(self) -> None:
+        """Nothing picked yet."""
+        self._product: Product | None = None
+        self._property: Property | None = None
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show the options form."""
+        """Offer the settings and customising a product; undoing it once there is any."""
+        menu = ["settings", "customise"]
+        if stored_overrides(self.config_entry.options):
+            menu.append("reset")
+        return self.async_show_menu(step_id="init", menu_options=menu)
+
+    async def async_step_settings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the settings form."""
         if user_input is not None:
             # The number selector hands back a float.
             user_input[CONF_POLL_INTERVAL] = int(user_input[CONF_POLL_INTERVAL])
             user_input[CONF_HISTORY_DAYS] = int(user_input[CONF_HISTORY_DAYS])
-            return self.async_create_entry(data=user_input)
+            return self.async_create_entry(data={**self.config_entry.options, **user_input})
         entry: TencentIoTConfigEntry = self.config_entry
         rooms = [
             SelectOptionDict(value=room.room_id, label=room.name)
@@ -455,6 +508,262 @@ class OptionsFlowHandler(OptionsFlowWithReload):
             }
         )
         return self.async_show_form(
-            step_id="init",
+            step_id="settings",
             data_schema=self.add_suggested_values_to_schema(schema, entry.options),
         )
+
+    def _entry(self) -> TencentIoTConfigEntry:
+        entry: TencentIoTConfigEntry = self.config_entry
+        return entry
+
+    def _products(self) -> dict[str, Product]:
+        """The products of the home's devices, by ProductId."""
+        states = self._entry().runtime_data.coordinator.devices.values()
+        return {state.product.product_id: state.product for state in states}
+
+    async def async_step_customise(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask which product to customise."""
+        products = self._products()
+        if not products:
+            return self.async_abort(reason="no_products")
+        if user_input is not None:
+            self._product = products[user_input[CONF_PRODUCT]]
+            return await self.async_step_customise_property()
+        options = [
+            SelectOptionDict(value=product_id, label=_product_label(product))
+            for product_id, product in sorted(
+                products.items(), key=lambda item: (item[1].name, item[0])
+            )
+        ]
+        return self.async_show_form(
+            step_id="customise",
+            data_schema=probatio.Schema({probatio.Required(CONF_PRODUCT): _dropdown(options)}),
+        )
+
+    async def async_step_customise_property(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask which property of the product to customise."""
+        if (product := self._product) is None:  # pragma: no cover - the product step sets it
+            return self.async_abort(reason="no_products")
+        properties = product.thing_model.properties
+        if not properties:
+            return self.async_abort(reason="no_properties")
+        if user_input is not None:
+            self._property = properties[user_input[CONF_PROPERTY]]
+            return await self.async_step_customise_entity()
+        decisions = product_mapping(self._entry(), product).decisions
+        options = [
+            SelectOptionDict(
+                value=decision.property_id,
+                label=_property_label(properties[decision.property_id], decision),
+            )
+            for decision in decisions
+        ]
+        return self.async_show_form(
+            step_id="customise_property",
+            data_schema=probatio.Schema({probatio.Required(CONF_PROPERTY): _dropdown(options)}),
+            description_placeholders={CONF_PRODUCT: _product_label(product)},
+        )
+
+    async def async_step_customise_entity(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask what to change of the property's entity; check it fits before storing it."""
+        product, prop = self._product, self._property
+        if product is None or prop is None:  # pragma: no cover - the earlier steps set them
+            return self.async_abort(reason="no_products")
+        entry = self._entry()
+        current = entry.runtime_data.overrides.get(product.product_id, ())
+        others = tuple(override for override in current if override.property_id != prop.id)
+        # What the rules make of the property: what "automatic" means.
+        ruled = description_of(device_mapping(product, others), prop.id)
+        errors: dict[str, str] = {}
+        placeholders = {"device_class": "", "units": ""}
+        if user_input is not None:
+            entity_type = EntityType(user_input[ENTITY_TYPE])
+            built = (
+                ruled
+                if entity_type is EntityType.AUTOMATIC
+                else typed_description(prop, entity_type)
+            )
+            override = _override(prop, entity_type, user_input, built)
+            if not (errors := problems(prop, override, built)):
+                options = options_with(entry.options, product.product_id, [override])
+                async_follow_overrides(
+                    self.hass, entry, product, options_overrides(options, product.product_id)
+                )
+                return self.async_create_entry(data=options)
+            if errors.get(UNIT) == "unit_misfit" and built is not None and override.device_class:
+                placeholders = _unit_placeholders(built, override.device_class)
+        shown = product_mapping(entry, product)
+        decision = next(item for item in shown.decisions if item.property_id == prop.id)
+        existing = next(
+            (override for override in current if override.property_id == prop.id),
+            PropertyOverride(prop.id),
+        )
+        description = description_of(shown, prop.id)
+        # The entities it can be: the rules' one, and one per type it fits (after automatic).
+        schema = _entity_schema(
+            prop,
+            [ruled, *(typed_description(prop, kind) for kind in entity_types(prop)[1:])],
+            enabled=description is None or description.entity_registry_enabled_default,
+        )
+        return self.async_show_form(
+            step_id="customise_entity",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or existing.as_options()
+            ),
+            errors=errors,
+            description_placeholders={
+                CONF_PRODUCT: _product_label(product),
+                CONF_PROPERTY: f"{prop.name} ({prop.id})",
+                "entity": decision.platform or _NO_ENTITY,
+                "rule": decision.rule,
+                **placeholders,
+            },
+        )
+
+    async def async_step_reset(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask which customisations to undo."""
+        entry = self._entry()
+        products = self._products()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            chosen = [_split_choice(value) for value in user_input[CONF_OVERRIDES]]
+            if chosen:
+                options = options_without(entry.options, chosen)
+                for product_id in sorted({product_id for product_id, _ in chosen}):
+                    if (product := products.get(product_id)) is not None:
+                        async_follow_overrides(
+                            self.hass, entry, product, options_overrides(options, product_id)
+                        )
+                return self.async_create_entry(data=options)
+            errors["base"] = "nothing_selected"
+        choices = sorted(
+            (
+                SelectOptionDict(
+                    value=f"{product_id}/{property_id}",
+                    label=_override_label(products.get(product_id), product_id, property_id),
+                )
+                for product_id, properties in stored_overrides(entry.options).items()
+                for property_id in properties
+            ),
+            key=lambda choice: choice["label"],
+        )
+        return self.async_show_form(
+            step_id="reset",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(CONF_OVERRIDES, default=[]): SelectSelector(
+                        SelectSelectorConfig(
+                            options=choices, multiple=True, mode=SelectSelectorMode.LIST
+                        )
+                    )
+                }
+            ),
+            errors=errors,
+        )
+
+
+def _dropdown(options: list[SelectOptionDict]) -> SelectSelector:
+    return SelectSelector(SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN))
+
+
+def _product_label(product: Product) -> str:
+    return f"{product.name or product.product_id} ({product.product_id})"
+
+
+def _property_label(prop: Property, decision: Decision) -> str:
+    """Name, id, type and mode of a property, and the platform of its entity now."""
+    return f"{prop.name} ({prop.id}, {prop.define.kind}, {prop.mode}) → {decision.platform or _NO_ENTITY}"
+
+
+def _override_label(product: Product | None, product_id: str, property_id: str) -> str:
+    """A stored override, named as the product's model names it (if the home still has it)."""
+    if product is None:
+        return f"{product_id}: {property_id}"
+    prop = product.thing_model.properties.get(property_id)
+    name = f"{prop.name} ({property_id})" if prop is not None else property_id
+    return f"{_product_label(product)}: {name}"
+
+
+def _unit_placeholders(
+    description: TencentIoTEntityDescription, device_class: str
+) -> dict[str, str]:
+    """What the unit error names: the device class and the units it takes."""
+    units = allowed_units(description, device_class) or set()
+    return {
+        "device_class": device_class,
+        "units": ", ".join(sorted(str(unit) for unit in units if unit)),
+    }
+
+
+def _split_choice(value: str) -> tuple[str, str]:
+    product_id, _, property_id = value.partition("/")
+    return product_id, property_id
+
+
+def _entity_schema(
+    prop: Property, candidates: Iterable[TencentIoTEntityDescription | None], *, enabled: bool
+) -> probatio.Schema:
+    """The override form of a property: only what can apply to it is asked."""
+    fields: dict[Any, Any] = {
+        probatio.Required(ENTITY_TYPE, default=EntityType.AUTOMATIC.value): SelectSelector(
+            SelectSelectorConfig(
+                options=[kind.value for kind in entity_types(prop)],
+                translation_key=ENTITY_TYPE,
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        )
+    }
+    classes = sorted(
+        {
+            device_class
+            for description in candidates
+            if description is not None
+            for device_class in device_classes(description, prop)
+        }
+    )
+    if classes:
+        fields[probatio.Optional(DEVICE_CLASS)] = SelectSelector(
+            SelectSelectorConfig(options=classes, mode=SelectSelectorMode.DROPDOWN)
+        )
+    if isinstance(prop.define, NumberDefine):
+        fields[probatio.Optional(UNIT)] = SelectSelector(
+            SelectSelectorConfig(
+                options=list(KNOWN_UNITS), custom_value=True, mode=SelectSelectorMode.DROPDOWN
+            )
+        )
+        fields[probatio.Optional(SCALE)] = NumberSelector(
+            NumberSelectorConfig(step="any", mode=NumberSelectorMode.BOX)
+        )
+        fields[probatio.Optional(PRECISION)] = NumberSelector(
+            NumberSelectorConfig(min=0, max=MAX_PRECISION, step=1, mode=NumberSelectorMode.BOX)
+        )
+    fields[probatio.Required(ENABLED, default=enabled)] = BooleanSelector()
+    return probatio.Schema(fields)
+
+
+def _override(
+    prop: Property,
+    entity_type: EntityType,
+    user_input: Mapping[str, Any],
+    built: TencentIoTEntityDescription | None,
+) -> PropertyOverride:
+    """The override the form asks for; "enabled" only when it is not what the entity has."""
+    if built is None:
+        return PropertyOverride(prop.id, entity_type)
+    enabled: bool = user_input[ENABLED]
+    precision = user_input.get(PRECISION)
+    return PropertyOverride(
+        prop.id,
+        entity_type,
+        device_class=user_input.get(DEVICE_CLASS) or None,
+        unit=user_input.get(UNIT) or None,
+        scale=user_input.get(SCALE),
+        precision=None if precision is None else int(precision),
+        enabled=None if enabled == built.entity_registry_enabled_default else enabled,
+    )

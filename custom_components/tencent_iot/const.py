@@ -29,6 +29,8 @@ CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_USE_PUSH: Final = "use_push"
 CONF_ROOMS: Final = "rooms"
 CONF_HISTORY_DAYS: Final = "history_days"
+# Per-product customisation: ProductId -> property id -> what the user changed.
+CONF_OVERRIDES: Final = "overrides"
 
 REGION_CUSTOM: Final = "custom"
 REGIONS: Final = ("china", "overseas", REGION_CUSTOM)

@@ -6,7 +6,7 @@ from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .const import (
     CONF_ACCESS_TOKEN,
@@ -15,12 +15,41 @@ from .const import (
     CONF_PASSWORD,
     DOMAIN,
 )
+from .customise import state_mapping
 from .models import DeviceState, TencentIoTConfigEntry
 
 TO_REDACT = {CONF_APP_SECRET, CONF_PASSWORD, CONF_ACCESS_TOKEN, CONF_ACCOUNT}
 
 
-def _device(state: DeviceState) -> dict[str, Any]:
+def _mapping(
+    hass: HomeAssistant, entry: TencentIoTConfigEntry, state: DeviceState
+) -> dict[str, Any]:
+    """The user's overrides of the device's product, and what became of each property, and why."""
+    mapping = state_mapping(entry, state)
+    registry = er.async_get(hass)
+    overrides = entry.runtime_data.overrides.get(state.product.product_id, ())
+    return {
+        "overrides": {override.property_id: override.as_options() for override in overrides},
+        "ignored_overrides": [asdict(ignored) for ignored in mapping.ignored_overrides],
+        "mapping": {
+            decision.property_id: {
+                "entity_id": decision.platform
+                and registry.async_get_entity_id(
+                    decision.platform, DOMAIN, f"{state.key}/{decision.key}"
+                ),
+                "platform": decision.platform,
+                "key": decision.key,
+                "rule": decision.rule,
+                "customised": decision.customised,
+            }
+            for decision in mapping.decisions
+        },
+    }
+
+
+def _device(
+    hass: HomeAssistant, entry: TencentIoTConfigEntry, state: DeviceState
+) -> dict[str, Any]:
     model = state.product.thing_model
     return {
         "device": asdict(state.device),
@@ -41,6 +70,7 @@ def _device(state: DeviceState) -> dict[str, Any]:
             "problems": list(model.problems),
         },
         "values": dict(state.values),
+        **_mapping(hass, entry, state),
     }
 
 
@@ -79,7 +109,7 @@ async def async_get_config_entry_diagnostics(
             item.automation_id: {"name": item.name, "enabled": item.enabled}
             for item in coordinator.automations.values()
         },
-        "devices": {key: _device(state) for key, state in coordinator.devices.items()},
+        "devices": {key: _device(hass, entry, state) for key, state in coordinator.devices.items()},
     }
 
 
@@ -92,5 +122,7 @@ async def async_get_device_diagnostics(
     return {
         "entry": {"data": async_redact_data(entry.data, TO_REDACT)},
         "push": _push(entry),
-        "device": _device(coordinator.devices[key]) if key in coordinator.devices else None,
+        "device": (
+            _device(hass, entry, coordinator.devices[key]) if key in coordinator.devices else None
+        ),
     }

@@ -14,8 +14,9 @@ from .api import Automation, Scene, is_number
 from .const import DOMAIN
 from .control import async_set_values
 from .coordinator import TencentIoTCoordinator
+from .customise import state_mapping
 from .home import home_device_info
-from .mapping import DeviceMapping, device_mapping
+from .mapping import DeviceMapping
 from .mapping.descriptions import Key, TencentIoTEntityDescription
 from .models import DeviceState, TencentIoTConfigEntry
 
@@ -188,16 +189,17 @@ type AddEntities = Callable[[TencentIoTConfigEntry, AddConfigEntryEntitiesCallba
 
 
 def device_entities[D: EntityDescription, E: Entity](
-    coordinator: TencentIoTCoordinator,
+    entry: TencentIoTConfigEntry,
     states: Iterable[DeviceState],
     descriptions: Callable[[DeviceMapping], Sequence[D]],
     entity: EntityFactory[D, E],
 ) -> list[E]:
     """One entity per description of a platform, for each of the devices."""
+    coordinator = entry.runtime_data.coordinator
     return [
         entity(coordinator, state, description)
         for state in states
-        for description in descriptions(device_mapping(state.product))
+        for description in descriptions(state_mapping(entry, state))
     ]
 
 
@@ -213,7 +215,7 @@ def async_setup_device_entities[D: EntityDescription, E: Entity](
 
     @callback
     def add(states: Iterable[DeviceState]) -> None:
-        if entities := device_entities(coordinator, states, descriptions, entity):
+        if entities := device_entities(entry, states, descriptions, entity):
             async_add_entities(entities)
 
     add(coordinator.devices.values())

@@ -43,7 +43,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .mapping import device_mapping
+from .customise import state_mapping
 from .mapping.descriptions import TencentIoTSensorEntityDescription
 from .models import DeviceState, TencentIoTConfigEntry
 
@@ -190,7 +190,7 @@ class HistoryImporter(EntryFeature):
         return [
             (state, description)
             for state in self.coordinator.devices.values()
-            for description in device_mapping(state.product).sensors
+            for description in state_mapping(self.entry, state).sensors
             if description.state_class is not None
             and f"{state.key}/{description.key}" not in self._imported
         ]

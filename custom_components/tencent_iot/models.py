@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .coordinator import TencentIoTCoordinator
     from .firmware import TencentIoTFirmwareCoordinator
     from .history import HistoryImporter
+    from .mapping.overrides import ProductOverrides
     from .messages import MessageCentre
 
 
@@ -135,6 +136,8 @@ class TencentIoTRuntimeData:
     firmware: TencentIoTFirmwareCoordinator
     messages: MessageCentre
     history: HistoryImporter
+    # The user's customisation, by ProductId, as read from the options at setup.
+    overrides: Mapping[str, ProductOverrides] = field(default_factory=dict)
 
 
 type TencentIoTConfigEntry = ConfigEntry[TencentIoTRuntimeData]

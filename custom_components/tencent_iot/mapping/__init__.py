@@ -6,8 +6,10 @@
 3. The property's type and mode (`properties.py`); a writable property whose id names a
    setting is a configuration entity.
 
-Events become event entities and actions without input become buttons. The result depends
-only on the thing model and the product category, so it is pure and cheap to compute.
+Events become event entities and actions without input become buttons. The user's overrides
+(`overrides.py`) take a property out of the passes or change what they built. The result
+depends only on the thing model, the product category and the overrides, so it is pure and
+cheap to compute.
 """
 
 from collections import OrderedDict
@@ -35,6 +37,7 @@ from .descriptions import (
     TencentIoTTextEntityDescription,
 )
 from .devices import DEVICE_RULES
+from .overrides import OVERRIDE_RULE, Customisation, IgnoredOverride, ProductOverrides
 from .properties import (
     MAIN_TRANSLATION_KEYS,
     OUTLET_TRANSLATION_KEYS,
@@ -43,6 +46,7 @@ from .properties import (
     event_description,
     is_outlet,
 )
+from .report import Decision, decisions
 
 __all__ = [
     "DeviceMapping",
@@ -68,6 +72,9 @@ class DeviceMapping:
     sensors: tuple[TencentIoTSensorEntityDescription, ...] = ()
     switches: tuple[TencentIoTSwitchEntityDescription, ...] = ()
     texts: tuple[TencentIoTTextEntityDescription, ...] = ()
+    # What became of each property and why, and the overrides the model no longer takes.
+    decisions: tuple[Decision, ...] = ()
+    ignored_overrides: tuple[IgnoredOverride, ...] = ()
 
 
 # Description class -> the DeviceMapping field that holds it.
@@ -142,21 +149,32 @@ def _name_main_entity(collected: _Collected) -> None:
 
 
 def map_thing_model(
-    model: ThingModel, category_id: str = "", product_name: str = ""
+    model: ThingModel,
+    category_id: str = "",
+    product_name: str = "",
+    overrides: ProductOverrides = (),
 ) -> DeviceMapping:
     """Build the entity descriptions of a device from its product's thing model."""
     collected = _Collected()
-    remaining = dict(model.properties)
+    customisation = Customisation.of(model, overrides)
+    for typed in customisation.typed_descriptions():
+        collected.add(typed)
+    rules = dict.fromkeys(customisation.typed, OVERRIDE_RULE)
+    remaining = {
+        prop_id: prop for prop_id, prop in model.properties.items() if prop_id not in rules
+    }
     for device_rule in DEVICE_RULES:
         if (match := device_rule(remaining, category_id)) is not None:
             collected.add(replace(match.description, property_ids=match.used))
             collected.combined = True
+            rules.update(dict.fromkeys(match.used, device_rule.__name__))
             for prop_id in match.used:
                 remaining.pop(prop_id, None)
     for prop in remaining.values():
         for property_rule in PROPERTY_RULES:
             if (description := property_rule(prop)) is not None:
                 collected.add(replace(description, property_ids=frozenset({prop.id})))
+                rules[prop.id] = property_rule.__name__
                 break
     for event in model.events.values():
         collected.add(event_description(event))
@@ -171,23 +189,28 @@ def map_thing_model(
         _make_outlets(collected)
     _name_main_entity(collected)
     fields: dict[str, Any] = {
-        name: tuple(descriptions) for name, descriptions in collected.by_field.items()
+        name: tuple(customisation.apply(description) for description in descriptions)
+        for name, descriptions in collected.by_field.items()
     }
-    return DeviceMapping(**fields)
+    return DeviceMapping(
+        **fields,
+        decisions=decisions(model.properties, fields, rules, customisation.applied),
+        ignored_overrides=tuple(customisation.ignored),
+    )
 
 
 # Every platform asks for the mapping of every device: map each product once.
 _CACHE_SIZE: Final = 256
-_cache: OrderedDict[int, tuple[Product, DeviceMapping]] = OrderedDict()
+_cache: OrderedDict[tuple[int, ProductOverrides], tuple[Product, DeviceMapping]] = OrderedDict()
 
 
-def device_mapping(product: Product) -> DeviceMapping:
-    """The entity descriptions of a product's devices (cached per product object)."""
-    key = id(product)
+def device_mapping(product: Product, overrides: ProductOverrides = ()) -> DeviceMapping:
+    """The entity descriptions of a product's devices (cached per product object and overrides)."""
+    key = (id(product), overrides)
     if (hit := _cache.get(key)) is not None and hit[0] is product:
         _cache.move_to_end(key)
         return hit[1]
-    mapping = map_thing_model(product.thing_model, product.category_id, product.name)
+    mapping = map_thing_model(product.thing_model, product.category_id, product.name, overrides)
     # The product is kept with its mapping, so its id cannot be reused while cached.
     _cache[key] = (product, mapping)
     if len(_cache) > _CACHE_SIZE:

@@ -146,6 +146,9 @@ class TencentIoTSwitchEntityDescription(SwitchEntityDescription, TencentIoTEntit
 class TencentIoTNumberEntityDescription(NumberEntityDescription, TencentIoTEntityDescription):
     """A number setting one int or float property."""
 
+    # The number shown is the property's value times this (a user's scale factor).
+    factor: float = 1
+
 
 @dataclass(frozen=True, kw_only=True)
 class TencentIoTSelectEntityDescription(SelectEntityDescription, TencentIoTEntityDescription):
