@@ -4,7 +4,7 @@ from homeassistant.components.scene.const import DOMAIN as SCENE_DOMAIN
 from homeassistant.const import ATTR_FRIENDLY_NAME, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -64,6 +64,18 @@ async def test_scene_entities(hass: HomeAssistant, setup_integration: MockConfig
     }
     assert scene_entity_id(hass, WELCOME_HOME) is None
     assert len(hass.states.async_entity_ids(SCENE_DOMAIN)) == 3
+
+
+async def test_home_device_names_the_platform(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """The home's device names the same manufacturer as the devices of the home."""
+    registry = dr.async_get(hass)
+    home = registry.async_get_device_by_identifier(
+        (DOMAIN, coordinator_of(setup_integration).home_key), setup_integration.entry_id
+    )
+    assert home is not None
+    assert home.manufacturer == "Tencent IoT Explorer"
 
 
 async def test_activate(
