@@ -3,6 +3,7 @@
 The simulator's curtain motor moves 10 % per step, and only when a test steps it.
 """
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from homeassistant.core import HomeAssistant
@@ -31,6 +32,16 @@ async def step(hass: HomeAssistant, sim: CloudSimulator, state: str, position: i
     """The motor moves one step; until the entity shows where it is now."""
     await sim.step_motors()
     await wait_for_state(hass, await curtain(hass, sim), state, current_position=position)
+
+
+async def travel(
+    hass: HomeAssistant, sim: CloudSimulator, moving: str, positions: Iterable[int], there: str
+) -> None:
+    """The motor steps through `positions`: `moving` on the way, `there` at the last one."""
+    *way, last = positions
+    for position in way:
+        await step(hass, sim, moving, position)
+    await step(hass, sim, there, last)
 
 
 def later(hass: HomeAssistant, delta: timedelta) -> None:
@@ -68,9 +79,7 @@ async def test_closing_until_the_target_is_reached(
     # Before the motor reports anything: on its way, from where it is.
     assert state(hass, cover).state == "closing"
     assert state(hass, cover).attributes["current_position"] == 70
-    for position in (60, 50, 40, 30):
-        await step(hass, sim, "closing", position)
-    await step(hass, sim, "open", 25)
+    await travel(hass, sim, "closing", (60, 50, 40, 30, 25), "open")
 
 
 async def test_opening_and_closing_by_command(
@@ -80,15 +89,11 @@ async def test_opening_and_closing_by_command(
     cover = await curtain(hass, sim)
     await call_service(hass, "cover.open_cover", cover)
     assert state(hass, cover).state == "opening"
-    await step(hass, sim, "opening", 80)
-    await step(hass, sim, "opening", 90)
-    await step(hass, sim, "open", 100)
+    await travel(hass, sim, "opening", (80, 90, 100), "open")
 
     await call_service(hass, "cover.close_cover", cover)
     assert state(hass, cover).state == "closing"
-    for position in range(90, 0, -10):
-        await step(hass, sim, "closing", position)
-    await step(hass, sim, "closed", 0)
+    await travel(hass, sim, "closing", range(90, -10, -10), "closed")
 
 
 async def test_stopped_from_home_assistant(
