@@ -38,6 +38,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--scene-delay-scale", type=float, default=1.0, help="multiply scene delay actions"
     )
+    parser.add_argument(
+        "--motor-tick",
+        type=float,
+        default=1.0,
+        help="seconds between two steps of a moving curtain motor (0: only on POST /_sim/motors/step)",
+    )
     return parser.parse_args()
 
 
@@ -48,6 +54,7 @@ async def _serve(args: argparse.Namespace) -> None:
         wrapped=not args.doc_envelope,
         token_ttl=args.token_ttl,
         scene_delay_scale=args.scene_delay_scale,
+        motor_tick=args.motor_tick or None,
     )
     sim.set_payload_style(nul_bytes=args.payload_nul_bytes)
     await sim.start(args.host, args.port)

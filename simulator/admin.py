@@ -264,6 +264,9 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
     async def share_invites(_: Body) -> object:
         return sim.share_invites()
 
+    async def step_motors(_: Body) -> object:
+        return {"moved": await sim.step_motors()}
+
     async def scene_running(body: Body) -> object:
         sim.set_scene_running(_text(body, "scene_id"), _flag(body, "running"))
         return None
@@ -293,6 +296,7 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
         ("GET", "verification_code", verification_code),
         ("GET", "share_invites", share_invites),
         ("POST", "scenes/running", scene_running),
+        ("POST", "motors/step", step_motors),
     ]
     table += _push_routes(sim)
     return [web.route(method, f"/_sim/{path}", _wrap(handler)) for method, path, handler in table]

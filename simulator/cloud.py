@@ -23,6 +23,7 @@ from simulator.model import (
     now_ms,
     now_s,
 )
+from simulator.motor import Motors
 from simulator.push import Connection, PushHub, device_change
 from simulator.thing_model import InvalidValueError, Member, default_value, validate
 
@@ -71,12 +72,20 @@ def parse_json_object(text: object, what: str) -> dict[str, object]:
 class Cloud:
     """State changes with their side effects."""
 
-    def __init__(self, state: State, hub: PushHub, *, scene_delay_scale: float = 1.0) -> None:
-        """Work on `state`, pushing through `hub`."""
+    def __init__(
+        self,
+        state: State,
+        hub: PushHub,
+        *,
+        scene_delay_scale: float = 1.0,
+        motor_tick: float | None = 1.0,
+    ) -> None:
+        """Work on `state`, pushing through `hub`; motors step every `motor_tick` s (None: when told)."""
         self.state = state
         self.hub = hub
         self.scene_delay_scale = scene_delay_scale
         self._tasks: set[asyncio.Task[None]] = set()
+        self.motors = Motors(self.report, self.spawn, motor_tick)
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run something later (scene delays, async action replies); `close` cancels it."""
@@ -168,6 +177,7 @@ class Cloud:
             device, "Template", "Push", f"$thing/down/property/{device.device_id}", control
         )
         await self.report(device, params)
+        self.motors.controlled(device, params)
 
     async def replay_out_of_order(self, device: Device) -> None:
         """Re-send the last report as is, then one with an older Seq and the values it replaced."""
@@ -274,6 +284,7 @@ class Cloud:
         self._detach(device)
 
     def _detach(self, device: Device) -> None:
+        self.motors.forget(device)
         self.state.detach(device)
         self.hub.forget_device(device.device_id)
 

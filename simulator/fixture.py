@@ -24,6 +24,7 @@ from simulator.model import (
     User,
     now_ms,
 )
+from simulator.motor import MotorSpec
 from simulator.thing_model import ThingModel, default_value
 
 DEFAULT_FIXTURE = Path(__file__).parent / "fixtures" / "default_home.json"
@@ -54,6 +55,13 @@ def _product(item: Obj) -> Product:
     template = cast(
         Obj, json.loads(raw_template) if isinstance(raw_template, str) else raw_template
     )
+    model = ThingModel.parse(template)
+    motor = None
+    if (raw_motor := item.get("Motor")) is not None:
+        try:
+            motor = MotorSpec.parse(cast(Obj, raw_motor), model.properties)
+        except (KeyError, ValueError) as err:
+            raise FixtureError(f"product {item.get('ProductId')}: {err}") from err
     return Product(
         product_id=_text(item, "ProductId"),
         name=_text(item, "Name"),
@@ -62,8 +70,9 @@ def _product(item: Obj) -> Product:
         product_type=_number(item, "ProductType"),
         net_type=_text(item, "NetType", "wifi"),
         template_json=json.dumps(template, separators=(",", ":"), ensure_ascii=False),
-        model=ThingModel.parse(template),
+        model=model,
         firmware=_text(item, "FirmwareVersion"),
+        motor=motor,
     )
 
 

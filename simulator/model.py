@@ -12,6 +12,7 @@ import uuid
 
 from simulator import errors
 from simulator.errors import ApiError
+from simulator.motor import MotorSpec
 from simulator.thing_model import ThingModel
 
 
@@ -90,6 +91,8 @@ class Product:
     model: ThingModel
     firmware: str = ""
     created: int = field(default_factory=now_s)
+    # Its devices move a motor to a target over time (curtains).
+    motor: MotorSpec | None = None
 
 
 @dataclass(slots=True)

@@ -70,6 +70,7 @@ class CloudSimulator:
         token_ttl: int = DEFAULT_TOKEN_TTL,
         scene_delay_scale: float = 1.0,
         verification_code: str = "123456",
+        motor_tick: float | None = 1.0,
     ) -> None:
         """Load a fixture (the default home when none is given) plus `devices` synthetic ones."""
         if fixture_source is None or isinstance(fixture_source, Path | str):
@@ -79,6 +80,7 @@ class CloudSimulator:
         self._synthetic = devices
         self._token_ttl = token_ttl
         self._scene_delay_scale = scene_delay_scale
+        self._motor_tick = motor_tick
         self._verification_code = verification_code
         self.hub = PushHub()
         self.runtime = Runtime(self._new_cloud(), Faults(), wrapped)
@@ -88,7 +90,12 @@ class CloudSimulator:
     def _new_cloud(self) -> Cloud:
         state = fixture.load(self._source, token_ttl=self._token_ttl, synthetic=self._synthetic)
         state.verification_code = self._verification_code
-        return Cloud(state, self.hub, scene_delay_scale=self._scene_delay_scale)
+        return Cloud(
+            state,
+            self.hub,
+            scene_delay_scale=self._scene_delay_scale,
+            motor_tick=self._motor_tick,
+        )
 
     # Lifecycle.
 
@@ -307,6 +314,13 @@ class CloudSimulator:
         self.state.pending[device.device_id] = device
         return entry.token
 
+    async def step_motors(self) -> int:
+        """Move every motor on its way one step and report it; return how many moved.
+
+        With `motor_tick=None` motors move only so: a test decides when a curtain gets anywhere.
+        """
+        return await self.cloud.motors.step()
+
     def device_state(self, device_id: str) -> dict[str, object]:
         """Return what the cloud holds for a device."""
         device = self.state.device(device_id)
@@ -322,6 +336,7 @@ class CloudSimulator:
             "FwVersion": device.fw_version,
             "Seq": device.seq,
             "Data": device.values(),
+            "MotorTarget": self.cloud.motors.target(device),
             "Ota": None
             if ota is None
             else {

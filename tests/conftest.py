@@ -104,8 +104,11 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def sim(socket_enabled: None) -> AsyncGenerator[CloudSimulator]:
-    """The cloud simulator with the default home, on a free loopback port."""
-    simulator = CloudSimulator(scene_delay_scale=0.01)
+    """The cloud simulator with the default home, on a free loopback port.
+
+    Its curtain motors move only when a test steps them (`sim.step_motors()`).
+    """
+    simulator = CloudSimulator(scene_delay_scale=0.01, motor_tick=None)
     await simulator.start()
     yield simulator
     await simulator.stop()

@@ -596,6 +596,49 @@ async def test_duplicate_aborts(
     mock_setup_entry.assert_not_called()
 
 
+async def test_same_home_through_another_account_aborts(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """A member of an added home cannot add it again: both entries would build the same ids."""
+    member = sim.state.users["2103481377"]  # Lily, of the demo user's home only
+    assert [family.family_id for family in sim.state.families_of(member)] == [
+        config_entry.data[CONF_FAMILY_ID]
+    ]
+    result = await start_login(hass, sim)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], phone_login(member))
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "home_added_by_other_account"
+    assert result["description_placeholders"] == {"home": "我的家 My Home"}
+    assert hass.config_entries.async_entries(DOMAIN) == [config_entry]
+    mock_setup_entry.assert_not_called()
+
+
+async def test_other_home_of_an_account_next_to_an_added_one(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """The account's other home is added next to the first: the check is per home."""
+    other = next(
+        family.family_id
+        for family in sim.state.families_of(sim.demo_user)
+        if family.family_id != config_entry.data[CONF_FAMILY_ID]
+    )
+    result = await start_login(hass, sim)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], phone_login(sim.demo_user)
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_FAMILY_ID: other}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_FAMILY_ID] == other
+
+
 # Verification code login.
 
 

@@ -11,9 +11,11 @@ from custom_components.tencent_iot.api import REGIONS, RegionEndpoints
 from custom_components.tencent_iot.const import (
     CONF_ACCESS_TOKEN,
     CONF_ACCOUNT,
+    CONF_APP_KEY,
     CONF_APP_SECRET,
     CONF_PASSWORD,
     CONF_REGION,
+    CONF_USER_ID,
     DOMAIN,
 )
 from custom_components.tencent_iot.diagnostics import (
@@ -28,9 +30,17 @@ from .platform_common import BULB, PLUG, coordinator_of, entity_id, set_up_entry
 
 
 def secrets_of(entry: MockConfigEntry) -> list[str]:
-    """The values that must never appear in a diagnostics dump."""
+    """The values that must never appear in a diagnostics dump: secrets, the account, the app."""
     return [
-        entry.data[key] for key in (CONF_APP_SECRET, CONF_PASSWORD, CONF_ACCESS_TOKEN, CONF_ACCOUNT)
+        entry.data[key]
+        for key in (
+            CONF_APP_SECRET,
+            CONF_PASSWORD,
+            CONF_ACCESS_TOKEN,
+            CONF_ACCOUNT,
+            CONF_USER_ID,
+            CONF_APP_KEY,
+        )
     ]
 
 
@@ -43,7 +53,11 @@ async def test_entry_diagnostics(
     for secret in secrets_of(setup_integration):
         assert secret
         assert secret not in dump
-    assert diagnostics["entry"]["data"][CONF_APP_SECRET] == "**REDACTED**"
+    for key in (CONF_APP_SECRET, CONF_USER_ID, CONF_APP_KEY):
+        assert diagnostics["entry"]["data"][key] == "**REDACTED**"
+    # The entry's unique id is "<UserID>/<FamilyId>": not in the dump either.
+    assert setup_integration.unique_id
+    assert setup_integration.unique_id not in dump
     assert diagnostics["push"]["enabled"] is True
     assert diagnostics["push"]["url"] == sim.ws_url
     # Set up a moment ago, and the first heartbeat is answered at once.
@@ -78,6 +92,7 @@ async def test_device_diagnostics(hass: HomeAssistant, setup_integration: MockCo
     dump = json.dumps(diagnostics, default=str)
     for secret in secrets_of(setup_integration):
         assert secret not in dump
+    assert diagnostics["entry"]["data"][CONF_USER_ID] == "**REDACTED**"
     assert diagnostics["device"]["online"] is True
     assert diagnostics["device"]["product"]["product_id"] == "3JQ8VX2K1M"
     assert diagnostics["device"]["mapping"]["power_switch"]["rule"] == "light_rule"

@@ -3,8 +3,8 @@
 from homeassistant.components.scene.const import DOMAIN as SCENE_DOMAIN
 from homeassistant.const import ATTR_FRIENDLY_NAME, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant, State
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -64,6 +64,18 @@ async def test_scene_entities(hass: HomeAssistant, setup_integration: MockConfig
     }
     assert scene_entity_id(hass, WELCOME_HOME) is None
     assert len(hass.states.async_entity_ids(SCENE_DOMAIN)) == 3
+
+
+async def test_home_device_names_the_platform(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """The home's device names the same manufacturer as the devices of the home."""
+    registry = dr.async_get(hass)
+    home = registry.async_get_device_by_identifier(
+        (DOMAIN, coordinator_of(setup_integration).home_key), setup_integration.entry_id
+    )
+    assert home is not None
+    assert home.manufacturer == "Tencent IoT Explorer"
 
 
 async def test_activate(
@@ -161,3 +173,64 @@ async def test_scene_without_name(
     sim.state.scenes[GOOD_NIGHT].name = ""
     await set_up_entry(hass, config_entry)
     assert scene_state(hass, GOOD_NIGHT).attributes[ATTR_FRIENDLY_NAME] == f"Home {GOOD_NIGHT}"
+
+
+# The run_scene action, given the scene entity.
+
+
+async def run_scene(hass: HomeAssistant, data: dict[str, str]) -> None:
+    """Call tencent_iot.run_scene and wait until it has run."""
+    await hass.services.async_call(DOMAIN, "run_scene", data, blocking=True)
+
+
+async def test_run_scene_by_entity(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """The action editor offers the scene entities: the chosen one runs in the cloud."""
+    sim.reset_request_counts()
+    await run_scene(hass, {"entity_id": entity_id(hass, SCENE_DOMAIN, "scene", GOOD_NIGHT)})
+    assert sim.request_counts()["AppRunScene"] == 1
+    assert sim.device_state(BULB)["Data"]["power_switch"] == 0  # type: ignore[index]
+
+
+async def test_run_scene_target_errors(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """Neither or both of entity and id, another integration's scene, an entity of no scene."""
+    registry = er.async_get(hass)
+    ours = entity_id(hass, SCENE_DOMAIN, "scene", GOOD_NIGHT)
+    foreign = registry.async_get_or_create(SCENE_DOMAIN, "hue", "evening").entity_id
+    # Ours, but its scene is gone from the cloud since the entity was made.
+    stale = registry.async_get_or_create(
+        SCENE_DOMAIN, DOMAIN, "scene/s_gone", config_entry=setup_integration
+    ).entity_id
+    not_a_scene = registry.async_get_or_create(
+        "switch", DOMAIN, "automation/a_1", config_entry=setup_integration
+    ).entity_id
+    sim.reset_request_counts()
+    for data, key, placeholders in (
+        ({}, "scene_target_missing", {}),
+        ({"entity_id": ours, "scene_id": GOOD_NIGHT}, "scene_target_ambiguous", {}),
+        ({"entity_id": foreign}, "not_a_scene_entity", {"entity": foreign}),
+        ({"entity_id": "scene.nowhere"}, "not_a_scene_entity", {"entity": "scene.nowhere"}),
+        ({"entity_id": not_a_scene}, "not_a_scene_entity", {"entity": not_a_scene}),
+        ({"entity_id": stale}, "unknown_scene", {"scene_id": "s_gone"}),
+    ):
+        with pytest.raises(ServiceValidationError) as err:
+            await run_scene(hass, data)
+        assert err.value.translation_domain == DOMAIN
+        assert err.value.translation_key == key
+        assert err.value.translation_placeholders == placeholders
+        assert str(err.value) not in {"", key}  # the translated message
+    assert "AppRunScene" not in sim.request_counts()
+
+
+async def test_run_scene_by_entity_of_an_unloaded_entry(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """The scene's entry is not loaded: HA's translated error, nothing sent."""
+    scene = entity_id(hass, SCENE_DOMAIN, "scene", GOOD_NIGHT)
+    assert await hass.config_entries.async_unload(setup_integration.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await run_scene(hass, {"entity_id": scene})
+    assert err.value.translation_key == "service_config_entry_not_loaded"

@@ -404,6 +404,15 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(reason="unknown")
         await self.async_set_unique_id(f"{user.user_id}/{family.family_id}")
         self._abort_if_unique_id_configured()
+        # The same home through another account would build the same devices and entities.
+        if any(
+            entry.data.get(CONF_FAMILY_ID) == family.family_id
+            for entry in self._async_current_entries(include_ignore=False)
+        ):
+            return self.async_abort(
+                reason="home_added_by_other_account",
+                description_placeholders={"home": family.name},
+            )
         self._data[CONF_USER_ID] = user.user_id
         self._data[CONF_FAMILY_ID] = family.family_id
         who = user.nick_name or self._data[CONF_ACCOUNT]

@@ -11,14 +11,25 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from .const import (
     CONF_ACCESS_TOKEN,
     CONF_ACCOUNT,
+    CONF_APP_KEY,
     CONF_APP_SECRET,
     CONF_PASSWORD,
+    CONF_USER_ID,
     DOMAIN,
 )
 from .customise import state_mapping
 from .models import DeviceState, TencentIoTConfigEntry
 
-TO_REDACT = {CONF_APP_SECRET, CONF_PASSWORD, CONF_ACCESS_TOKEN, CONF_ACCOUNT}
+# The user id and the AppKey identify the account and the app: a dump attached to a public
+# issue must not lead back to either.
+TO_REDACT = {
+    CONF_APP_SECRET,
+    CONF_PASSWORD,
+    CONF_ACCESS_TOKEN,
+    CONF_ACCOUNT,
+    CONF_USER_ID,
+    CONF_APP_KEY,
+}
 
 
 def _mapping(

@@ -2,7 +2,7 @@
 
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 
-from .const import DOMAIN
+from .const import DOMAIN, MANUFACTURER
 from .coordinator import TencentIoTCoordinator
 
 # The config flow titles an entry "<nickname or account> · <family name>".
@@ -16,5 +16,6 @@ def home_device_info(coordinator: TencentIoTCoordinator) -> DeviceInfo:
         identifiers={(DOMAIN, coordinator.home_key)},
         name=title.rpartition(_TITLE_SEPARATOR)[2] or title,
         entry_type=DeviceEntryType.SERVICE,
-        manufacturer="Tencent",
+        # The same as its devices': one platform, one name in the device list.
+        manufacturer=MANUFACTURER,
     )

@@ -5,7 +5,7 @@ import contextlib
 import re
 from typing import Any, Final, cast
 
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_ENTITY_ID, Platform
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -14,7 +14,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, service
+from homeassistant.helpers import config_validation as cv, entity_registry as er, service
 import probatio
 
 from .api import ActionResult, BindTokenState, TencentIoTKugouError, Timer
@@ -73,12 +73,16 @@ DEFAULT_ROOM_ID: Final = "0"
 _DEVICE_SCHEMA: Final = {probatio.Required(ATTR_DEVICE_ID): cv.string}
 _DAYS_SCHEMA: Final = probatio.All(cv.ensure_list, [cv.string])
 
+# The scene entity (what the action editor offers), or the cloud's scene id (for scripts).
 RUN_SCENE_SCHEMA: Final = probatio.Schema(
     {
-        probatio.Required(ATTR_SCENE_ID): cv.string,
+        probatio.Optional(ATTR_ENTITY_ID): cv.entity_id,
+        probatio.Optional(ATTR_SCENE_ID): cv.string,
         probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
     }
 )
+# The unique id of a scene entity is this prefix and the cloud's scene id.
+_SCENE_UNIQUE_ID_PREFIX: Final = "scene/"
 LIST_TIMERS_SCHEMA: Final = probatio.Schema(_DEVICE_SCHEMA)
 CREATE_TIMER_SCHEMA: Final = probatio.Schema(
     {
@@ -234,9 +238,33 @@ def _resolve_entry(hass: HomeAssistant, entry_id: str | None) -> TencentIoTCoord
     return entry.runtime_data.coordinator
 
 
-def _scene_coordinator(call: ServiceCall) -> TencentIoTCoordinator:
+def _scene_target(call: ServiceCall) -> tuple[TencentIoTCoordinator, str]:
+    """The entry and the cloud's id of the scene to run: from its entity, or from its id."""
+    entity_id: str | None = call.data.get(ATTR_ENTITY_ID)
+    scene_id: str | None = call.data.get(ATTR_SCENE_ID)
+    if scene_id is not None:
+        if entity_id is not None:
+            raise _invalid("scene_target_ambiguous")
+        return _scene_coordinator(call, scene_id), scene_id
+    if entity_id is None:
+        raise _invalid("scene_target_missing")
+    entry = er.async_get(call.hass).async_get(entity_id)
+    if (
+        entry is None
+        or entry.platform != DOMAIN
+        or entry.domain != Platform.SCENE
+        or not entry.unique_id.startswith(_SCENE_UNIQUE_ID_PREFIX)
+    ):
+        raise _invalid("not_a_scene_entity", entity=entity_id)
+    coordinator = _resolve_entry(call.hass, entry.config_entry_id)
+    scene_id = entry.unique_id.removeprefix(_SCENE_UNIQUE_ID_PREFIX)
+    if scene_id not in coordinator.scenes:
+        raise _invalid("unknown_scene", scene_id=scene_id)
+    return coordinator, scene_id
+
+
+def _scene_coordinator(call: ServiceCall, scene_id: str) -> TencentIoTCoordinator:
     """Find the entry holding the scene: the given one, or the loaded entry that knows it."""
-    scene_id: str = call.data[ATTR_SCENE_ID]
     if (entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID)) is not None:
         coordinator = _resolve_entry(call.hass, entry_id)
         if scene_id in coordinator.scenes:
@@ -270,8 +298,8 @@ async def _async_find_timer(
 
 
 async def _async_run_scene(call: ServiceCall) -> None:
-    coordinator = _scene_coordinator(call)
-    await async_run_scene(coordinator, call.data[ATTR_SCENE_ID])
+    coordinator, scene_id = _scene_target(call)
+    await async_run_scene(coordinator, scene_id)
 
 
 async def _async_list_timers(call: ServiceCall) -> ServiceResponse:

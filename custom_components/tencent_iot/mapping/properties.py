@@ -63,6 +63,7 @@ from .descriptions import (
     structured_value,
     timestamp_value,
 )
+from .icons import icon_for
 from .units import UNIT_DEVICE_CLASSES, ha_unit
 
 type PropertyRule = Callable[[Property], TencentIoTEntityDescription | None]
@@ -551,12 +552,18 @@ FALLBACK: Final[dict[tuple[type, bool], Callable[[Property], TencentIoTEntityDes
 }
 
 
+# Device classes the frontend shows no icon of their own for: an id word may give one.
+_ICONLESS_CLASSES: Final = frozenset({None, SensorDeviceClass.ENUM})
+
+
 def fallback(prop: Property) -> TencentIoTEntityDescription | None:
     """The entity the property's type and mode call for; a setting's is a configuration entity."""
     builder = FALLBACK.get((type(prop.define), prop.writable))
     if builder is None:
         return None
     description = builder(prop)
+    if description.device_class in _ICONLESS_CLASSES and (icon := icon_for(prop.id)):
+        description = replace(description, icon=icon)
     if isinstance(description, SETTABLE) and SETTING_ID.search(prop.id):
         return replace(description, entity_category=EntityCategory.CONFIG)
     return description
