@@ -39,6 +39,7 @@ from custom_components.tencent_iot.const import (
     DOMAIN,
 )
 from simulator import CloudSimulator
+from simulator.quectel import QuectelSimulator
 
 from .platform_common import set_up_entry
 
@@ -106,6 +107,15 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 async def sim(socket_enabled: None) -> AsyncGenerator[CloudSimulator]:
     """The cloud simulator with the default home, on a free loopback port."""
     simulator = CloudSimulator(scene_delay_scale=0.01)
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+@pytest.fixture
+async def quectel_sim(socket_enabled: None) -> AsyncGenerator[QuectelSimulator]:
+    """The Quectel cloud simulator with its demo home, on a free loopback port."""
+    simulator = QuectelSimulator()
     await simulator.start()
     yield simulator
     await simulator.stop()

@@ -686,19 +686,19 @@ class QuectelClient:
         size: int = 20,
         context: str | None = None,
     ) -> EventHistoryPage:
-        """One page of past events (deviceEventList); times in UNIX s, 0 = now; context = page."""
+        """One page of past events (deviceEventList); times in UNIX s (end 0 = now); context = page."""
         model = await self._model(device.product_id)
         codes = [event_id] if event_id else sorted(model.events)
         if not codes:
             return EventHistoryPage()
         page = as_int(context) or 1
-        now = int(time.time())
+        now_ms = int(time.time() * 1000)
         body = {
             "productKey": device.product_id,
             "deviceKey": device.device_name,
             "codeList": codes,
-            "startTime": (start_time or now) * 1000,
-            "endTime": (end_time or now) * 1000,
+            "startTime": start_time * 1000,
+            "endTime": end_time * 1000 if end_time else now_ms,
             "page": page,
             "pageSize": size,
         }

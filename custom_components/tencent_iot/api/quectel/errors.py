@@ -25,7 +25,7 @@ FAMILY_MODE_OFF: Final = 5635
 _APP_CODES: Final = frozenset({5013, 5015, 5023, 5104, 5420, 5550})
 # Login: the account is unknown, or the password or code is missing, malformed or wrong.
 _CREDENTIAL_CODES: Final = frozenset(
-    {5003, 5004, 5019, 5021, 5022, 5026, 5029, 5031, 5033, 5037, 5040, 5056}
+    {5003, 5004, 5019, 5021, 5022, 5026, 5029, 5031, 5037, 5040, 5056}
 )
 # "Wrong phone number or password, N more attempts" (5579..5582), the same for email (5583..5586).
 _ATTEMPTS_LEFT: Final = {

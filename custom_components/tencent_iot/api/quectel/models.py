@@ -163,7 +163,7 @@ def values_from_api(data: object) -> dict[str, PropertyValue]:
 def firmware_from_api(data: object) -> FirmwareInfo:
     """The device's firmware from getDeviceBusinessAttributes' `deviceData`: the MCU's, else the module's."""
     device_data = as_mapping(as_mapping(data).get("deviceData"))
-    return FirmwareInfo(as_str(first(device_data, "mcuVersion", "version")))
+    return FirmwareInfo(as_str(device_data.get("mcuVersion")) or as_str(device_data.get("version")))
 
 
 def event_record_from_api(raw: Mapping[str, Any]) -> EventRecord:
