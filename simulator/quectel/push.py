@@ -64,6 +64,7 @@ class PushOptions:
     kv_as_text: bool = True  # report values as the doc's example does: "kv": {"k1": "v1"}
     enduser_data_as_text: bool = True  # the ENDUSER message's `data` as JSON text (doc example)
     refuse_login: bool = False
+    silent_login: bool = False  # logins are never answered (a stuck service)
     refused_paths: dict[str, WsRefusal] = field(default_factory=dict)
 
 
@@ -187,6 +188,8 @@ class PushHub:
                 await _error(connection, _UNSUPPORTED, "command is not supported", text)
 
     async def _login(self, connection: Connection, data: object) -> None:
+        if self.options.silent_login:
+            return
         token = data.get("token") if isinstance(data, dict) else None
         state = self._state()
         session = state.sessions.get(str(token).removeprefix("Bearer ")) if token else None

@@ -318,6 +318,7 @@ class QuectelSimulator:
         self.runtime.code_faults.clear()
         self.hub.options.refused_paths.clear()
         self.hub.options.refuse_login = False
+        self.hub.options.silent_login = False
 
     def set_success_code(self, code: int) -> None:
         """Answer success with 200 (live, the default) or 0 (the pages' examples)."""
@@ -342,6 +343,10 @@ class QuectelSimulator:
     def refuse_push_login(self, enabled: bool = True) -> None:
         """The push channel answers every login with 4008 (token validation failed)."""
         self.hub.options.refuse_login = enabled
+
+    def silence_push_login(self, enabled: bool = True) -> None:
+        """The push channel never answers a login (a stuck service)."""
+        self.hub.options.silent_login = enabled
 
     async def drop_websockets(self, *, abort: bool = False) -> int:
         """Close every WebSocket (close frame 1001), or drop the TCP connections."""

@@ -1,6 +1,5 @@
 """Quectel's push channel against the simulator: login, subscription, events, faults."""
 
-import asyncio
 import json
 
 import pytest
@@ -289,17 +288,12 @@ async def test_callback_errors_are_logged(
 
 async def test_login_reply_timeout(quectel_sim: QuectelSimulator, make_qpush: QPushFactory) -> None:
     """A service that never answers the login is down; the channel retries."""
-    harness = make_qpush(quectel_sim.base_url.replace("http", "ws") + "/ws/v1", reply_timeout=0.05)
-    quectel_sim.hub.options.refuse_login = False
-    original = quectel_sim.hub._login
-
-    async def silent(*_: object) -> None:
-        await asyncio.sleep(0)
-
-    quectel_sim.hub._login = silent  # type: ignore[method-assign,assignment]
+    harness = make_qpush(quectel_sim.doc_ws_url, reply_timeout=0.05)
+    quectel_sim.silence_push_login()
     harness.push.start()
     await wait_until(lambda: harness.push.reconnect_count >= 2, what="retries")
-    quectel_sim.hub._login = original  # type: ignore[method-assign]
+    assert not harness.push.connected
+    quectel_sim.silence_push_login(enabled=False)
     await wait_until(lambda: harness.push.connected, what="the channel to connect")
 
 
@@ -321,7 +315,7 @@ def test_decode_message() -> None:
         {**base, "type": "MEVENT", "data": {}},
         {**base, "type": "MATTR", "subtype": "REPORT", "data": {"kv": [1]}},
     ):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"\w"):
             decode_message(bad)
 
 
