@@ -19,8 +19,8 @@ from unofficial_pecron_api import (
     Device,
     DeviceNotFoundError,
     PecronAPI,
-    client as pecron_client,
 )
+from unofficial_pecron_api.const import REGIONS as PECRON_REGIONS
 
 from simulator.quectel import QuectelSimulator
 
