@@ -20,13 +20,13 @@ from custom_components.tencent_iot.api import (
     Token,
 )
 from custom_components.tencent_iot.api.quectel import DATA_CENTRES, QuectelClient
-from custom_components.tencent_iot.api.quectel.client import _jwt_uid
 from custom_components.tencent_iot.api.quectel.crypto import (
     encrypt_password,
     login_random,
     login_signature,
     password_key,
 )
+from custom_components.tencent_iot.api.quectel.session import _jwt_uid
 from simulator.quectel import QuectelSimulator
 
 from .conftest import QClientFactory, email_credentials, phone_credentials

@@ -16,7 +16,7 @@ from custom_components.tencent_iot.api import (
 from custom_components.tencent_iot.api.quectel import (
     ACCOUNT_FAMILY_ID,
     QuectelClient,
-    client as client_module,
+    session as session_module,
 )
 from custom_components.tencent_iot.api.thing_model import InvalidValueError
 from simulator.quectel import QuectelSimulator
@@ -82,7 +82,7 @@ async def test_every_page_is_read(
     quectel_sim: QuectelSimulator, qclient: QuectelClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Lists are read page by page until the cloud says there is no next page."""
-    monkeypatch.setattr(client_module, "PAGE_SIZE", 2)
+    monkeypatch.setattr(session_module, "PAGE_SIZE", 2)
     for number in range(5):
         await quectel_sim.add_device("p11pg1", f"PGX{number}")
     devices = await qclient.get_devices(HOME)

@@ -4,10 +4,7 @@ It satisfies `cloud.CloudClient` (and `cloud.AccountSharing`): what Quectel's en
 no call for raises `TencentIoTNotSupportedError` before anything is sent.
 """
 
-import asyncio
-import base64
 from collections.abc import Callable, Iterable, Mapping, Sequence
-import json
 import logging
 import time
 from typing import Any, Final
@@ -18,9 +15,7 @@ from custom_components.tencent_iot.api.cloud import ShareRecipient
 from custom_components.tencent_iot.api.exceptions import (
     TencentIoTCloudError,
     TencentIoTNotSupportedError,
-    TencentIoTRejectedError,
     TencentIoTResponseError,
-    TencentIoTTokenError,
 )
 from custom_components.tencent_iot.api.models import (
     AccountType,
@@ -60,15 +55,13 @@ from .const import (
     DATA_CENTRES,
     DEFAULT_RETRY_DELAYS,
     DEFAULT_TIMEOUT,
-    EXPIRY_MARGIN,
     MAX_PAGES,
-    PAGE_SIZE,
     DataCentre,
 )
-from .crypto import encrypt_password, login_random, login_signature
 from .errors import FAMILY_MODE_OFF
 from .push import QuectelPushIdentity, push_urls
-from .transport import Method, Params, QuectelTransport, RequestGate
+from .session import QuectelSession, page_items
+from .transport import QuectelTransport, RequestGate
 from .tsl import command_text, thing_model_from_tsl, value_to_cloud
 
 _LOGGER = logging.getLogger(__name__)
@@ -84,46 +77,6 @@ _WRITE_PROPERTIES: Final = 2
 _CALL_SERVICE: Final = 3
 # shareByUid's coverMark: replace the recipient's earlier share.
 _REPLACE_SHARE: Final = 1
-
-
-def _jwt_uid(token: str) -> str:
-    """The `uid` claim of a JWT access token ("Bearer " or not); "" when it has none."""
-    parts = token.removeprefix("Bearer ").split(".")
-    if len(parts) != 3:
-        return ""
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except ValueError:
-        return ""
-    return as_str(claims.get("uid")) if isinstance(claims, Mapping) else ""
-
-
-def _token(raw: object) -> Token | None:
-    """An access or refresh token of a login reply; the doc says seconds, live replies ms."""
-    record = as_mapping(raw)
-    value = as_str(record.get("token"))
-    return Token(value, models.seconds(record.get("expirationTime"))) if value else None
-
-
-def _page_items(
-    data: object, page_size: int, seen: int = 0
-) -> tuple[list[Mapping[str, Any]], bool]:
-    """A list reply's items, and whether more pages follow.
-
-    The reply is a page (`list` with `hasNextPage`, or `total`), or a bare list that holds
-    everything; `seen` counts the items of the pages before this one.
-    """
-    if isinstance(data, list):
-        return as_records(data), False
-    page = as_mapping(data)
-    items = as_records(page.get("list"))
-    if not items:
-        return items, False
-    if (more := as_bool(page.get("hasNextPage"))) is not None:
-        return items, more
-    if (total := as_int(page.get("total"))) is not None:
-        return items, seen + len(items) < total
-    return items, len(items) >= page_size
 
 
 def _cron_body(
@@ -202,7 +155,7 @@ class QuectelClient:
         if data_centre not in DATA_CENTRES:
             raise ValueError(f"unknown data centre {data_centre!r}")
         endpoints = DATA_CENTRES[data_centre]
-        self._transport = QuectelTransport(
+        self._transport = transport = QuectelTransport(
             session,
             api_url or endpoints.api_url,
             language=language,
@@ -211,16 +164,18 @@ class QuectelClient:
             gate=gate,
         )
         self._ws_urls = push_urls(ws_url or endpoints.ws_url)
-        self._user_domain = user_domain
-        self._secret = user_domain_secret
-        self._user_id = user_id
-        self._token = Token(access_token, token_expire_at) if access_token else None
-        self._refresh = Token(refresh_token, refresh_expire_at) if refresh_token else None
-        self._credentials = credentials
+        self._account = QuectelSession(
+            transport,
+            user_domain=user_domain,
+            user_domain_secret=user_domain_secret,
+            user_id=user_id,
+            token=Token(access_token, token_expire_at) if access_token else None,
+            refresh=Token(refresh_token, refresh_expire_at) if refresh_token else None,
+            credentials=credentials,
+            on_token=on_token,
+        )
         self._family_id = family_id
         self._time_zone = time_zone
-        self._on_token = on_token
-        self._login_lock = asyncio.Lock()
         self._family_mode: bool | None = None
         # Learnt from the lists: a product's name, a sub-device's gateway, a product's model.
         self._product_names: dict[str, str] = {}
@@ -256,80 +211,55 @@ class QuectelClient:
     @property
     def user_id(self) -> str | None:
         """The account's uid, once known."""
-        return self._user_id
+        return self._account.user_id
 
     @property
     def token(self) -> Token | None:
         """The current access token, if logged in."""
-        return self._token
+        return self._account.token
 
     @property
     def access_token(self) -> str | None:
         """The current access token string, if logged in."""
-        return self._token.token if self._token else None
+        token = self._account.token
+        return token.token if token else None
 
     @property
     def token_expire_at(self) -> int | None:
         """When the access token expires (UNIX seconds), if known."""
-        return self._token.expire_at if self._token else None
+        token = self._account.token
+        return token.expire_at if token else None
 
     @property
     def refresh_token(self) -> Token | None:
         """The refresh token and when it expires, if logged in."""
-        return self._refresh
+        return self._account.refresh
 
     @property
     def credentials(self) -> LoginCredentials | None:
         """Credentials used to log in again."""
-        return self._credentials
+        return self._account.credentials
 
     @credentials.setter
     def credentials(self, credentials: LoginCredentials | None) -> None:
-        self._credentials = credentials
+        self._account.credentials = credentials
 
     @property
     def can_relogin(self) -> bool:
         """Whether the client holds a password to log in again by itself."""
-        return bool(self._credentials and self._credentials.password)
+        return self._account.can_relogin
 
     @property
     def family_id(self) -> str | None:
         """The home scenes and automations run in."""
         return self._family_id
 
-    async def login_password(self, credentials: LoginCredentials | None = None) -> Token:
-        """Log in by email or phone and password; given credentials are kept for re-login."""
-        credentials = credentials or self._credentials
-        if credentials is None:
-            raise ValueError("no credentials to log in with")
-        random = login_random()
-        pwd = encrypt_password(credentials.password, random)
-        account = credentials.account
-        form: dict[str, object] = {
-            credentials.account_type: account,
-            "pwd": pwd,
-            "random": random,
-            "userDomain": self._user_domain,
-            "signature": login_signature(account, pwd, random, self._secret),
-        }
-        if credentials.account_type == "phone":
-            form["internationalCode"] = credentials.country_code
-            path = f"{_ENDUSER}/phonePwdLogin"
-        else:
-            path = f"{_ENDUSER}/emailPwdLogin"
-        data = await self._transport.request(
-            "POST", path, form=form, secrets=(credentials.password, pwd, self._secret)
-        )
-        token = self._store_tokens(data, "login")
-        self._credentials = credentials
-        return token
-
     async def relogin(self, rejected_token: str | None = None) -> Token:
         """Renew the session: the refresh token first, then the stored password.
 
         With `rejected_token`, nothing is done when the current token already differs from it.
         """
-        return await self._renew(rejected_token or self.access_token)
+        return await self._account.renew(rejected_token or self.access_token)
 
     async def send_verification_code(
         self, account_type: AccountType, account: str, country_code: str = "86"
@@ -343,23 +273,19 @@ class QuectelClient:
         """Not offered: the end-user API has no login with a verification code."""
         raise TencentIoTNotSupportedError("verification_code_login")
 
+    async def login_password(self, credentials: LoginCredentials | None = None) -> Token:
+        """Log in by email or phone and password; given credentials are kept for re-login."""
+        return await self._account.login_password(credentials)
+
     async def logout(self) -> None:
         """Log out (userLogout) and forget the tokens; an already invalid token is fine."""
-        if self._token is None:
-            return
-        try:
-            await self._transport.request(
-                "DELETE", f"{_ENDUSER}/userLogout", token=self._token.token
-            )
-        except TencentIoTTokenError:
-            _LOGGER.debug("Token was already invalid at logout")
-        self._token = self._refresh = None
+        await self._account.logout()
 
     async def get_user(self) -> User:
         """Read the logged-in account (userInfo)."""
-        user = models.user_from_api(as_mapping(await self._get(f"{_ENDUSER}/userInfo")))
+        user = models.user_from_api(as_mapping(await self._account.get(f"{_ENDUSER}/userInfo")))
         if user.user_id:
-            self._user_id = user.user_id
+            self._account.user_id = user.user_id
         return user
 
     # Homes and rooms
@@ -367,7 +293,7 @@ class QuectelClient:
     async def family_mode(self) -> bool:
         """Whether the account has family mode (getFamilyModeConfig); read once."""
         if self._family_mode is None:
-            data = as_mapping(await self._get(f"{_FAMILY}/getFamilyModeConfig"))
+            data = as_mapping(await self._account.get(f"{_FAMILY}/getFamilyModeConfig"))
             self._family_mode = as_bool(data.get("enabledFamilyMode")) is True
         return self._family_mode
 
@@ -375,7 +301,7 @@ class QuectelClient:
         """The account's families, or one for the whole account without family mode."""
         if await self.family_mode():
             try:
-                raws = await self._pages(f"{_FAMILY}/getFamilyList")
+                raws = await self._account.pages(f"{_FAMILY}/getFamilyList")
             except TencentIoTCloudError as err:
                 if err.code != str(FAMILY_MODE_OFF):
                     raise
@@ -388,7 +314,7 @@ class QuectelClient:
         """A family's rooms (getFamilyRoomList, every page); none without family mode."""
         if family_id == ACCOUNT_FAMILY_ID:
             return []
-        raws = await self._pages(f"{_FAMILY}/getFamilyRoomList", {"fid": family_id})
+        raws = await self._account.pages(f"{_FAMILY}/getFamilyRoomList", {"fid": family_id})
         return [models.room_from_api(raw) for raw in raws]
 
     # Devices
@@ -402,11 +328,13 @@ class QuectelClient:
         self, family_id: str, room_id: str | None = None
     ) -> list[models.DeviceRecord]:
         if family_id == ACCOUNT_FAMILY_ID:
-            raws = await self._pages(f"{_BINDING}/userDeviceList")
+            raws = await self._account.pages(f"{_BINDING}/userDeviceList")
         elif room_id:
-            raws = await self._pages(f"{_FAMILY}/getFamilyRoomDeviceList", {"frid": room_id})
+            raws = await self._account.pages(
+                f"{_FAMILY}/getFamilyRoomDeviceList", {"frid": room_id}
+            )
         else:
-            raws = await self._pages(f"{_FAMILY}/getFamilyDeviceList", {"fid": family_id})
+            raws = await self._account.pages(f"{_FAMILY}/getFamilyDeviceList", {"fid": family_id})
         return self._learn(raws)
 
     def _learn(self, raws: Iterable[Mapping[str, Any]]) -> list[models.DeviceRecord]:
@@ -424,7 +352,7 @@ class QuectelClient:
         return devices
 
     async def _sub_device_records(self, gateway: Device) -> list[models.DeviceRecord]:
-        raws = await self._pages(
+        raws = await self._account.pages(
             f"{_BINDING}/getGatewayDeviceChildList", _pkdk(gateway), device_call=True
         )
         return self._learn(raws)
@@ -433,7 +361,7 @@ class QuectelClient:
         """Products and their thing models (productTSL, one per product)."""
         products: list[Product] = []
         for product_id in dict.fromkeys(product_ids):
-            data = await self._get(f"{_BINDING}/productTSL", {"pk": product_id})
+            data = await self._account.get(f"{_BINDING}/productTSL", {"pk": product_id})
             model = thing_model_from_tsl(data)
             self._models[product_id] = model
             name = self._product_names.get(product_id, "")
@@ -462,7 +390,7 @@ class QuectelClient:
         return models.values_from_api(await self._business_attributes(device))
 
     async def _business_attributes(self, device: Device) -> Any:
-        return await self._get(
+        return await self._account.get(
             f"{_BINDING}/getDeviceBusinessAttributes",
             {**_pkdk(device), **self._gateway_params(device)},
             device_call=True,
@@ -503,7 +431,9 @@ class QuectelClient:
             }
         body = {"type": kind, "data": command_text(values), "deviceList": [target]}
         data = as_mapping(
-            await self._call("POST", f"{_BINDING}/batchControlDevice", body=body, device_call=True)
+            await self._account.call(
+                "POST", f"{_BINDING}/batchControlDevice", body=body, device_call=True
+            )
         )
         for item in as_records(data.get("successList")):
             if _names(item, device):
@@ -543,13 +473,13 @@ class QuectelClient:
 
     async def get_scenes(self, family_id: str) -> list[Scene]:
         """A family's (or the account's) manual scenes (selectSceneList, every page)."""
-        raws = await self._pages(f"{_CEP}/selectSceneList", self._fid(family_id))
+        raws = await self._account.pages(f"{_CEP}/selectSceneList", self._fid(family_id))
         return [models.scene_from_api(raw) for raw in raws]
 
     async def run_scene(self, scene_id: str) -> None:
         """Run a scene (sceneExecute); a scene whose actions all failed is an error."""
         body = {"sceneId": scene_id, **self._fid(self._family_id)}
-        data = as_mapping(await self._call("POST", f"{_CEP}/sceneExecute", body=body))
+        data = as_mapping(await self._account.call("POST", f"{_CEP}/sceneExecute", body=body))
         if as_bool(data.get("executeResult")) is False:
             reasons = "; ".join(
                 as_str(item.get("reason")) for item in as_records(data.get("failActionList"))
@@ -558,12 +488,12 @@ class QuectelClient:
 
     async def get_automations(self, family_id: str) -> list[Automation]:
         """A family's (or the account's) automations (automation/list, every page)."""
-        raws = await self._pages(f"{_CEP}/automation/list", self._fid(family_id))
+        raws = await self._account.pages(f"{_CEP}/automation/list", self._fid(family_id))
         return [models.automation_from_api(raw) for raw in raws]
 
     async def set_automation_enabled(self, automation_id: str, enabled: bool) -> None:
         """Switch an automation on or off (automation/status)."""
-        await self._call(
+        await self._account.call(
             "POST",
             f"{_CEP}/automation/status",
             query={"automationId": automation_id, "status": enabled},
@@ -580,7 +510,9 @@ class QuectelClient:
         return [job.timer for job in await self._cron_jobs(device)]
 
     async def _cron_jobs(self, device: Device) -> list[models.CronJob]:
-        raws = await self._pages(f"{_CEP}/v2/getCronJobList", _pkdk(device), device_call=True)
+        raws = await self._account.pages(
+            f"{_CEP}/v2/getCronJobList", _pkdk(device), device_call=True
+        )
         return [models.cron_job_from_api(raw) for raw in raws]
 
     async def create_timer(
@@ -603,7 +535,7 @@ class QuectelClient:
             enabled=True,
             time_zone=self._time_zone,
         )
-        reply = as_mapping(await self._call("POST", f"{_CEP}/v2/addCornJob", body=body))
+        reply = as_mapping(await self._account.call("POST", f"{_CEP}/v2/addCornJob", body=body))
         if not (rule_id := as_str(reply.get("ruleId"))):
             raise TencentIoTResponseError("addCornJob: reply has no ruleId")
         return rule_id
@@ -630,7 +562,7 @@ class QuectelClient:
             enabled=job.timer.enabled,
             time_zone=self._time_zone,
         )
-        await self._call("PUT", f"{_CEP}/v2/setCronJob", body={**body, "ruleId": timer_id})
+        await self._account.call("PUT", f"{_CEP}/v2/setCronJob", body={**body, "ruleId": timer_id})
 
     async def set_timer_enabled(self, device: Device, timer_id: str, enabled: bool) -> None:
         """Switch a timer on or off: setCronJob with the job as it is, but `enabled`."""
@@ -644,12 +576,12 @@ class QuectelClient:
             "ruleId": timer_id,
             "enabled": enabled,
         }
-        await self._call("PUT", f"{_CEP}/v2/setCronJob", body=body)
+        await self._account.call("PUT", f"{_CEP}/v2/setCronJob", body=body)
 
     async def delete_timer(self, device: Device, timer_id: str) -> None:
         """Delete a timer (batchDeleteCronJob); a rule the cloud would not delete is an error."""
         reply = as_mapping(
-            await self._call(
+            await self._account.call(
                 "DELETE", f"{_CEP}/batchDeleteCronJob", body={"ruleIdList": [timer_id]}
             )
         )
@@ -702,10 +634,10 @@ class QuectelClient:
             "page": page,
             "pageSize": size,
         }
-        data = await self._call(
+        data = await self._account.call(
             "POST", f"{_DATA}/v2/deviceEventList", body=body, retry=True, device_call=True
         )
-        items, more = _page_items(data, size, (page - 1) * size)
+        items, more = page_items(data, size, (page - 1) * size)
         events = [models.event_record_from_api(raw) for raw in items]
         if event_type:
             events = [event for event in events if event.type == event_type]
@@ -737,8 +669,8 @@ class QuectelClient:
             "page": page,
             "pageSize": limit,
         }
-        data = await self._get(f"{_DATA}/getPropertyDataList", query, device_call=True)
-        items, more = _page_items(data, limit, (page - 1) * limit)
+        data = await self._account.get(f"{_DATA}/getPropertyDataList", query, device_call=True)
+        items, more = page_items(data, limit, (page - 1) * limit)
         points = (models.history_point_from_api(raw) for raw in items)
         return DataHistoryPage(
             points=tuple(point for point in points if point is not None),
@@ -766,8 +698,8 @@ class QuectelClient:
         found: list[Message] = []
         more = False
         for page in range(1, MAX_PAGES + 1):
-            data = await self._get(f"{_MESSAGES}/userMsgList", {**query, "page": page})
-            items, more = _page_items(data, limit, (page - 1) * limit)
+            data = await self._account.get(f"{_MESSAGES}/userMsgList", {**query, "page": page})
+            items, more = page_items(data, limit, (page - 1) * limit)
             for message in map(models.message_from_api, items):
                 older = msg_timestamp is None or (message.timestamp or 0) < msg_timestamp
                 if older and message.msg_id != msg_id:
@@ -779,7 +711,7 @@ class QuectelClient:
     async def mark_messages_read(self, msg_ids: Iterable[str]) -> None:
         """Mark messages read (readMsg)."""
         if ids := ",".join(msg_ids):
-            await self._call("POST", f"{_MESSAGES}/readMsg", query={"msgIdList": ids})
+            await self._account.call("POST", f"{_MESSAGES}/readMsg", query={"msgIdList": ids})
 
     # Sharing
 
@@ -799,11 +731,13 @@ class QuectelClient:
             "coverMark": _REPLACE_SHARE,
             "sharingExpireAt": None if expires_at is None else expires_at * 1000,
         }
-        await self._call("POST", f"{_BINDING}/shareByUid", query=query, device_call=True)
+        await self._account.call("POST", f"{_BINDING}/shareByUid", query=query, device_call=True)
 
     async def unshare_device(self, device: Device, user_id: str) -> None:
         """Take back a share (deviceShareUserList for its share code, ownerUserUnshareDevice)."""
-        shares = await self._get(f"{_BINDING}/deviceShareUserList", _pkdk(device), device_call=True)
+        shares = await self._account.get(
+            f"{_BINDING}/deviceShareUserList", _pkdk(device), device_call=True
+        )
         codes = [
             as_str(info.get("shareCode"))
             for item in as_records(shares)
@@ -814,7 +748,7 @@ class QuectelClient:
                 "ShareNotFound", f"{device.key} is not shared with that user", action="unshare"
             )
         for code in codes:
-            await self._call(
+            await self._account.call(
                 "DELETE", f"{_BINDING}/ownerUserUnshareDevice", query={"shareCode": code}
             )
 
@@ -835,105 +769,6 @@ class QuectelClient:
     ) -> Any:
         """Kugou music is Tencent's."""
         raise TencentIoTNotSupportedError("music")
-
-    # Internals
-
-    def _store_tokens(self, data: object, what: str) -> Token:
-        reply = as_mapping(data)
-        token = _token(reply.get("accessToken"))
-        if token is None:
-            raise TencentIoTResponseError(f"{what}: reply has no access token")
-        self._token = token
-        self._refresh = _token(reply.get("refreshToken")) or self._refresh
-        if uid := as_str(reply.get("uid")) or _jwt_uid(token.token):
-            self._user_id = uid
-        if self._on_token is not None:
-            self._on_token(token)
-        return token
-
-    async def _renew(self, stale: str | None) -> Token:
-        async with self._login_lock:
-            # Another call may have renewed the token while this one waited for the lock.
-            if self._token is not None and self._token.token != stale:
-                return self._token
-            refresh = self._refresh
-            if refresh is not None and not refresh.expires_within(0):
-                try:
-                    data = await self._transport.request(
-                        "PUT",
-                        f"{_ENDUSER}/refreshToken",
-                        query={"refreshToken": refresh.token},
-                        secrets=(refresh.token,),
-                    )
-                    return self._store_tokens(data, "refreshToken")
-                except TencentIoTRejectedError as err:
-                    _LOGGER.info("Refreshing the access token failed (%s)", err.code)
-                    self._refresh = None
-            if not self.can_relogin:
-                raise TencentIoTTokenError("NoCredentials", "no way left to renew the session")
-            return await self.login_password()
-
-    async def _usable_token(self) -> str:
-        token = self._token
-        if token is not None and not token.expires_within(EXPIRY_MARGIN):
-            return token.token
-        renewable = self.can_relogin or (
-            self._refresh is not None and not self._refresh.expires_within(0)
-        )
-        if not renewable:
-            if token is None:
-                raise TencentIoTTokenError("NoAccessToken", "not logged in")
-            return token.token
-        return (await self._renew(token.token if token else None)).token
-
-    async def _get(
-        self, path: str, query: Params | None = None, *, device_call: bool = False
-    ) -> Any:
-        return await self._call("GET", path, query=query, retry=True, device_call=device_call)
-
-    async def _call(
-        self,
-        method: Method,
-        path: str,
-        *,
-        query: Params | None = None,
-        body: object = None,
-        retry: bool = False,
-        device_call: bool = False,
-    ) -> Any:
-        async def send(token: str) -> Any:
-            return await self._transport.request(
-                method,
-                path,
-                token=token,
-                query=query,
-                body=body,
-                retry=retry,
-                device_call=device_call,
-            )
-
-        token = await self._usable_token()
-        try:
-            return await send(token)
-        except TencentIoTTokenError as err:
-            _LOGGER.info("%s: access token rejected (%s), renewing it", path, err.code)
-        return await send((await self._renew(token)).token)
-
-    async def _pages(
-        self, path: str, query: Params | None = None, *, device_call: bool = False
-    ) -> list[Mapping[str, Any]]:
-        items: list[Mapping[str, Any]] = []
-        for page in range(1, MAX_PAGES + 1):
-            data = await self._get(
-                path,
-                {**(query or {}), "page": page, "pageSize": PAGE_SIZE},
-                device_call=device_call,
-            )
-            page_items, more = _page_items(data, PAGE_SIZE, len(items))
-            items.extend(page_items)
-            if not more:
-                break
-        return items
 
 
 def _pkdk(device: Device) -> dict[str, str]:
