@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 import json
 import logging
-import secrets
 import time
 from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
@@ -31,6 +30,12 @@ from custom_components.tencent_iot.api.push import (
     PushEvent,
     StatusChange,
 )
+from custom_components.tencent_iot.api.push_channel import (
+    LinkDownError,
+    PushChannel,
+    RefusedError,
+    TokenRejectedError,
+)
 
 from .const import (
     DEFAULT_BACKOFF_MAX,
@@ -44,7 +49,6 @@ from .const import (
 from .tsl import EVENT_TYPES
 
 _LOGGER = logging.getLogger(__name__)
-_RANDOM: Final = secrets.SystemRandom()
 # The reply code of a login or subscription that worked.
 _OK: Final = 1
 # login_resp / error codes that mean the token is not (or no longer) accepted.
@@ -114,24 +118,15 @@ def decode_message(message: Mapping[str, Any]) -> PushEvent | None:
     return None  # STATUS (module data), RAW, LOCATION, and what may come
 
 
-class _LinkDownError(Exception):
-    """The connection is unusable and must be replaced."""
-
-
-class _RefusedError(Exception):
-    """The URL turned the client away; another URL may serve push."""
-
-
-class _TokenRejectedError(Exception):
-    """The cloud refused the access token."""
-
-
-class QuectelPushClient:
+class QuectelPushClient(PushChannel):
     """Keeps one WebSocket to Quectel's push service alive and turns messages into events.
 
     Built like Tencent's `PushClient`, so the core can run either. Callbacks run in the event
     loop and must not block; what they raise is logged and does not stop the channel.
     """
+
+    name = "Quectel push"
+    task_name = "quectel push channel"
 
     def __init__(
         self,
@@ -148,141 +143,26 @@ class QuectelPushClient:
         backoff_max: float = DEFAULT_BACKOFF_MAX,
     ) -> None:
         """Configure the channel; `on_token_error` should renew the token before it returns."""
-        self._session = session
-        self._urls = tuple(identity.ws_urls)
-        self._url_index = 0
-        self._token_provider = token_provider
-        self._on_event = on_event
-        self._on_connection_change = on_connection_change
-        self._on_token_error = on_token_error
-        self._heartbeat_interval = heartbeat_interval
-        self._reply_timeout = reply_timeout
-        self._backoff_min = backoff_min
-        self._backoff_max = backoff_max
-        self._task: asyncio.Task[None] | None = None
-        self._sends: set[asyncio.Task[None]] = set()
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
-        self._wanted: frozenset[str] = frozenset()
-        self._subscribed: frozenset[str] = frozenset()
+        super().__init__(
+            session,
+            identity.ws_urls,
+            token_provider,
+            on_event,
+            on_connection_change,
+            on_token_error=on_token_error,
+            heartbeat_interval=heartbeat_interval,
+            reply_timeout=reply_timeout,
+            backoff_min=backoff_min,
+            backoff_max=backoff_max,
+        )
         self._tickets: OrderedDict[str, None] = OrderedDict()
-        self._connected = False
-        self._down_logged = False
-        self._last_message_at: float | None = None
-        self._reconnect_count = 0
-
-    @property
-    def connected(self) -> bool:
-        """Whether the socket is logged in and the subscription was answered."""
-        return self._connected
-
-    @property
-    def ws_url(self) -> str:
-        """The push URL in use (or tried next)."""
-        return self._urls[self._url_index]
-
-    @property
-    def last_message_at(self) -> float | None:
-        """`time.monotonic()` of the last frame received, if any."""
-        return self._last_message_at
-
-    @property
-    def reconnect_count(self) -> int:
-        """How many times the channel has tried to reconnect."""
-        return self._reconnect_count
-
-    @property
-    def subscribed_ids(self) -> frozenset[str]:
-        """Device ids the service accepted in its last subscription reply."""
-        return self._subscribed
-
-    def start(self) -> None:
-        """Run the channel in a task of the running loop (no-op when already running)."""
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(
-                self.run(), name="quectel push channel"
-            )
-
-    async def stop(self) -> None:
-        """Stop the task started by `start()` and close the socket; no callbacks are made."""
-        task, self._task = self._task, None
-        tasks = [*self._sends, *([task] if task is not None else [])]
-        for pending in tasks:
-            pending.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
     def subscribe(self, device_ids: Iterable[str]) -> None:
         """Follow these "<productKey>/<deviceKey>" ids (and no others); at once when connected."""
         old, self._wanted = self._wanted, frozenset(device_ids)
         if (ws := self._ws) is None or ws.closed or not self._connected:
             return
-        task = asyncio.get_running_loop().create_task(
-            self._resubscribe(ws, old), name="quectel push subscription"
-        )
-        self._sends.add(task)
-        task.add_done_callback(self._sends.discard)
-
-    async def run(self) -> None:
-        """Connect, log in, subscribe and serve until cancelled, reconnecting with back-off."""
-        failures = 0
-        try:
-            while True:
-                token_rejected = try_next_url_now = False
-                try:
-                    await self._serve()
-                except _TokenRejectedError as err:
-                    self._log_down(f"access token rejected ({err})")
-                    token_rejected = True
-                except _RefusedError as err:
-                    self._log_down(str(err))
-                    try_next_url_now = self._next_url()
-                except (_LinkDownError, aiohttp.ClientError, TimeoutError, OSError) as err:
-                    self._log_down(str(err) or type(err).__name__)
-                if self._connected:
-                    failures = 0
-                    self._set_connected(False)
-                if token_rejected and self._on_token_error is not None:
-                    try:
-                        await self._on_token_error()
-                    except Exception:
-                        _LOGGER.exception("Error in push token callback")
-                if not try_next_url_now:
-                    failures += 1
-                    await asyncio.sleep(self._backoff(failures))
-                self._reconnect_count += 1
-        finally:
-            for send in self._sends:
-                send.cancel()
-            self._ws = None
-            self._connected = False
-
-    def _next_url(self) -> bool:
-        """Move on to the next URL; True when there is one not yet tried in this round."""
-        if len(self._urls) == 1:
-            return False
-        self._url_index = (self._url_index + 1) % len(self._urls)
-        return self._url_index != 0
-
-    def _backoff(self, failures: int) -> float:
-        delay = self._backoff_min * 2.0 ** min(failures - 1, 16) * _RANDOM.uniform(0.8, 1.2)
-        return max(self._backoff_min, min(self._backoff_max, delay))
-
-    def _log_down(self, reason: str) -> None:
-        if self._down_logged:
-            _LOGGER.debug("Quectel push still down: %s", reason)
-        else:
-            _LOGGER.warning("Quectel push down: %s; reconnecting", reason)
-            self._down_logged = True
-
-    def _set_connected(self, connected: bool) -> None:
-        self._connected = connected
-        if connected and self._down_logged:
-            _LOGGER.info("Quectel push connected again")
-            self._down_logged = False
-        if self._on_connection_change is not None:
-            try:
-                self._on_connection_change(connected)
-            except Exception:
-                _LOGGER.exception("Error in push connection callback")
+        self._send_in_background(self._resubscribe(ws, old), "quectel push subscription")
 
     async def _serve(self) -> None:
         url = self.ws_url
@@ -295,7 +175,7 @@ class QuectelPushClient:
                 )
         except aiohttp.WSServerHandshakeError as err:
             if 400 <= err.status < 500:
-                raise _RefusedError(f"{url} refused the connection (HTTP {err.status})") from err
+                raise RefusedError(f"{url} refused the connection (HTTP {err.status})") from err
             raise
         self._ws = ws
         try:
@@ -324,7 +204,7 @@ class QuectelPushClient:
             try:
                 message = await ws.receive(timeout=max(0.001, deadline - time.monotonic()))
             except TimeoutError:
-                raise _LinkDownError(f"no login reply within {self._reply_timeout:g} s") from None
+                raise LinkDownError(f"no login reply within {self._reply_timeout:g} s") from None
             frame = self._frame(ws, message)
             if frame is None or as_str(frame.get("cmd")) not in ("login_resp", "error"):
                 self._handle(frame)
@@ -334,8 +214,8 @@ class QuectelPushClient:
             if code == _OK and frame.get("cmd") == "login_resp":
                 return
             if code in _TOKEN_CODES:
-                raise _TokenRejectedError(str(code))
-            raise _LinkDownError(f"login failed: {code} {as_str(data.get('msg'))}".strip())
+                raise TokenRejectedError(str(code))
+            raise LinkDownError(f"login failed: {code} {as_str(data.get('msg'))}".strip())
 
     def _frame(
         self, ws: aiohttp.ClientWebSocketResponse, message: aiohttp.WSMessage
@@ -351,10 +231,10 @@ class QuectelPushClient:
                     return self._malformed("binary frame is not UTF-8")
             case aiohttp.WSMsgType.CLOSE | aiohttp.WSMsgType.CLOSING | aiohttp.WSMsgType.CLOSED:
                 if self._connected:
-                    raise _LinkDownError("closed by the server")
-                raise _RefusedError(f"{self.ws_url} closed before the login was answered")
+                    raise LinkDownError("closed by the server")
+                raise RefusedError(f"{self.ws_url} closed before the login was answered")
             case _:  # ERROR
-                raise _LinkDownError(f"socket error: {ws.exception()}")
+                raise LinkDownError(f"socket error: {ws.exception()}")
         self._last_message_at = time.monotonic()
         try:
             frame = json.loads(text)
@@ -375,7 +255,7 @@ class QuectelPushClient:
             case "error":
                 data = _object_or_empty(frame.get("data"))
                 if (code := as_int(data.get("code"))) in _TOKEN_CODES:
-                    raise _TokenRejectedError(str(code))
+                    raise TokenRejectedError(str(code))
                 _LOGGER.debug("Quectel push error %s: %s", code, as_str(data.get("msg")))
             case other:
                 _LOGGER.debug("Ignoring Quectel push frame %r", other)
@@ -389,7 +269,7 @@ class QuectelPushClient:
         if refused := self._wanted - accepted:
             _LOGGER.debug("Quectel push refused %d devices: %s", len(refused), sorted(refused))
         if self._wanted and not accepted & self._wanted:
-            raise _LinkDownError(f"subscription refused for all {len(self._wanted)} devices")
+            raise LinkDownError(f"subscription refused for all {len(self._wanted)} devices")
         self._subscribed = frozenset(accepted & self._wanted)
         if not self._connected:
             self._set_connected(True)
@@ -404,12 +284,8 @@ class QuectelPushClient:
         if (ticket := as_str(message.get("ticket"))) and self._seen(ticket):
             _LOGGER.debug("Dropping a message delivered twice (ticket %s)", ticket)
             return
-        if event is None:
-            return
-        try:
-            self._on_event(event)
-        except Exception:
-            _LOGGER.exception("Error in push event callback")
+        if event is not None:
+            self._emit(event)
 
     def _seen(self, ticket: str) -> bool:
         if ticket in self._tickets:
