@@ -1,15 +1,24 @@
 """`/_sim/quectel/...`: the Quectel simulator's admin surface over HTTP, each route one method.
 
-JSON in, JSON out, as Tencent's `/_sim/...`; a bad request answers 400 `{"error": {"Code", "Message"}}`.
+JSON in, JSON out, as Tencent's `/_sim/...` (whose request handling it shares); a bad request
+answers 400 `{"error": {"Code", "Message"}}`.
 """
 
 from collections.abc import Awaitable, Callable
-import json
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from simulator.admin import _flag, _number, _object, _optional_int, _optional_text, _text
+from simulator.admin import (
+    _flag,
+    _number,
+    _object,
+    _optional_int,
+    _optional_text,
+    _text,
+    _wrap,
+)
+from simulator.errors import ApiError
 from simulator.quectel.model import QuecError
 from simulator.quectel.push import WsRefusal
 
@@ -20,29 +29,16 @@ type Body = dict[str, object]
 type AdminHandler = Callable[[Body], Awaitable[object]]
 
 
-def _wrap(handler: AdminHandler) -> Callable[[web.Request], Awaitable[web.Response]]:
-    async def route(request: web.Request) -> web.Response:
-        body: Body = dict(request.query)
-        if request.can_read_body:
-            try:
-                decoded = json.loads(await request.text())
-            except json.JSONDecodeError:
-                decoded = None
-            if not isinstance(decoded, dict):
-                error = {"Code": "BadRequest", "Message": "body must be a JSON object"}
-                return web.json_response({"error": error}, status=400)
-            body.update(decoded)
-        try:
-            result = await handler(body)
-        except QuecError as err:
-            return web.json_response({"error": {"Code": err.code, "Message": err.msg}}, status=400)
-        except (KeyError, TypeError, ValueError) as err:
-            return web.json_response(
-                {"error": {"Code": "BadRequest", "Message": str(err)}}, status=400
-            )
-        return web.json_response({"ok": True} if result is None else result)
+def _as_api_errors(handler: AdminHandler) -> AdminHandler:
+    """Quectel's errors as the admin surface reports them (the Tencent simulator's `_wrap`)."""
 
-    return route
+    async def run(body: Body) -> object:
+        try:
+            return await handler(body)
+        except QuecError as err:
+            raise ApiError(str(err.code), err.msg) from err
+
+    return run
 
 
 def _device_routes(sim: QuectelSimulator) -> list[tuple[str, str, AdminHandler]]:
