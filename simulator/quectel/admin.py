@@ -192,6 +192,6 @@ def routes(sim: QuectelSimulator) -> list[web.RouteDef]:
         *_fault_routes(sim),
     ]
     return [
-        web.route(method, f"/_sim/quectel/{path}", _wrap(handler))
+        web.route(method, f"/_sim/quectel/{path}", _wrap(_as_api_errors(handler)))
         for method, path, handler in table
     ]
