@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 import signal
 
+from simulator.quectel import QuectelSimulator
 from simulator.simulator import DEFAULT_TOKEN_TTL, CloudSimulator
 
 
@@ -47,6 +48,18 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def _print_quectel(sim: QuectelSimulator) -> None:
+    info = sim.info()
+    print("Quectel Developer Center cloud simulator (same port)")
+    print(f"  API (/v2/...):         {info['api_url']}")
+    print(f"  WebSocket:             {info['ws_url']} (also {info['doc_ws_url']})")
+    print(f"  Admin:                 {info['admin_url']}")
+    print(f"  User domain:           {info['user_domain']}")
+    print(f"  User domain secret:    {info['user_domain_secret']}")
+    print(f"  Devices:               {len(sim.state.devices)}")
+    print(f"  Accounts (test credentials): {json.dumps(info['accounts'], ensure_ascii=False)}")
+
+
 async def _serve(args: argparse.Namespace) -> None:
     sim = CloudSimulator(
         args.fixture,
@@ -57,7 +70,8 @@ async def _serve(args: argparse.Namespace) -> None:
         motor_tick=args.motor_tick or None,
     )
     sim.set_payload_style(nul_bytes=args.payload_nul_bytes)
-    await sim.start(args.host, args.port)
+    quectel = QuectelSimulator()
+    quectel.bind(await sim.start(args.host, args.port, extra_routes=quectel.routes()))
     info = sim.info()
     print("Tencent IoT Explorer cloud simulator")
     print(f"  API (appapi/tokenapi): {info['api_url']}")
@@ -75,6 +89,7 @@ async def _serve(args: argparse.Namespace) -> None:
         )
     accounts = {"phone": asdict(sim.phone_account), "email": asdict(sim.email_account)}
     print(f"  Demo logins: {json.dumps(accounts, ensure_ascii=False)}")
+    _print_quectel(quectel)
     print("  Ctrl-C (or SIGTERM) stops it.", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -83,6 +98,7 @@ async def _serve(args: argparse.Namespace) -> None:
     try:
         await stop.wait()
     finally:
+        await quectel.stop()
         await sim.stop()
 
 

@@ -9,7 +9,7 @@ Tests run it inside their own event loop on a random loopback port:
 Every admin action of `/_sim/...` is a method here; the HTTP routes only call them.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 import secrets
@@ -99,13 +99,19 @@ class CloudSimulator:
 
     # Lifecycle.
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Serve on host:port (0 = a free port) and return the base URL."""
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 0, *, extra_routes: Iterable[web.RouteDef] = ()
+    ) -> str:
+        """Serve on host:port (0 = a free port) and return the base URL.
+
+        `extra_routes` are served beside the cloud's (another cloud's simulator, say).
+        """
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         # Bind first: a taken port fails here, before anything needs cleaning up.
         sock = socket.create_server((host, port), family=family)
         app = build_app(self.runtime)
         app.add_routes(admin.routes(self))
+        app.add_routes(extra_routes)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()

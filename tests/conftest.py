@@ -39,6 +39,7 @@ from custom_components.tencent_iot.const import (
     DOMAIN,
 )
 from simulator import CloudSimulator
+from simulator.quectel import QuectelSimulator
 
 from .platform_common import set_up_entry
 
@@ -109,6 +110,15 @@ async def sim(socket_enabled: None) -> AsyncGenerator[CloudSimulator]:
     Its curtain motors move only when a test steps them (`sim.step_motors()`).
     """
     simulator = CloudSimulator(scene_delay_scale=0.01, motor_tick=None)
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+@pytest.fixture
+async def quectel_sim(socket_enabled: None) -> AsyncGenerator[QuectelSimulator]:
+    """The Quectel cloud simulator with its demo home, on a free loopback port."""
+    simulator = QuectelSimulator()
     await simulator.start()
     yield simulator
     await simulator.stop()

@@ -1,8 +1,10 @@
 """Asyncio client for the Tencent Cloud IoT Explorer application-side API (no Home Assistant imports)."""
 
 from .client import TencentIoTClient
+from .cloud import AccountSharing, CloudClient, CloudPush, ShareRecipient
 from .const import REGIONS, Region, RegionEndpoints
 from .exceptions import (
+    TencentIoTAccountLockedError,
     TencentIoTAuthError,
     TencentIoTCloudError,
     TencentIoTConnectionError,
@@ -11,12 +13,14 @@ from .exceptions import (
     TencentIoTInvalidApp,
     TencentIoTInvalidCredentials,
     TencentIoTKugouError,
+    TencentIoTNotSupportedError,
     TencentIoTRateLimitError,
     TencentIoTRejectedError,
     TencentIoTResponseError,
     TencentIoTSceneRunningError,
     TencentIoTTimeoutError,
     TencentIoTTokenError,
+    TencentIoTWrongPasswordError,
 )
 from .models import (
     AccountType,
@@ -76,6 +80,7 @@ from .thing_model import (
 
 __all__ = [
     "REGIONS",
+    "AccountSharing",
     "AccountType",
     "Action",
     "ActionReply",
@@ -85,6 +90,8 @@ __all__ = [
     "BindChange",
     "BindTokenState",
     "BoolDefine",
+    "CloudClient",
+    "CloudPush",
     "ControlEcho",
     "DataHistoryPage",
     "DataHistoryPoint",
@@ -116,10 +123,12 @@ __all__ = [
     "RegionEndpoints",
     "Room",
     "Scene",
+    "ShareRecipient",
     "StatusChange",
     "StringDefine",
     "StringEnumDefine",
     "StructDefine",
+    "TencentIoTAccountLockedError",
     "TencentIoTAuthError",
     "TencentIoTClient",
     "TencentIoTCloudError",
@@ -129,12 +138,14 @@ __all__ = [
     "TencentIoTInvalidApp",
     "TencentIoTInvalidCredentials",
     "TencentIoTKugouError",
+    "TencentIoTNotSupportedError",
     "TencentIoTRateLimitError",
     "TencentIoTRejectedError",
     "TencentIoTResponseError",
     "TencentIoTSceneRunningError",
     "TencentIoTTimeoutError",
     "TencentIoTTokenError",
+    "TencentIoTWrongPasswordError",
     "ThingModel",
     "Timer",
     "TimestampDefine",

@@ -92,6 +92,56 @@ class TencentIoTKugouError(TencentIoTCloudError):
     """A Kugou music command answered with a non-zero ErrorCode."""
 
 
+class TencentIoTNotSupportedError(TencentIoTCloudError):
+    """The device's cloud has no such capability (a Quectel app has no Kugou music, say).
+
+    Raised by an adapter before anything is sent; `capability` names what was asked for.
+    """
+
+    def __init__(self, capability: str, message: str = "") -> None:
+        """Name the capability; the code is always "NotSupported"."""
+        super().__init__("NotSupported", message or f"{capability} is not supported by this cloud")
+        self.capability = capability
+
+
+class TencentIoTWrongPasswordError(TencentIoTInvalidCredentials):
+    """The password was rejected; `attempts_left` is how many tries remain, when the cloud says."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        request_id: str | None = None,
+        *,
+        action: str | None = None,
+        attempts_left: int | None = None,
+    ) -> None:
+        """Keep the number of attempts left beside the cloud's code and message."""
+        super().__init__(code, message, request_id, action=action)
+        self.attempts_left = attempts_left
+
+
+class TencentIoTAccountLockedError(TencentIoTRejectedError):
+    """The account is locked for a while (too many wrong passwords, a suspicious network).
+
+    `retry_after` is the wait in seconds the cloud named, when it named one. Not an auth
+    error: the same password works once the lock is lifted, so nobody should be asked again.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        request_id: str | None = None,
+        *,
+        action: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """Keep the wait beside the cloud's code and message."""
+        super().__init__(code, message, request_id, action=action)
+        self.retry_after = retry_after
+
+
 # Tencent's app SDK logs in again when a code contains one of these (errorHelper.js).
 _SDK_TOKEN_MARKERS: Final = ("InvalidAccessToken", "VERIFY_LOGIN_FAIL")
 # Error codes are otherwise matched on their last dotted segment ("reason"), because the

@@ -23,9 +23,9 @@ from .const import (
 )
 from .exceptions import is_token_error
 from .parsing import as_bool, as_int, as_str, dumps
+from .push_channel import LinkDownError, PushChannel, RefusedError, TokenRejectedError
 
 _LOGGER = logging.getLogger(__name__)
-_RANDOM: Final = secrets.SystemRandom()
 # Timestamps below this are seconds; above, milliseconds.
 _MS_THRESHOLD: Final = 10**11
 # The shortest wait for a frame (s), for when a deadline has already passed.
@@ -251,23 +251,8 @@ def decode_device_change(params: Mapping[str, Any]) -> PushEvent | None:
     return decoder(device_key, sub_type, _decode_payload(params.get("Payload")), seq)
 
 
-class _LinkDownError(Exception):
-    """The connection is unusable and must be replaced."""
-
-
-class _ClosedError(_LinkDownError):
+class _ClosedError(LinkDownError):
     """The service closed the socket."""
-
-
-class _RefusedError(Exception):
-    """The URL turned the client away; another URL may serve push.
-
-    The handshake failed with a 4xx, or the socket closed before the subscription was answered.
-    """
-
-
-class _TokenRejectedError(Exception):
-    """The cloud refused the access token."""
 
 
 @dataclass(slots=True)
@@ -277,12 +262,14 @@ class _Pending:
     device_ids: frozenset[str] = frozenset()
 
 
-class PushClient:
+class PushClient(PushChannel):
     """Keeps one WebSocket to the push service alive and turns pushes into events.
 
     Callbacks run in the event loop and must not block; exceptions they raise
     are logged and do not stop the channel.
     """
+
+    task_name = "tencent_iot push channel"
 
     def __init__(
         self,
@@ -299,158 +286,30 @@ class PushClient:
         backoff_max: float = DEFAULT_BACKOFF_MAX,
     ) -> None:
         """Configure the channel; `on_token_error` should log in again before it returns."""
-        self._session = session
+        super().__init__(
+            session,
+            identity.ws_urls,
+            token_provider,
+            on_event,
+            on_connection_change,
+            on_token_error=on_token_error,
+            heartbeat_interval=heartbeat_interval,
+            reply_timeout=reply_timeout,
+            backoff_min=backoff_min,
+            backoff_max=backoff_max,
+        )
         self._identity = identity
-        # The URL in use; it stays while it serves, so a reconnect goes where push last worked.
-        self._url_index = 0
-        self._refusals_in_a_row = 0
         self._answered = False  # the current connection's subscription was answered
-        self._token_provider = token_provider
-        self._on_event = on_event
-        self._on_connection_change = on_connection_change
-        self._on_token_error = on_token_error
-        self._heartbeat_interval = heartbeat_interval
-        self._reply_timeout = reply_timeout
-        self._backoff_min = backoff_min
-        self._backoff_max = backoff_max
-        self._task: asyncio.Task[None] | None = None
-        self._sends: set[asyncio.Task[None]] = set()
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
-        self._wanted: frozenset[str] = frozenset()
-        self._subscribed: frozenset[str] = frozenset()
         self._pending: dict[str, _Pending] = {}
         # Per device and Type: the latest Seq and the payloads seen with it, to drop duplicates.
         self._latest: dict[tuple[str, str], tuple[int, set[str]]] = {}
-        self._connected = False
-        self._down_logged = False
-        self._last_message_at: float | None = None
-        self._reconnect_count = 0
-
-    @property
-    def connected(self) -> bool:
-        """Whether the socket is open and the subscription was acknowledged."""
-        return self._connected
-
-    @property
-    def ws_url(self) -> str:
-        """The push URL in use (or tried next), without its query."""
-        return self._identity.ws_urls[self._url_index]
-
-    @property
-    def last_message_at(self) -> float | None:
-        """`time.monotonic()` of the last frame received, if any."""
-        return self._last_message_at
-
-    @property
-    def reconnect_count(self) -> int:
-        """How many times the channel has tried to reconnect."""
-        return self._reconnect_count
-
-    @property
-    def subscribed_ids(self) -> frozenset[str]:
-        """Device ids the service confirmed in its last subscription reply."""
-        return self._subscribed
-
-    def start(self) -> None:
-        """Run the channel in a task of the running loop (no-op when already running)."""
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(
-                self.run(), name="tencent_iot push channel"
-            )
-
-    async def stop(self) -> None:
-        """Stop the task started by `start()` and close the socket; no callbacks are made."""
-        task, self._task = self._task, None
-        tasks = [*self._sends, *([task] if task is not None else [])]
-        for pending in tasks:
-            pending.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
     def subscribe(self, device_ids: Iterable[str]) -> None:
         """Set the devices to listen to ("ProductId/DeviceName"); subscribes at once when connected."""
         self._wanted = frozenset(device_ids)
         if (ws := self._ws) is None or ws.closed:
             return
-        task = asyncio.get_running_loop().create_task(
-            self._resubscribe(ws), name="tencent_iot push subscription"
-        )
-        self._sends.add(task)
-        task.add_done_callback(self._sends.discard)
-
-    async def run(self) -> None:
-        """Connect, subscribe and serve until cancelled, reconnecting with backoff."""
-        failures = 0
-        try:
-            while True:
-                token_rejected = try_next_url_now = False
-                try:
-                    await self._serve()
-                except _TokenRejectedError as err:
-                    self._log_down(f"access token rejected ({err})")
-                    token_rejected = True
-                except _RefusedError as err:
-                    self._log_down(str(err))
-                    try_next_url_now = self._next_url()
-                except (_LinkDownError, aiohttp.ClientError, TimeoutError, OSError) as err:
-                    self._log_down(str(err) or type(err).__name__)
-                if self._connected:
-                    failures = 0
-                    self._set_connected(False)
-                if token_rejected:
-                    await self._refresh_token()
-                if not try_next_url_now:
-                    failures += 1
-                    await asyncio.sleep(self._backoff(failures))
-                self._reconnect_count += 1
-        finally:
-            for send in self._sends:
-                send.cancel()
-            self._ws = None
-            self._connected = False
-
-    def _next_url(self) -> bool:
-        """Move on to the next URL; True when it was not refused since push last worked."""
-        urls = self._identity.ws_urls
-        if len(urls) == 1:
-            return False
-        self._url_index = (self._url_index + 1) % len(urls)
-        self._refusals_in_a_row += 1
-        if self._refusals_in_a_row < len(urls):
-            _LOGGER.debug("Push: trying %s instead", self.ws_url)
-            return True
-        return False
-
-    def _backoff(self, failures: int) -> float:
-        delay = self._backoff_min * 2.0 ** min(failures - 1, 16) * _RANDOM.uniform(0.8, 1.2)
-        return max(self._backoff_min, min(self._backoff_max, delay))
-
-    def _log_down(self, reason: str) -> None:
-        if self._down_logged:
-            _LOGGER.debug("Push channel still down: %s", reason)
-        else:
-            _LOGGER.warning("Push channel down: %s; reconnecting", reason)
-            self._down_logged = True
-
-    def _set_connected(self, connected: bool) -> None:
-        self._connected = connected
-        if connected:
-            self._refusals_in_a_row = 0
-        if connected and self._down_logged:
-            _LOGGER.info("Push channel connected again")
-            self._down_logged = False
-        if self._on_connection_change is not None:
-            try:
-                self._on_connection_change(connected)
-            except Exception:
-                _LOGGER.exception("Error in push connection callback")
-
-    async def _refresh_token(self) -> None:
-        if self._on_token_error is None:
-            return
-        try:
-            await self._on_token_error()
-        except Exception:
-            _LOGGER.exception("Error in push token callback")
+        self._send_in_background(self._resubscribe(ws), "tencent_iot push subscription")
 
     async def _serve(self) -> None:
         # The service may restart its Seq numbering with a new connection, and the
@@ -473,7 +332,7 @@ class PushClient:
                 )
         except aiohttp.WSServerHandshakeError as err:
             if 400 <= err.status < 500:
-                raise _RefusedError(f"{url} refused the connection (HTTP {err.status})") from err
+                raise RefusedError(f"{url} refused the connection (HTTP {err.status})") from err
             raise
         self._ws = ws
         try:
@@ -490,7 +349,7 @@ class PushClient:
                 except TimeoutError:
                     now = time.monotonic()
                     if late := [p.kind for p in self._pending.values() if p.deadline <= now]:
-                        raise _LinkDownError(
+                        raise LinkDownError(
                             f"no reply to {late[0]} within {self._reply_timeout:g} s"
                         ) from None
                     if now >= next_heartbeat:
@@ -501,7 +360,7 @@ class PushClient:
         except (_ClosedError, aiohttp.ClientError, ConnectionError) as err:
             if self._answered:
                 raise
-            raise _RefusedError(f"{url} closed before answering the subscription") from err
+            raise RefusedError(f"{url} closed before answering the subscription") from err
         finally:
             self._ws = None
             await ws.close()
@@ -520,7 +379,7 @@ class PushClient:
             case aiohttp.WSMsgType.CLOSE | aiohttp.WSMsgType.CLOSING | aiohttp.WSMsgType.CLOSED:
                 raise _ClosedError("closed by the server")
             case aiohttp.WSMsgType.ERROR:
-                raise _LinkDownError(f"socket error: {ws.exception()}")
+                raise LinkDownError(f"socket error: {ws.exception()}")
 
     def _handle_text(self, text: str) -> None:
         self._last_message_at = time.monotonic()
@@ -548,7 +407,7 @@ class PushClient:
             data = {}
         self._check_logic_error(data, "subscription")
         if (error := as_str(frame.get("error"))) and error != "0":
-            raise _LinkDownError(
+            raise LinkDownError(
                 f"subscription failed: {error} {as_str(frame.get('error_message'))}".strip()
             )
         self._answered = True
@@ -561,7 +420,7 @@ class PushClient:
         else:
             accepted = frozenset()
         if pending.device_ids and not accepted:
-            raise _LinkDownError(f"subscription refused for all {len(pending.device_ids)} devices")
+            raise LinkDownError(f"subscription refused for all {len(pending.device_ids)} devices")
         if missing := pending.device_ids - accepted:
             _LOGGER.debug(
                 "Push subscription refused for %d devices: %s", len(missing), sorted(missing)
@@ -593,9 +452,9 @@ class PushClient:
             return False
         code, message = as_str(error.get("Code")), as_str(error.get("Message"))
         if is_token_error(code, message):
-            raise _TokenRejectedError(code)
+            raise TokenRejectedError(code)
         if what == "subscription":
-            raise _LinkDownError(f"subscription failed: {code}")
+            raise LinkDownError(f"subscription failed: {code}")
         _LOGGER.debug("Push %s error: %s", what, code)
         return True
 
@@ -613,10 +472,7 @@ class PushClient:
         if event.seq is not None and self._is_duplicate(event.device_key, event.seq, params):
             _LOGGER.debug("Dropping duplicate push for %s (seq %d)", event.device_key, event.seq)
             return
-        try:
-            self._on_event(event)
-        except Exception:
-            _LOGGER.exception("Error in push event callback")
+        self._emit(event)
 
     def _is_duplicate(self, device_key: str, seq: int, params: Mapping[str, Any]) -> bool:
         """Whether this very push (same Seq, same payload) was already delivered.

@@ -1,0 +1,25 @@
+"""Asyncio client for Quectel's Developer Center end-user API (QuecThing, Acceleronix).
+
+The second cloud's adapter: it speaks the package's shared models and raises its typed errors,
+so the core runs a Quectel account as it runs a Tencent one (see `..cloud`).
+"""
+
+from .client import QuectelClient
+from .const import ACCOUNT_FAMILY_ID, DATA_CENTRES, DataCentre, DataCentreEndpoints
+from .push import QuectelPushClient, QuectelPushIdentity, decode_message, push_urls
+from .transport import RequestGate
+from .tsl import thing_model_from_tsl
+
+__all__ = [
+    "ACCOUNT_FAMILY_ID",
+    "DATA_CENTRES",
+    "DataCentre",
+    "DataCentreEndpoints",
+    "QuectelClient",
+    "QuectelPushClient",
+    "QuectelPushIdentity",
+    "RequestGate",
+    "decode_message",
+    "push_urls",
+    "thing_model_from_tsl",
+]

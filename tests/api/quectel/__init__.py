@@ -1,0 +1,1 @@
+"""Tests of the Quectel adapter (api/quectel) against the Quectel simulator."""
