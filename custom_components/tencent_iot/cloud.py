@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
-from .api import TencentIoTAuthError, TencentIoTError
+from .api import TencentIoTAuthError, TencentIoTError, TencentIoTNotSupportedError
 from .const import DOMAIN, LOGGER
 
 
@@ -118,6 +118,13 @@ async def async_call_cloud[T](
     except TencentIoTAuthError as err:
         entry.async_start_reauth(hass)
         raise HomeAssistantError(translation_domain=DOMAIN, translation_key="auth_failed") from err
+    except TencentIoTNotSupportedError as err:
+        # What the entry's cloud lacks (a Quectel app has no music service, say).
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=f"not_supported_{err.capability}",
+            translation_placeholders={"target": target},
+        ) from err
     except TencentIoTError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,

@@ -1,7 +1,7 @@
 """Asyncio client for the Tencent Cloud IoT Explorer application-side API (no Home Assistant imports)."""
 
 from .client import TencentIoTClient
-from .cloud import AccountSharing, CloudClient, CloudPush, ShareRecipient
+from .cloud import AccountSharing, Capability, CloudClient, CloudPush, ShareRecipient
 from .const import REGIONS, Region, RegionEndpoints
 from .exceptions import (
     TencentIoTAccountLockedError,
@@ -90,6 +90,7 @@ __all__ = [
     "BindChange",
     "BindTokenState",
     "BoolDefine",
+    "Capability",
     "CloudClient",
     "CloudPush",
     "ControlEcho",

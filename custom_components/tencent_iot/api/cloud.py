@@ -21,7 +21,8 @@ See docs/clouds.md for the adapters and the wiring.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
 
 from .models import (
     AccountType,
@@ -47,8 +48,21 @@ from .models import (
 )
 
 
+class Capability(StrEnum):
+    """What one cloud offers and another may lack (`TencentIoTNotSupportedError.capability`)."""
+
+    VERIFICATION_CODE_LOGIN = "verification_code_login"
+    FIRMWARE_UPGRADE = "firmware_upgrade"
+    BIND_TOKEN = "bind_token"  # noqa: S105 (a name, not a secret)
+    MUSIC = "music"
+
+
 class CloudClient(Protocol):
     """One account on one cloud: every call the core makes, in the shared models."""
+
+    @property
+    def unsupported(self) -> frozenset[Capability]:
+        """The capabilities this cloud lacks: their calls raise `TencentIoTNotSupportedError`."""
 
     # Session
 
@@ -252,6 +266,7 @@ class ShareRecipient:
             raise ValueError("give exactly one of user_id, email or phone")
 
 
+@runtime_checkable
 class AccountSharing(Protocol):
     """Sharing by user id, email or phone, with an optional expiry, and taking it back."""
 

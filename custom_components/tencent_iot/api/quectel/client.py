@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import aiohttp
 
-from custom_components.tencent_iot.api.cloud import ShareRecipient
+from custom_components.tencent_iot.api.cloud import Capability, ShareRecipient
 from custom_components.tencent_iot.api.exceptions import (
     TencentIoTCloudError,
     TencentIoTNotSupportedError,
@@ -200,6 +200,11 @@ class QuectelClient:
         return QuectelPushIdentity(self._ws_urls)
 
     @property
+    def unsupported(self) -> frozenset[Capability]:
+        """What the end-user API has no call for (see docs/clouds.md)."""
+        return frozenset(Capability)
+
+    @property
     def gate(self) -> RequestGate | None:
         """What paces this client's requests (a back-off shared by the entry), if anything."""
         return self._transport.gate
@@ -265,13 +270,13 @@ class QuectelClient:
         self, account_type: AccountType, account: str, country_code: str = "86"
     ) -> None:
         """Not offered: the end-user API sends login codes but has no login with one."""
-        raise TencentIoTNotSupportedError("verification_code_login")
+        raise TencentIoTNotSupportedError(Capability.VERIFICATION_CODE_LOGIN)
 
     async def login_verification_code(
         self, account_type: AccountType, account: str, code: str, country_code: str = "86"
     ) -> Token:
         """Not offered: the end-user API has no login with a verification code."""
-        raise TencentIoTNotSupportedError("verification_code_login")
+        raise TencentIoTNotSupportedError(Capability.VERIFICATION_CODE_LOGIN)
 
     async def login_password(self, credentials: LoginCredentials | None = None) -> Token:
         """Log in by email or phone and password; given credentials are kept for re-login."""
@@ -463,11 +468,11 @@ class QuectelClient:
 
     async def publish_firmware_update(self, device: Device) -> None:
         """Not offered by the end-user API."""
-        raise TencentIoTNotSupportedError("firmware_upgrade")
+        raise TencentIoTNotSupportedError(Capability.FIRMWARE_UPGRADE)
 
     async def describe_firmware_update_status(self, device: Device) -> FirmwareStatus:
         """Not offered by the end-user API."""
-        raise TencentIoTNotSupportedError("firmware_upgrade")
+        raise TencentIoTNotSupportedError(Capability.FIRMWARE_UPGRADE)
 
     # Scenes and automations
 
@@ -756,19 +761,19 @@ class QuectelClient:
 
     async def get_bind_token_state(self, token: str) -> BindTokenState:
         """Tencent's Wi-Fi binding tokens have no Quectel counterpart."""
-        raise TencentIoTNotSupportedError("bind_token")
+        raise TencentIoTNotSupportedError(Capability.BIND_TOKEN)
 
     async def bind_device_by_token(
         self, token: str, product_id: str, device_name: str, family_id: str, room_id: str = "0"
     ) -> None:
         """Tencent's Wi-Fi binding tokens have no Quectel counterpart."""
-        raise TencentIoTNotSupportedError("bind_token")
+        raise TencentIoTNotSupportedError(Capability.BIND_TOKEN)
 
     async def kugou_command(
         self, device_id: str, command: str, params: Mapping[str, Any] | None = None
     ) -> Any:
         """Kugou music is Tencent's."""
-        raise TencentIoTNotSupportedError("music")
+        raise TencentIoTNotSupportedError(Capability.MUSIC)
 
 
 def _pkdk(device: Device) -> dict[str, str]:

@@ -1,0 +1,77 @@
+"""Quectel entries: the demo account's home on the Quectel simulator, set up in HA."""
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.tencent_iot.const import (
+    CONF_ACCESS_TOKEN,
+    CONF_ACCOUNT,
+    CONF_ACCOUNT_TYPE,
+    CONF_API_URL,
+    CONF_CLOUD,
+    CONF_COUNTRY_CODE,
+    CONF_DATA_CENTRE,
+    CONF_FAMILY_ID,
+    CONF_PASSWORD,
+    CONF_REFRESH_EXPIRE_AT,
+    CONF_REFRESH_TOKEN,
+    CONF_TOKEN_EXPIRE_AT,
+    CONF_USER_DOMAIN,
+    CONF_USER_DOMAIN_SECRET,
+    CONF_USER_ID,
+    CONF_WS_URL,
+)
+from simulator.quectel import QuectelSimulator
+from tests.conftest import add_entry
+from tests.platform_common import set_up_entry
+
+# The demo home of the Quectel simulator ("My Home", family mode on).
+POWER_STATION = "p11ps1/PS0001"
+LAMP = "p11lt1/LT0001"
+KETTLE_PLUG = "p11pg1/PG0001"
+HUB = "p11gw1/GW0001"
+CLIMATE = "p11th1/TH0001"
+FAMILY = "F100"
+# The guest account has no family mode: its home is its own and shared devices.
+GUEST = "C1002"
+
+
+def quectel_entry_data(
+    sim: QuectelSimulator, *, uid: str | None = None, family_id: str = FAMILY
+) -> dict[str, Any]:
+    """Entry data of an email login of a user (the demo user by default) to the simulator."""
+    user = sim.state.users[uid] if uid else sim.demo_user
+    return {
+        CONF_CLOUD: "quectel",
+        CONF_DATA_CENTRE: "custom",
+        CONF_API_URL: sim.api_url,
+        CONF_WS_URL: sim.ws_url,
+        CONF_USER_DOMAIN: sim.user_domain,
+        CONF_USER_DOMAIN_SECRET: sim.user_domain_secret,
+        CONF_ACCOUNT_TYPE: "email",
+        CONF_COUNTRY_CODE: user.country_code,
+        CONF_ACCOUNT: user.email,
+        CONF_PASSWORD: user.password,
+        CONF_USER_ID: user.uid,
+        CONF_FAMILY_ID: family_id,
+        CONF_ACCESS_TOKEN: "",
+        CONF_TOKEN_EXPIRE_AT: None,
+        CONF_REFRESH_TOKEN: "",
+        CONF_REFRESH_EXPIRE_AT: None,
+    }
+
+
+@pytest.fixture
+def quectel_entry(hass: HomeAssistant, quectel_sim: QuectelSimulator) -> MockConfigEntry:
+    """An entry of the demo user's home on the Quectel simulator, added but not set up."""
+    return add_entry(hass, quectel_entry_data(quectel_sim), "Demo · My Home")
+
+
+@pytest.fixture
+async def setup_quectel(hass: HomeAssistant, quectel_entry: MockConfigEntry) -> MockConfigEntry:
+    """The Quectel entry, set up, its first firmware check done."""
+    await set_up_entry(hass, quectel_entry)
+    return quectel_entry
