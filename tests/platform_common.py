@@ -16,7 +16,7 @@ from homeassistant.helpers.entity import Entity
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tencent_iot.api import PushClient
+from custom_components.tencent_iot.api import CloudPush
 from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from simulator import CloudSimulator
 
@@ -80,14 +80,14 @@ async def wait_for_firmware_check(hass: HomeAssistant, entry: MockConfigEntry) -
     await wait_for(hass, lambda: firmware.data is not None or not firmware.last_update_success)
 
 
-def push_of(entry: MockConfigEntry) -> PushClient:
+def push_of(entry: MockConfigEntry) -> CloudPush:
     """The entry's push client: push is on."""
     push = coordinator_of(entry).push
     assert push is not None
     return push
 
 
-async def connected_push(hass: HomeAssistant, entry: MockConfigEntry) -> PushClient:
+async def connected_push(hass: HomeAssistant, entry: MockConfigEntry) -> CloudPush:
     """The entry's push client, once it is connected."""
     push = push_of(entry)
     await wait_for(hass, lambda: push.connected)
@@ -113,7 +113,7 @@ async def deliver_report(
 
 async def take_push_down(
     hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry, *, abort: bool = False
-) -> PushClient:
+) -> CloudPush:
     """Once push is connected: drop it and keep it down (subscriptions refused); its client."""
     push = await connected_push(hass, entry)
     sim.refuse_subscriptions()
