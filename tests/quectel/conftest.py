@@ -26,7 +26,7 @@ from custom_components.tencent_iot.const import (
 )
 from simulator.quectel import QuectelSimulator
 from tests.conftest import add_entry
-from tests.platform_common import set_up_entry
+from tests.platform_common import connected_push, coordinator_of, set_up_entry, wait_for
 
 # The demo home of the Quectel simulator ("My Home", family mode on).
 POWER_STATION = "p11ps1/PS0001"
@@ -75,3 +75,21 @@ async def setup_quectel(hass: HomeAssistant, quectel_entry: MockConfigEntry) -> 
     """The Quectel entry, set up, its first firmware check done."""
     await set_up_entry(hass, quectel_entry)
     return quectel_entry
+
+
+async def take_push_down(
+    hass: HomeAssistant, sim: QuectelSimulator, entry: MockConfigEntry
+) -> None:
+    """Once push is connected: drop it and keep it down (its logins refused)."""
+    push = await connected_push(hass, entry)
+    sim.refuse_push_login()
+    await sim.drop_websockets()
+    await wait_for(hass, lambda: not push.connected)
+
+
+async def bring_push_back(
+    hass: HomeAssistant, sim: QuectelSimulator, entry: MockConfigEntry
+) -> None:
+    """Accept push logins again; until the entry's push is healthy."""
+    sim.refuse_push_login(False)
+    await wait_for(hass, lambda: coordinator_of(entry).push_healthy)

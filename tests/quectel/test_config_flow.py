@@ -113,9 +113,7 @@ async def start_login(hass: HomeAssistant, sim: QuectelSimulator, **app_changes:
         result["flow_id"], app_input(sim, **app_changes)
     )
     assert result["step_id"] == "quectel_endpoint"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], endpoint_input(sim)
-    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], endpoint_input(sim))
     assert result["step_id"] == "login"
     return result
 
