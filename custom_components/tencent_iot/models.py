@@ -12,6 +12,7 @@ from .const import DOMAIN, LOGGER
 
 if TYPE_CHECKING:
     from .coordinator import TencentIoTCoordinator
+    from .event_log import DeviceEventLog
     from .firmware import TencentIoTFirmwareCoordinator
     from .history import HistoryImporter
     from .messages import MessageCentre
@@ -135,6 +136,7 @@ class TencentIoTRuntimeData:
     firmware: TencentIoTFirmwareCoordinator
     messages: MessageCentre
     history: HistoryImporter
+    events: DeviceEventLog
 
 
 type TencentIoTConfigEntry = ConfigEntry[TencentIoTRuntimeData]
