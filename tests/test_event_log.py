@@ -1,17 +1,10 @@
 """Device events in the logbook: live ones, and those missed while push was down or HA stopped."""
 
-from datetime import timedelta
-from typing import Any
-
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
-from pytest_homeassistant_custom_component.components.recorder.common import (
-    async_wait_recording_done,
-)
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.tencent_iot.const import (
@@ -22,6 +15,7 @@ from custom_components.tencent_iot.const import (
 )
 from simulator import CloudSimulator
 
+from .logbook_common import logbook_lines, own_lines
 from .platform_common import (
     DOOR,
     SMOKE,
@@ -41,27 +35,6 @@ def auto_enable_custom_integrations(
     recorder_until_unload: None, enable_custom_integrations: None, fast_push_backoff: None
 ) -> None:
     """The recorder first (it must exist before `hass`), and push that reconnects quickly."""
-
-
-async def logbook_lines(hass: HomeAssistant, ws: WebSocketGenerator) -> list[dict[str, Any]]:
-    """The logbook of the last day, through its websocket API."""
-    await async_wait_recording_done(hass)
-    client = await ws()
-    await client.send_json_auto_id(
-        {
-            "type": "logbook/get_events",
-            "start_time": (dt_util.utcnow() - timedelta(days=1)).isoformat(),
-        }
-    )
-    reply = await client.receive_json()
-    assert reply["success"], reply
-    lines: list[dict[str, Any]] = reply["result"]
-    return lines
-
-
-def own_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The lines the integration describes itself."""
-    return [line for line in lines if line.get("domain") == DOMAIN]
 
 
 @pytest.fixture
@@ -88,6 +61,22 @@ async def automation_runs(hass: HomeAssistant, config_entry: MockConfigEntry) ->
     )
     ran: list[Event] = async_capture_events(hass, "automation_ran")
     return ran
+
+
+async def tamper_alarm_while_push_down(
+    hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry
+) -> tuple[list[Event], int]:
+    """The door's tamper alarm while push is down, until push is back and it is caught up.
+
+    The missed events fired, and when the alarm was posted (UNIX s).
+    """
+    missed: list[Event] = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
+    await take_push_down(hass, sim, entry)
+    await sim.raise_event(DOOR, "tamper_alarm")
+    posted_at = sim.state.device(DOOR).events[-1].timestamp
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: len(missed) == 1)
+    return missed, posted_at
 
 
 async def test_live_event_has_one_logbook_line(
@@ -131,15 +120,9 @@ async def test_missed_events_after_a_push_outage(
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """Events posted while push was down reach the logbook at their own time, and nothing runs."""
-    missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
     tamper = entity_id(hass, "event", DOOR, "tamper_alarm")
     before = state(hass, tamper).state
-    await take_push_down(hass, sim, config_entry)
-
-    await sim.raise_event(DOOR, "tamper_alarm")
-    posted_at = sim.state.device(DOOR).events[-1].timestamp
-    sim.refuse_subscriptions(False)
-    await wait_for(hass, lambda: len(missed) == 1)
+    missed, posted_at = await tamper_alarm_while_push_down(hass, sim, config_entry)
 
     assert missed[0].time_fired_timestamp == posted_at
     assert missed[0].data["event_id"] == "tamper_alarm"
@@ -166,12 +149,7 @@ async def test_missed_event_times_in_milliseconds(
     """Event history stamped in ms (as Tencent Cloud's samples are) logs at the right time."""
     sim.set_event_history_ms()
     await set_up_entry(hass, config_entry)
-    missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
-    await take_push_down(hass, sim, config_entry)
-    await sim.raise_event(DOOR, "tamper_alarm")
-    posted_at = sim.state.device(DOOR).events[-1].timestamp
-    sim.refuse_subscriptions(False)
-    await wait_for(hass, lambda: len(missed) == 1)
+    missed, posted_at = await tamper_alarm_while_push_down(hass, sim, config_entry)
     assert missed[0].time_fired_timestamp == posted_at
 
     # Read again after the next outage: the same event is not logged twice.
@@ -257,3 +235,26 @@ async def test_failed_catch_up_is_made_up_at_the_next(
     await wait_for(hass, lambda: coordinator_of(config_entry).push_healthy)
     await hass.async_block_till_done()
     assert len(missed) == 1
+
+
+async def test_missed_event_of_a_disabled_event_entity(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Without its event entity, a missed event's line names the event in its words."""
+    assert await async_setup_component(hass, "logbook", {})
+    await set_up_entry(hass, config_entry)
+    tamper = entity_id(hass, "event", DOOR, "tamper_alarm")
+    er.async_get(hass).async_update_entity(tamper, disabled_by=er.RegistryEntryDisabler.USER)
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    await tamper_alarm_while_push_down(hass, sim, config_entry)
+    (line,) = own_lines(await logbook_lines(hass, hass_ws_client))
+    assert line["message"] == (
+        "防拆报警 Tamper, reported while Home Assistant was not listening"
+        " (read from the cloud afterwards)"
+    )
+    assert "entity_id" not in line

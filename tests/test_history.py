@@ -6,6 +6,7 @@ from statistics import mean
 from typing import Any
 
 from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.components.sensor import SensorStateClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
@@ -17,7 +18,13 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 
 from custom_components.tencent_iot import const
 from custom_components.tencent_iot.const import CONF_HISTORY_DAYS, DOMAIN
-from custom_components.tencent_iot.history import HISTORY_PAGE_SIZE, HistoryImporter
+from custom_components.tencent_iot.history import (
+    HISTORY_PAGE_SIZE,
+    HistoryImporter,
+    HourlyReadings,
+    _Gap,
+    _Hour,
+)
 from simulator import CloudSimulator
 from simulator.history import ENERGY_PER_HOUR, history_points, history_value
 
@@ -330,3 +337,33 @@ async def test_gaps_filled_at_the_next_start(
     if this_hour() == setup_hour:
         assert sim.request_counts()[HISTORY] == 2
         assert first_hour_read(sim) == imported[-6]["start"]
+
+
+def test_hours_summed_up_whatever_the_page_order() -> None:
+    """Pages that arrive newest first, and split an hour, give the hours of the readings.
+
+    A total_increasing counter that falls was reset: it grew by its new value.
+    """
+    start = datetime(2026, 1, 1, tzinfo=dt_util.UTC)
+    readings = [
+        (start + timedelta(minutes=20 * n), value)
+        for n, value in enumerate([1.0, 2.0, 3.0, 4.0, 0.5, 1.5])
+    ]
+    total = HourlyReadings(SensorStateClass.TOTAL_INCREASING)
+    for page in (readings[4:], readings[2:4], readings[:2]):
+        total.add(page)
+    before = _Hour(start - timedelta(hours=1), state=0.5, sum=10.0)
+    gap = _Gap(start, start + timedelta(hours=2), before, None)
+    hours = total.statistics(True, gap)
+    assert [row["state"] for row in hours] == [3.0, 1.5]
+    # 0.5 -> 1 -> 2 -> 3, then 4, a reset to 0.5, 1.5: 2.5, then 1 + 0.5 + 1.
+    assert [row["sum"] for row in hours] == pytest.approx([12.5, 15.0])
+
+    measured = HourlyReadings(SensorStateClass.MEASUREMENT)
+    for page in (readings[4:], readings[:4]):
+        measured.add(page)
+    hours = measured.statistics(False, gap)
+    assert [(row["mean"], row["min"], row["max"]) for row in hours] == [
+        (2.0, 1.0, 3.0),
+        (2.0, 0.5, 4.0),
+    ]

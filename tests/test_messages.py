@@ -1,24 +1,22 @@
 """The app's message centre, and the home's own device."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType
 from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
-from pytest_homeassistant_custom_component.components.recorder.common import (
-    async_wait_recording_done,
-)
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.tencent_iot import background
 from custom_components.tencent_iot.const import CONF_HISTORY_DAYS, DOMAIN, EVENT_MESSAGE
+from custom_components.tencent_iot.messages import line_text
 from simulator import CloudSimulator
 
+from .logbook_common import logbook_lines, own_lines
 from .platform_common import SMOKE, coordinator_of, set_up_entry, state, wait_for
 
 UNREAD = "sensor.home_unread_messages"
@@ -193,16 +191,23 @@ async def test_every_new_message_across_pages(
     assert len(fired) == 250
 
 
+@pytest.fixture
+async def fired(hass: HomeAssistant, config_entry: MockConfigEntry) -> list[Event]:
+    """The entry set up with the logbook; the messages it fires from then on."""
+    assert await async_setup_component(hass, "logbook", {})
+    messages: list[Event] = async_capture_events(hass, EVENT_MESSAGE)
+    await set_up_entry(hass, config_entry)
+    return messages
+
+
 async def test_messages_keep_their_own_time(
     hass: HomeAssistant,
     sim: CloudSimulator,
     config_entry: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
+    fired: list[Event],
 ) -> None:
     """A message read after a restart is stamped with its time, in its data and its line."""
-    assert await async_setup_component(hass, "logbook", {})
-    fired = async_capture_events(hass, EVENT_MESSAGE)
-    await set_up_entry(hass, config_entry)
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     sim.leave_messages(3, "Maintenance", "Tonight from 22:00")
     sent = sim.state.messages[-1].timestamp / 1000
@@ -211,7 +216,7 @@ async def test_messages_keep_their_own_time(
     await wait_for(hass, lambda: len(fired) == 1)
     assert fired[0].time_fired_timestamp == sent
     assert fired[0].data["time"] == datetime.fromtimestamp(sent, UTC).isoformat()
-    (line,) = await own_lines(hass, hass_ws_client)
+    (line,) = own_lines(await logbook_lines(hass, hass_ws_client))
     assert line["when"] == sent
     assert line["name"] == "Home"
     assert line["message"] == "Maintenance: Tonight from 22:00"
@@ -223,17 +228,15 @@ async def test_device_message_line_names_the_device_once(
     sim: CloudSimulator,
     config_entry: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
+    fired: list[Event],
 ) -> None:
     """A device's message that no event of it explains: one line, named by the device only."""
-    assert await async_setup_component(hass, "logbook", {})
-    fired = async_capture_events(hass, EVENT_MESSAGE)
-    await set_up_entry(hass, config_entry)
     name = coordinator_of(config_entry).devices[SMOKE].name
     sim.leave_messages(1, "Maintenance due", f"{name}: replace the battery", device_id=SMOKE)
     await coordinator_of(config_entry).async_read_lists()
     await wait_for(hass, lambda: len(fired) == 1)
 
-    (line,) = await own_lines(hass, hass_ws_client)
+    (line,) = own_lines(await logbook_lines(hass, hass_ws_client))
     assert line["name"] == name
     assert line["message"] == "Maintenance due: replace the battery"
     assert line["icon"] == "mdi:message-alert-outline"
@@ -242,21 +245,6 @@ async def test_device_message_line_names_the_device_once(
     )
     assert smoke is not None
     assert fired[0].data["device_id"] == smoke.id
-
-
-async def own_lines(hass: HomeAssistant, ws: WebSocketGenerator) -> list[dict[str, Any]]:
-    """The integration's own lines in the logbook of the last day."""
-    await async_wait_recording_done(hass)
-    client = await ws()
-    await client.send_json_auto_id(
-        {
-            "type": "logbook/get_events",
-            "start_time": (dt_util.utcnow() - timedelta(days=1)).isoformat(),
-        }
-    )
-    reply = await client.receive_json()
-    assert reply["success"], reply
-    return [line for line in reply["result"] if line.get("domain") == DOMAIN]
 
 
 async def test_saved_late_and_at_unload(
@@ -280,3 +268,19 @@ async def test_saved_late_and_at_unload(
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     assert hass_storage[messages]["data"]["unread"] == 1
     assert SMOKE in hass_storage[events]["data"]
+
+
+@pytest.mark.parametrize(
+    ("title", "content", "line"),
+    [
+        ("Smoke alarm", "Kitchen: Smoke alarm", "Smoke alarm"),
+        ("烟雾报警", "Kitchen\uff1a烟雾报警", "烟雾报警"),  # a Chinese colon
+        ("Device offline", "", "Device offline"),
+        ("", "Kitchen: back online", "back online"),
+        ("Kitchen: filter", "Replace it", "filter: Replace it"),
+        ("Notice", "Tonight", "Notice: Tonight"),
+    ],
+)
+def test_line_text_says_nothing_twice(title: str, content: str, line: str) -> None:
+    """A message's line drops the name it starts with and a title the content repeats."""
+    assert line_text(title, content, "Kitchen") == line

@@ -56,6 +56,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -
     )
     await coordinator.async_config_entry_first_refresh()
     await entry.runtime_data.messages.async_load()
+    await entry.runtime_data.events.async_load()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # In the background, once the entities exist: firmware checks (one request per device,
     # paced), the cloud's history, missed events, messages. A background task holds up neither

@@ -53,20 +53,31 @@ class DeviceEventLog(EntryFeature):
     """Logs device events and catches up on those missed."""
 
     def __init__(self, hass: HomeAssistant, entry: TencentIoTConfigEntry) -> None:
-        """Nothing read yet; the saved positions are loaded by the first catch-up."""
+        """Nothing read yet; `async_load` brings back the saved positions."""
         super().__init__(hass, entry)
         # Device key -> {"time": s from which the cloud is read again, "seen": fingerprints
         # of the events since then that are already logged, "logged": the times (s) of the
         # device's last logged events}.
         self._seen: dict[str, dict[str, Any]] = {}
-        self._loaded = False
         self._store = FeatureStore(hass, entry, "events", lambda: dict(self._seen))
         self._catch_up = CoalescedRead(hass, entry, self._async_catch_up, "the missed events")
 
+    async def async_load(self) -> None:
+        """Bring back where each device's events were read up to."""
+        self._seen = await self._store.async_load() or {}
+
     @callback
     def async_start(self) -> None:
-        """Catch up now and whenever events may have been missed; log the live ones."""
+        """Catch up now and whenever events may have been missed; log the live ones.
+
+        What is in the cloud of a device new to the entry is not news, only what follows: its
+        position is now, remembered at once (a first catch-up cut short by an unload must not
+        move it).
+        """
         coordinator = self.coordinator
+        for state in coordinator.devices.values():
+            self._seen_from_now(state.key)
+        self._store.async_save()
         self.entry.async_on_unload(
             coordinator.listeners.async_add_any_event_listener(self._handle_event)
         )
@@ -110,15 +121,6 @@ class DeviceEventLog(EntryFeature):
         self._store.async_save()
 
     async def _async_catch_up(self) -> None:
-        if not self._loaded:
-            self._loaded = True
-            for key, saved in (await self._store.async_load() or {}).items():
-                live = self._seen.get(key, {"seen": [], "logged": []})
-                self._seen[key] = {
-                    "time": saved["time"],
-                    "seen": saved["seen"] + live["seen"],
-                    "logged": saved.get("logged", []) + live.get("logged", []),
-                }
         states = [
             state for state in self.coordinator.devices.values() if state.product.thing_model.events
         ]
@@ -136,10 +138,9 @@ class DeviceEventLog(EntryFeature):
         self._store.async_save()
 
     async def _async_catch_up_device(self, state: DeviceState, pacer: RequestPacer) -> None:
-        if (seen := self._seen.get(state.key)) is None:
-            # A device new to this entry: its past is not news, only what follows.
-            self._seen[state.key] = {"time": int(time.time()), "seen": []}
-            return
+        if self._seen_from_now(state.key):
+            return  # a device that joined the entry: only what follows is news
+        seen = self._seen[state.key]
 
         async def read_page(context: str | None) -> Page[EventRecord]:
             page = await self.coordinator.client.list_event_history(
@@ -171,6 +172,13 @@ class DeviceEventLog(EntryFeature):
             if _stamp_of(fingerprint) >= newest
             for _ in range(max(logged[fingerprint], found[fingerprint]))
         )
+
+    def _seen_from_now(self, key: str) -> bool:
+        """Read a device unknown so far from now on; whether it was unknown."""
+        if key in self._seen:
+            return False
+        self._seen[key] = {"time": int(time.time()), "seen": []}
+        return True
 
     def _entity_id(self, key: str, event_id: str) -> str | None:
         """The device's event entity of this event."""

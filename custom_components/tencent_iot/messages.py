@@ -78,9 +78,6 @@ class MessageCentre(EntryFeature):
         """Nothing read yet; `async_load` brings back what was saved."""
         super().__init__(hass, entry)
         self.unread = 0
-        # Where a category nothing was saved of starts: messages older than the entry's first
-        # start are not news.
-        self._started_at = int(time.time() * 1000)
         # Category -> {"timestamp": ms of the newest message seen, "ids": the ids at it}.
         self._seen: dict[str, dict[str, Any]] = {}
         self._store = FeatureStore(
@@ -96,6 +93,13 @@ class MessageCentre(EntryFeature):
             saved = {"categories": saved}
         self._seen = saved["categories"]
         self.unread = saved.get("unread", 0)
+        # A new entry reads from now on (messages older than its first start are not news),
+        # remembered at once: a first read cut short by an unload must not move it.
+        if any(str(category) not in self._seen for category in CATEGORIES):
+            now = int(time.time() * 1000)
+            for category in CATEGORIES:
+                self._seen.setdefault(str(category), {"timestamp": now, "ids": []})
+            self._store.async_save()
 
     @callback
     def async_start(self) -> None:
@@ -147,7 +151,7 @@ class MessageCentre(EntryFeature):
 
     async def _async_read_category(self, category: int, pacer: RequestPacer) -> list[Message]:
         """The category's messages not seen before, newest first; remembers them as seen."""
-        seen = self._seen.setdefault(str(category), {"timestamp": self._started_at, "ids": []})
+        seen = self._seen[str(category)]
         client = self.coordinator.client
         new: dict[str, Message] = {}
         after: Message | None = None
@@ -244,10 +248,11 @@ class UnreadMessagesSensor(CoordinatorEntity[TencentIoTCoordinator], SensorEntit
         self.async_on_remove(self.centre.async_add_listener(self.async_write_ha_state))
 
 
-class MarkMessagesReadButton(ButtonEntity):
+class MarkMessagesReadButton(CoordinatorEntity[TencentIoTCoordinator], ButtonEntity):
     """Marks every message read: the unread count goes back to 0.
 
-    Only in Home Assistant: the cloud keeps no read state to change.
+    Only in Home Assistant: the cloud keeps no read state to change. Unavailable with the
+    rest of the entry while the cloud does not answer.
     """
 
     _attr_has_entity_name = True
@@ -255,6 +260,7 @@ class MarkMessagesReadButton(ButtonEntity):
 
     def __init__(self, coordinator: TencentIoTCoordinator, centre: MessageCentre) -> None:
         """Belong to the home's device."""
+        super().__init__(coordinator)
         self.centre = centre
         self._attr_unique_id = f"{coordinator.home_key}/mark_messages_read"
         self._attr_device_info = home_device_info(coordinator)
