@@ -161,15 +161,22 @@ async def test_missed_event_times_in_milliseconds(
     assert len(missed) == 1
 
 
+@pytest.fixture
+async def logged_entry(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
+    """The entry set up with the logbook."""
+    assert await async_setup_component(hass, "logbook", {})
+    await set_up_entry(hass, config_entry)
+    return config_entry
+
+
 async def test_missed_alarm_and_its_message_one_line(
     hass: HomeAssistant,
     sim: CloudSimulator,
-    config_entry: MockConfigEntry,
+    logged_entry: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """An alarm while the entry was unloaded: its missed event's line, not its message's too."""
-    assert await async_setup_component(hass, "logbook", {})
-    await set_up_entry(hass, config_entry)
+    config_entry = logged_entry
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     await sim.raise_event(SMOKE, "smoke_alert", {"smoke_value": 900, "alarm_level": 2})
     missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
@@ -240,12 +247,11 @@ async def test_failed_catch_up_is_made_up_at_the_next(
 async def test_missed_event_of_a_disabled_event_entity(
     hass: HomeAssistant,
     sim: CloudSimulator,
-    config_entry: MockConfigEntry,
+    logged_entry: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """Without its event entity, a missed event's line names the event in its words."""
-    assert await async_setup_component(hass, "logbook", {})
-    await set_up_entry(hass, config_entry)
+    config_entry = logged_entry
     tamper = entity_id(hass, "event", DOOR, "tamper_alarm")
     er.async_get(hass).async_update_entity(tamper, disabled_by=er.RegistryEntryDisabler.USER)
     assert await hass.config_entries.async_reload(config_entry.entry_id)
