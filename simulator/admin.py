@@ -39,6 +39,12 @@ def _optional_int(body: Body, key: str) -> int | None:
     return value
 
 
+def _int(body: Body, key: str) -> int:
+    if (value := _optional_int(body, key)) is None:
+        raise TypeError(f"{key} is required")
+    return value
+
+
 def _flag(body: Body, key: str, default: bool = True) -> bool:
     value = body.get(key, default)
     if not isinstance(value, bool):
@@ -271,6 +277,25 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
         sim.set_scene_running(_text(body, "scene_id"), _flag(body, "running"))
         return None
 
+    async def history_interval(body: Body) -> object:
+        sim.set_history_interval(_text(body, "device_id"), _int(body, "seconds"))
+        return None
+
+    async def event_history_ms(body: Body) -> object:
+        sim.set_event_history_ms(_flag(body, "enabled"))
+        return None
+
+    async def messages(body: Body) -> object:
+        sim.leave_messages(
+            _int(body, "category"),
+            _text(body, "title"),
+            _text(body, "content", ""),
+            family_id=_optional_text(body, "family_id"),
+            device_id=_optional_text(body, "device_id"),
+            count=_optional_int(body, "count") or 1,
+        )
+        return None
+
     table: list[tuple[str, str, AdminHandler]] = [
         ("GET", "info", info),
         ("POST", "reset", reset),
@@ -297,6 +322,9 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
         ("GET", "share_invites", share_invites),
         ("POST", "scenes/running", scene_running),
         ("POST", "motors/step", step_motors),
+        ("POST", "history/interval", history_interval),
+        ("POST", "events/ms", event_history_ms),
+        ("POST", "messages", messages),
     ]
     table += _push_routes(sim)
     return [web.route(method, f"/_sim/{path}", _wrap(handler)) for method, path, handler in table]

@@ -15,7 +15,7 @@ from simulator import errors, history, kugou
 from simulator.calls import Result, TokenCall, TokenHandler
 from simulator.cloud import parse_json_object, validate_members
 from simulator.errors import ApiError
-from simulator.model import BindToken, Device, Family, Message, Scene, Timer, now_ms, now_s
+from simulator.model import BindToken, Device, Family, Message, Scene, Timer, now_s
 
 _DAYS = re.compile(r"[01]{7}")
 _TIME_POINT = re.compile(r"(\d{1,2}):(\d{2})")
@@ -329,7 +329,9 @@ async def list_event_history(call: TokenCall) -> Result:
         "Total": len(matching),
         "EventHistory": [
             {
-                "TimeStamp": record.timestamp,
+                "TimeStamp": record.timestamp * 1000
+                if call.state.event_history_ms
+                else record.timestamp,
                 "ProductId": device.product.product_id,
                 "DeviceName": device.device_name,
                 "EventId": record.event_id,
@@ -685,18 +687,29 @@ def _message_entry(message: Message) -> dict[str, object]:
 
 
 async def get_messages(call: TokenCall) -> Result:
-    """AppGetMessages: newest first, older than MsgTimestamp when it is given."""
+    """AppGetMessages: newest first, from the message after the one MsgID and MsgTimestamp name.
+
+    The cursor is the last message of the page before: its MsgID places it among the messages
+    of the same millisecond. A MsgID that is not (or no longer) there pages by MsgTimestamp
+    alone, as does a MsgTimestamp without MsgID.
+    """
     params = call.params
     category = params.integer("Category")
     limit = params.integer("Limit")
     if not 0 < limit <= 100:
         raise ApiError(errors.INVALID_PARAM, "Limit must be 1..100")
-    before = params.integer("MsgTimestamp", 0) or now_ms() + 1
-    matching = [
+    newest_first = [
         m
         for m in reversed(call.state.messages)
-        if m.user_id == call.user.user_id and m.category == category and m.timestamp < before
+        if m.user_id == call.user.user_id and m.category == category
     ]
+    after_id = params.text("MsgID", required=False)
+    before = params.integer("MsgTimestamp", 0)
+    ids = [m.msg_id for m in newest_first]
+    if after_id and after_id in ids:
+        matching = newest_first[ids.index(after_id) + 1 :]
+    else:
+        matching = [m for m in newest_first if not before or m.timestamp < before]
     return {
         "Data": {
             "Listover": len(matching) <= limit,

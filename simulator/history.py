@@ -1,13 +1,13 @@
 """AppGetDeviceDataHistory: a property's past values, made up but the same at every call.
 
 A device has `history_days` of history (the fixture's devices 30, a device bound later none).
-Every numeric property has a value every SAMPLE_INTERVAL seconds on a fixed grid: a daily wave
-within the property's range, except the energy counters, which grow at ENERGY_PER_HOUR from
-the start of the device's history. A value depends only on the device, the property and the
+Every numeric property has a value every `history_interval` seconds (15 minutes unless a test
+makes the device report more often) on a fixed grid: a daily wave within the property's
+range, except the energy counters, which grow at ENERGY_PER_HOUR from the start of the
+device's history. A value depends only on the device, the property and the
 time, so pages read at different moments fit together and tests can compute what they expect.
 """
 
-from collections.abc import Iterator
 import math
 from typing import Final
 import zlib
@@ -19,7 +19,6 @@ from simulator.model import Device, now_ms
 from simulator.params import Params
 from simulator.thing_model import Member, number_range
 
-SAMPLE_INTERVAL: Final = 900  # s
 ENERGY_PER_HOUR: Final = 0.125  # kWh
 # Property ids the integration maps to an energy (kWh) counter.
 ENERGY_IDS: Final = frozenset(
@@ -48,16 +47,14 @@ def history_value(device: Device, prop_id: str, stamp: int) -> float:
     return float(round(value)) if member.define.get("type") == "int" else round(value, 2)
 
 
-def history_points(device: Device, prop_id: str, min_ms: int, max_ms: int) -> Iterator[int]:
+def history_points(device: Device, prop_id: str, min_ms: int, max_ms: int) -> range:
     """The sample times (s) of a property within [min_ms, max_ms], oldest first."""
     if not _has_history(device, prop_id):
-        return
+        return range(0)
+    interval = device.history_interval
     first = max(history_start(device), math.ceil(min_ms / 1000))
     last = min(now_ms(), max_ms) // 1000
-    stamp = -(-first // SAMPLE_INTERVAL) * SAMPLE_INTERVAL
-    while stamp <= last:
-        yield stamp
-        stamp += SAMPLE_INTERVAL
+    return range(-(-first // interval) * interval, last + 1, interval)
 
 
 def _has_history(device: Device, prop_id: str) -> bool:
@@ -80,7 +77,7 @@ def history_page(device: Device, params: Params) -> Result:
         raise ApiError(errors.INVALID_PARAM, f"Limit must be 1..{MAX_LIMIT}, MinTime <= MaxTime")
     context = params.text("Context", required=False)
     offset = int(context) if context.isdigit() else 0
-    stamps = list(history_points(device, field_name, min_time, max_time))
+    stamps = history_points(device, field_name, min_time, max_time)
     page = stamps[offset : offset + limit]
     return {
         "Context": str(offset + len(page)),

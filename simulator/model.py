@@ -148,8 +148,10 @@ class Device:
     # The last property report pushed, and the values it replaced, to replay them out of order.
     last_report: str | None = None
     replaced: dict[str, object] = field(default_factory=dict)
-    # Days of property history AppGetDeviceDataHistory serves (0: none, as for a new device).
+    # Days of property history AppGetDeviceDataHistory serves (0: none, as for a new device),
+    # and how often the device reported (s).
     history_days: int = 0
+    history_interval: int = 900
 
     @property
     def device_id(self) -> str:
@@ -264,6 +266,9 @@ class State:
         self.verification_code = "123456"  # what every AppSend*VerificationCode "sends"
         # Tencent's SDK documents AppGetDeviceStatuses as "at most 1000 devices per call".
         self.status_batch_limit = 1000
+        # AppListEventHistory's TimeStamp in ms, as Tencent Cloud's own samples show (the
+        # reference says seconds).
+        self.event_history_ms = False
         self.codes: dict[str, str] = {}  # account key -> last verification code sent
         self.last_code: str | None = None
 

@@ -403,6 +403,48 @@ class CloudSimulator:
         """Reject AppGetDeviceStatuses calls naming more than `limit` devices (default 1000)."""
         self.state.status_batch_limit = limit
 
+    def set_event_history_ms(self, enabled: bool = True) -> None:
+        """AppListEventHistory gives TimeStamp in ms, as Tencent Cloud's samples show (not s)."""
+        self.state.event_history_ms = enabled
+
+    def set_history_interval(self, device_id: str, seconds: int) -> None:
+        """The device reported every `seconds` (AppGetDeviceDataHistory; default 900)."""
+        if seconds < 1:
+            raise ApiError(errors.INVALID_PARAM, "the interval is at least 1 s")
+        self.state.device(device_id).history_interval = seconds
+
+    def leave_messages(
+        self,
+        category: int,
+        title: str,
+        content: str = "",
+        *,
+        family_id: str | None = None,
+        device_id: str | None = None,
+        count: int = 1,
+    ) -> None:
+        """Leave `count` messages (AppGetMessages) for every member of a family.
+
+        The family is the device's, or `family_id`, or the demo user's first; messages left
+        within one millisecond share their MsgTimestamp.
+        """
+        if category not in (1, 2, 3):
+            raise ApiError(errors.INVALID_PARAM, "Category is 1, 2 or 3")
+        device = self.state.device(device_id) if device_id else None
+        family_id = device.family_id if device else family_id
+        family = self.state.families.get(family_id) if family_id else None
+        if family is None:
+            family = self.state.families_of(self.demo_user)[0]
+        for _ in range(count):
+            self.state.notify(
+                family,
+                category=category,
+                msg_type=category * 100,
+                title=title,
+                content=content,
+                device=device,
+            )
+
     def set_wrapped(self, enabled: bool) -> None:
         """Answer in the live `{"code", "msg", "data"}` wrapper (default), or the doc's `{"Response"}`."""
         self.runtime.wrapped = enabled

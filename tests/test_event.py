@@ -40,7 +40,10 @@ async def test_events_carry_their_parameters(
 
 @pytest.mark.parametrize(
     ("language", "tamper_alarm", "low_battery"),
-    [("en", "Tamper alarm", "Low battery"), ("zh-Hans", "防拆报警", "低电量")],
+    [
+        ("en", "Tampering detected", "Battery running low"),
+        ("zh-Hans", "检测到拆卸", "电量即将耗尽"),
+    ],
 )
 async def test_event_type_names(
     hass: HomeAssistant,
@@ -49,7 +52,10 @@ async def test_event_type_names(
     tamper_alarm: str,
     low_battery: str,
 ) -> None:
-    """Standard events have names for their event types, as the frontend looks them up."""
+    """Standard events name what happened, not the entity again, as the frontend looks them up.
+
+    The logbook line of an event is the entity's name with the event type's name.
+    """
     translations = await async_get_translations(hass, language, "entity", [DOMAIN])
     prefix = f"component.{DOMAIN}.entity.event"
 
@@ -65,6 +71,11 @@ async def test_event_type_names(
 
     assert type_names(entity_id(hass, "event", DOOR, "tamper_alarm")) == [tamper_alarm]
     assert type_names(entity_id(hass, "event", CLIMATE_SENSOR, "low_battery")) == [low_battery]
-    # Every event of the home is a standard one, so every event type has a name.
+    # Every event of the home is a standard one, so every event type has a name, and it is
+    # not the entity's name again.
     for entity in hass.states.async_entity_ids("event"):
+        entry = er.async_get(hass).async_get(entity)
+        assert entry is not None
+        name = translations[f"{prefix}.{entry.translation_key}.name"]
         assert None not in type_names(entity), entity
+        assert name not in type_names(entity), entity

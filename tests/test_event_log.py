@@ -1,28 +1,24 @@
 """Device events in the logbook: live ones, and those missed while push was down or HA stopped."""
 
-from datetime import timedelta
-from typing import Any
-
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
-from pytest_homeassistant_custom_component.components.recorder.common import (
-    async_wait_recording_done,
-)
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.tencent_iot.const import (
     DOMAIN,
     EVENT_DEVICE_EVENT,
+    EVENT_MESSAGE,
     EVENT_MISSED_DEVICE_EVENT,
 )
 from simulator import CloudSimulator
 
+from .logbook_common import logbook_lines, own_lines
 from .platform_common import (
     DOOR,
+    SMOKE,
     coordinator_of,
     entity_id,
     set_up_entry,
@@ -31,27 +27,14 @@ from .platform_common import (
     wait_for,
 )
 
+UNREAD = "sensor.home_unread_messages"
+
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(
     recorder_until_unload: None, enable_custom_integrations: None, fast_push_backoff: None
 ) -> None:
     """The recorder first (it must exist before `hass`), and push that reconnects quickly."""
-
-
-async def logbook_lines(hass: HomeAssistant, ws: WebSocketGenerator) -> list[dict[str, Any]]:
-    """The logbook of the last day, through its websocket API."""
-    await async_wait_recording_done(hass)
-    client = await ws()
-    await client.send_json_auto_id(
-        {
-            "type": "logbook/get_events",
-            "start_time": (dt_util.utcnow() - timedelta(days=1)).isoformat(),
-        }
-    )
-    reply = await client.receive_json()
-    assert reply["success"], reply
-    return [line for line in reply["result"] if line.get("domain") == DOMAIN]
 
 
 @pytest.fixture
@@ -80,28 +63,53 @@ async def automation_runs(hass: HomeAssistant, config_entry: MockConfigEntry) ->
     return ran
 
 
-async def test_live_event_gets_a_logbook_line(
+async def tamper_alarm_while_push_down(
+    hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry
+) -> tuple[list[Event], int]:
+    """The door's tamper alarm while push is down, until push is back and it is caught up.
+
+    The missed events fired, and when the alarm was posted (UNIX s).
+    """
+    missed: list[Event] = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
+    await take_push_down(hass, sim, entry)
+    await sim.raise_event(DOOR, "tamper_alarm")
+    posted_at = sim.state.device(DOOR).events[-1].timestamp
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: len(missed) == 1)
+    return missed, posted_at
+
+
+async def test_live_event_has_one_logbook_line(
     hass: HomeAssistant,
     sim: CloudSimulator,
     config_entry: MockConfigEntry,
     automation_runs: list[Event],
     hass_ws_client: WebSocketGenerator,
 ) -> None:
-    """An event that arrives by push fires the live event and writes a line in words."""
+    """An alarm that arrives by push: one line, its event entity's, with nothing beside it.
+
+    The live event still fires for automations; the app's message about the alarm fires too
+    (and counts as unread), but neither writes a line, nor does the unread count.
+    """
     live = async_capture_events(hass, EVENT_DEVICE_EVENT)
+    messages = async_capture_events(hass, EVENT_MESSAGE)
     await sim.wait_for_subscription(DOOR)
     await sim.raise_event(DOOR, "tamper_alarm")
-    await wait_for(hass, lambda: len(live) == 1)
+    await wait_for(hass, lambda: len(live) == 1 and len(messages) == 1)
     door = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, DOOR), config_entry.entry_id)
     assert door is not None
     assert live[0].data["device_id"] == door.id
     assert live[0].data["event_id"] == "tamper_alarm"
+    assert messages[0].data["device_id"] == door.id
     await wait_for(hass, lambda: len(automation_runs) == 2)  # live events do run automations
+    await wait_for(hass, lambda: state(hass, UNREAD).state == "1")
 
     lines = await logbook_lines(hass, hass_ws_client)
-    assert [line["message"] for line in lines if line["message"].startswith("reported")] == [
-        f"reported an alarm: {live[0].data['event_name']}"
-    ]
+    tamper = entity_id(hass, "event", DOOR, "tamper_alarm")
+    (line,) = [line for line in lines if line.get("entity_id") == tamper]
+    assert line["attributes"] == {"event_type": "tamper_alarm"}
+    assert own_lines(lines) == []
+    assert [line for line in lines if line.get("entity_id") == UNREAD] == []
 
 
 async def test_missed_events_after_a_push_outage(
@@ -112,15 +120,9 @@ async def test_missed_events_after_a_push_outage(
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """Events posted while push was down reach the logbook at their own time, and nothing runs."""
-    missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
     tamper = entity_id(hass, "event", DOOR, "tamper_alarm")
     before = state(hass, tamper).state
-    await take_push_down(hass, sim, config_entry)
-
-    await sim.raise_event(DOOR, "tamper_alarm")
-    posted_at = sim.state.device(DOOR).events[-1].timestamp
-    sim.refuse_subscriptions(False)
-    await wait_for(hass, lambda: len(missed) == 1)
+    missed, posted_at = await tamper_alarm_while_push_down(hass, sim, config_entry)
 
     assert missed[0].time_fired_timestamp == posted_at
     assert missed[0].data["event_id"] == "tamper_alarm"
@@ -128,10 +130,63 @@ async def test_missed_events_after_a_push_outage(
     # Not fired as new: neither the event entity nor any automation saw it.
     assert state(hass, tamper).state == before
     assert automation_runs == []
-    lines = await logbook_lines(hass, hass_ws_client)
+    lines = own_lines(await logbook_lines(hass, hass_ws_client))
     (line,) = [line for line in lines if "afterwards" in line["message"]]
     assert line["when"] == posted_at
     assert line["name"] == coordinator_of(config_entry).devices[DOOR].name
+    # Linked to the event entity (its logbook lists it; the line shows its name), so the
+    # words do not name the event again; with the icon of an alarm.
+    assert line["entity_id"] == tamper
+    assert line["message"] == (
+        "Reported while Home Assistant was not listening (read from the cloud afterwards)"
+    )
+    assert line["icon"] == "mdi:alert-outline"
+
+
+async def test_missed_event_times_in_milliseconds(
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+) -> None:
+    """Event history stamped in ms (as Tencent Cloud's samples are) logs at the right time."""
+    sim.set_event_history_ms()
+    await set_up_entry(hass, config_entry)
+    missed, posted_at = await tamper_alarm_while_push_down(hass, sim, config_entry)
+    assert missed[0].time_fired_timestamp == posted_at
+
+    # Read again after the next outage: the same event is not logged twice.
+    await take_push_down(hass, sim, config_entry)
+    reads = sim.request_counts()["AppListEventHistory"]
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: sim.request_counts()["AppListEventHistory"] > reads)
+    await hass.async_block_till_done()
+    assert len(missed) == 1
+
+
+@pytest.fixture
+async def logged_entry(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
+    """The entry set up with the logbook."""
+    assert await async_setup_component(hass, "logbook", {})
+    await set_up_entry(hass, config_entry)
+    return config_entry
+
+
+async def test_missed_alarm_and_its_message_one_line(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    logged_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """An alarm while the entry was unloaded: its missed event's line, not its message's too."""
+    config_entry = logged_entry
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    await sim.raise_event(SMOKE, "smoke_alert", {"smoke_value": 900, "alarm_level": 2})
+    missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
+    messages = async_capture_events(hass, EVENT_MESSAGE)
+
+    await set_up_entry(hass, config_entry)
+    await wait_for(hass, lambda: len(missed) == 1 and len(messages) == 1)
+    lines = own_lines(await logbook_lines(hass, hass_ws_client))
+    assert [line["entity_id"] for line in lines] == [entity_id(hass, "event", SMOKE, "smoke_alert")]
+    assert state(hass, UNREAD).state == "1"
 
 
 async def test_missed_events_across_a_restart_once(
@@ -187,3 +242,25 @@ async def test_failed_catch_up_is_made_up_at_the_next(
     await wait_for(hass, lambda: coordinator_of(config_entry).push_healthy)
     await hass.async_block_till_done()
     assert len(missed) == 1
+
+
+async def test_missed_event_of_a_disabled_event_entity(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    logged_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Without its event entity, a missed event's line names the event in its words."""
+    config_entry = logged_entry
+    tamper = entity_id(hass, "event", DOOR, "tamper_alarm")
+    er.async_get(hass).async_update_entity(tamper, disabled_by=er.RegistryEntryDisabler.USER)
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    await tamper_alarm_while_push_down(hass, sim, config_entry)
+    (line,) = own_lines(await logbook_lines(hass, hass_ws_client))
+    assert line["message"] == (
+        "防拆报警 Tamper, reported while Home Assistant was not listening"
+        " (read from the cloud afterwards)"
+    )
+    assert "entity_id" not in line

@@ -6,6 +6,7 @@ from statistics import mean
 from typing import Any
 
 from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.components.sensor import SensorStateClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
@@ -15,8 +16,15 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.tencent_iot.const import CONF_HISTORY_DAYS
-from custom_components.tencent_iot.history import HistoryImporter
+from custom_components.tencent_iot import const
+from custom_components.tencent_iot.const import CONF_HISTORY_DAYS, DOMAIN
+from custom_components.tencent_iot.history import (
+    HISTORY_PAGE_SIZE,
+    HistoryImporter,
+    HourlyReadings,
+    _Gap,
+    _Hour,
+)
 from simulator import CloudSimulator
 from simulator.history import ENERGY_PER_HOUR, history_points, history_value
 
@@ -121,20 +129,38 @@ async def test_measurement_and_energy_history(
     assert "mean" not in energy[0] or energy[0]["mean"] is None
 
 
+def first_hour_read(sim: CloudSimulator) -> float:
+    """The first hour (UNIX s) the last history request asked for."""
+    request = sim.last_request(HISTORY)
+    assert request is not None
+    min_time = request["body"]["MinTime"]  # type: ignore[index]
+    assert isinstance(min_time, int)
+    return min_time / 1000
+
+
 async def test_nothing_imported_twice(
     hass: HomeAssistant, sim: CloudSimulator, few_days: MockConfigEntry
 ) -> None:
-    """A reload neither reads the history again nor changes the imported hours."""
+    """A reload neither reads the imported history again nor changes the imported hours."""
     energy_id, imported = await set_up_and_import_energy(hass, few_days)
     requests = sim.request_counts()[HISTORY]
     assert imported
     assert requests > 0
+    setup_hour = this_hour()
 
     assert await hass.config_entries.async_reload(few_days.entry_id)
     await hass.async_block_till_done()
     await import_round(hass, few_days)
-    assert sim.request_counts()[HISTORY] == requests
     assert await hourly(hass, energy_id) == imported
+    if this_hour() == setup_hour:
+        assert sim.request_counts()[HISTORY] == requests
+    else:  # the hour turned meanwhile: at most that hour is read, nothing before it
+        assert first_hour_read(sim) >= setup_hour
+
+
+def this_hour() -> float:
+    """The start of the current hour (UNIX s)."""
+    return dt_util.utcnow().replace(minute=0, second=0, microsecond=0).timestamp()
 
 
 async def test_only_hours_before_the_recorders_own(
@@ -144,7 +170,8 @@ async def test_only_hours_before_the_recorders_own(
     energy_id, imported = await set_up_and_import_energy(hass, few_days)
     # Forget the import and all but the last 10 hours: as if the recorder had compiled those.
     importer = importer_of(few_days)
-    importer._imported.clear()
+    importer._checked.clear()
+    importer._done.clear()
     get_instance(hass).async_clear_statistics([energy_id])
     await async_wait_recording_done(hass)
     kept = imported[-10:]
@@ -237,3 +264,106 @@ async def test_off_without_days(
     await set_up_entry(hass, config_entry)
     assert config_entry.runtime_data.history is not None
     assert sim.request_counts().get(HISTORY, 0) == 0
+
+
+@pytest.fixture
+def fast_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Background reads go as fast as the simulator answers."""
+    monkeypatch.setattr(const, "BACKGROUND_REQUESTS_PER_SECOND", 100_000.0)
+
+
+@pytest.mark.usefixtures("fast_pacing")
+async def test_frequent_reports_every_page(
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
+) -> None:
+    """A sensor that reported every 2 s for a day: every one of its hundreds of pages counts."""
+    hass.config_entries.async_update_entry(config_entry, options={CONF_HISTORY_DAYS: 1})
+    sim.set_history_interval(PLUG, 2)
+    await set_up_entry(hass, config_entry)
+    await import_round(hass, config_entry)
+
+    expected = expected_hours(sim, "power", 1)
+    assert sum(len(values) for values in expected.values()) > 200 * HISTORY_PAGE_SIZE
+    power = await hourly(hass, entity_id(hass, "sensor", PLUG, "power"))
+    assert [row["start"] for row in power] == sorted(expected)
+    for row in power:
+        values = expected[row["start"]]
+        assert row["mean"] == pytest.approx(mean(values))
+        assert row["max"] == pytest.approx(max(values))
+    energy = await hourly(hass, entity_id(hass, "sensor", PLUG, "energy"))
+    assert len(energy) == 24
+    # 1800 readings an hour, summed up across page boundaries.
+    growth = [later["sum"] - earlier["sum"] for earlier, later in pairwise(energy)]
+    assert growth == pytest.approx([ENERGY_PER_HOUR] * 23, abs=1e-6)
+
+
+async def test_gaps_filled_at_the_next_start(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    few_days: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Hours missing after downtime are read from the cloud at the next start, and only those.
+
+    The energy counter's sums go on from the hour before each gap, so the hours after it
+    (the recorder's own) do not jump: state and sum keep one offset all along.
+    """
+    energy_id, imported = await set_up_and_import_energy(hass, few_days)
+    setup_hour = this_hour()
+    offset = imported[0]["sum"] - imported[0]["state"]
+    assert all(row["sum"] - row["state"] == pytest.approx(offset) for row in imported)
+
+    # The recorder had all but hours 20-24 (the cloud was down) and the last 6 (HA was down),
+    # and the run before began 30 hours ago.
+    assert await hass.config_entries.async_unload(few_days.entry_id)
+    get_instance(hass).async_clear_statistics([energy_id])
+    await async_wait_recording_done(hass)
+    kept = imported[:20] + imported[25:-6]
+    await _restore(hass, energy_id, kept)
+    unique_id = f"{PLUG}/energy"
+    began = datetime.fromtimestamp(imported[-30]["start"], dt_util.UTC)
+    hass_storage[f"{DOMAIN}.{few_days.entry_id}.history"]["data"][unique_id] = began.isoformat()
+    sim.reset_request_counts()
+
+    await set_up_entry(hass, few_days)
+    await import_round(hass, few_days)
+    # (Should the hour have turned since the first start, that hour is a gap too.)
+    again = (await hourly(hass, energy_id))[: len(imported)]
+    assert [row["start"] for row in again] == [row["start"] for row in imported]
+    assert [row["sum"] for row in again] == pytest.approx([row["sum"] for row in imported])
+    assert all(row["sum"] - row["state"] == pytest.approx(offset) for row in again)
+    # Only the two gaps of the energy counter were read, the newer one last; the other
+    # sensors have all their hours (unless the hour turned: then it is a gap of each).
+    if this_hour() == setup_hour:
+        assert sim.request_counts()[HISTORY] == 2
+        assert first_hour_read(sim) == imported[-6]["start"]
+
+
+def test_hours_summed_up_whatever_the_page_order() -> None:
+    """Pages that arrive newest first, and split an hour, give the hours of the readings.
+
+    A total_increasing counter that falls was reset: it grew by its new value.
+    """
+    start = datetime(2026, 1, 1, tzinfo=dt_util.UTC)
+    readings = [
+        (start + timedelta(minutes=20 * n), value)
+        for n, value in enumerate([1.0, 2.0, 3.0, 4.0, 0.5, 1.5])
+    ]
+    total = HourlyReadings(SensorStateClass.TOTAL_INCREASING)
+    for page in (readings[4:], readings[2:4], readings[:2]):
+        total.add(page)
+    before = _Hour(start - timedelta(hours=1), state=0.5, sum=10.0)
+    gap = _Gap(start, start + timedelta(hours=2), before, None)
+    hours = total.statistics(True, gap)
+    assert [row["state"] for row in hours] == [3.0, 1.5]
+    # 0.5 -> 1 -> 2 -> 3, then 4, a reset to 0.5, 1.5: 2.5, then 1 + 0.5 + 1.
+    assert [row["sum"] for row in hours] == pytest.approx([12.5, 15.0])
+
+    measured = HourlyReadings(SensorStateClass.MEASUREMENT)
+    for page in (readings[4:], readings[:4]):
+        measured.add(page)
+    hours = measured.statistics(False, gap)
+    assert [(row["mean"], row["min"], row["max"]) for row in hours] == [
+        (2.0, 1.0, 3.0),
+        (2.0, 0.5, 4.0),
+    ]

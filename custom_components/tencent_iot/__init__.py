@@ -53,10 +53,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -
         firmware=TencentIoTFirmwareCoordinator(hass, entry, coordinator),
         messages=MessageCentre(hass, entry),
         history=HistoryImporter(hass, entry),
+        events=DeviceEventLog(hass, entry),
         overrides=entry_overrides(entry.options),
     )
     await coordinator.async_config_entry_first_refresh()
     async_warn_ignored_overrides(entry)
+    await entry.runtime_data.messages.async_load()
+    await entry.runtime_data.events.async_load()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # In the background, once the entities exist: firmware checks (one request per device,
     # paced), the cloud's history, missed events, messages. A background task holds up neither
@@ -65,7 +68,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -
         hass, entry.runtime_data.firmware.async_refresh(), f"{DOMAIN} firmware check"
     )
     entry.runtime_data.history.async_start()
-    DeviceEventLog(hass, entry).async_start()
+    entry.runtime_data.events.async_start()
     entry.runtime_data.messages.async_start()
     return True
 

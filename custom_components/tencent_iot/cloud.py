@@ -79,6 +79,11 @@ class CoalescedRead:
         else:
             self._again = True
 
+    async def async_wait(self) -> None:
+        """Wait until a scheduled read (with the runs asked for meanwhile) has ended."""
+        if self._task is not None and not self._task.done():
+            await asyncio.wait([self._task])
+
     async def _async_run_until_current(self) -> None:
         self._again = True
         while self._again:

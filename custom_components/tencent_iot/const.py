@@ -77,5 +77,8 @@ BACKGROUND_REQUESTS_PER_SECOND: Final = 10.0
 # HA events: a message of the app's message centre, a device event that arrived live, and a
 # device event read afterwards from the cloud (for the logbook only: it fires no automation).
 EVENT_MESSAGE: Final = f"{DOMAIN}_message"
+# A message's logbook line (for the logbook only), left out for the app's message about a
+# device event that has its line already.
+EVENT_MESSAGE_LOGGED: Final = f"{DOMAIN}_message_logged"
 EVENT_DEVICE_EVENT: Final = f"{DOMAIN}_device_event"
 EVENT_MISSED_DEVICE_EVENT: Final = f"{DOMAIN}_missed_device_event"

@@ -1,10 +1,16 @@
-"""Device events in the logbook: those that arrive live, and those missed meanwhile.
+"""Device events: those that arrive live, and those missed meanwhile, each logged once.
 
-Live events fire `tencent_iot_device_event`. After a restart, after push was down, and at each
-refresh of the lists while push is not delivering, each device's events since the last one seen
-are read from the cloud (AppListEventHistory) and fire `tencent_iot_missed_device_event` at
-their own time: the logbook shows them where they happened, while nothing that listens to live
-events (the event entities, automations on them) runs for the past.
+A live event fires `tencent_iot_device_event` (for automations); its line in the logbook is the
+state change of the device's event entity, which Home Assistant words in the user's language.
+After a restart, after push was down, and at each refresh of the lists while push is not
+delivering, each device's events since the last one seen are read from the cloud
+(AppListEventHistory) and fire `tencent_iot_missed_device_event` at their own time: the logbook
+shows them where they happened, while nothing that listens to live events (the event entities,
+automations on them) runs for the past.
+
+What was logged is remembered (saved with a short delay, and at unload), so a restart logs
+nothing twice, and the message centre can leave out the app's message about an event that has
+its line already.
 """
 
 import asyncio
@@ -15,11 +21,10 @@ import time
 from typing import Any, Final
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.storage import Store
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .api import DeviceEvent, EventRecord, TencentIoTError
-from .background import EntryFeature, Page, RequestPacer, read_pages
+from .background import EntryFeature, FeatureStore, Page, RequestPacer, read_pages
 from .cloud import CoalescedRead
 from .const import (
     DATA_READ_CONCURRENCY,
@@ -31,9 +36,8 @@ from .const import (
 from .models import DeviceState, TencentIoTConfigEntry
 
 _PAGE_SIZE: Final = 50
-# Beyond this many pages of one device's missed events, the oldest are left out.
-_MAX_PAGES: Final = 10
-_STORAGE_VERSION: Final = 1
+# The times of a device's last events kept, for telling whether a message is about one of them.
+_LOGGED_KEPT: Final = 20
 
 
 def _fingerprint(stamp: int, event_id: str, params: Mapping[str, Any]) -> str:
@@ -46,24 +50,34 @@ def _stamp_of(fingerprint: str) -> int:
 
 
 class DeviceEventLog(EntryFeature):
-    """Writes device events to the logbook and catches up on those missed."""
+    """Logs device events and catches up on those missed."""
 
     def __init__(self, hass: HomeAssistant, entry: TencentIoTConfigEntry) -> None:
-        """Nothing read yet; the saved positions are loaded by the first catch-up."""
+        """Nothing read yet; `async_load` brings back the saved positions."""
         super().__init__(hass, entry)
         # Device key -> {"time": s from which the cloud is read again, "seen": fingerprints
-        # of the events since then that are already in the logbook}.
+        # of the events since then that are already logged, "logged": the times (s) of the
+        # device's last logged events}.
         self._seen: dict[str, dict[str, Any]] = {}
-        self._loaded = False
-        self._store: Store[dict[str, dict[str, Any]]] = Store(
-            hass, _STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.events"
-        )
+        self._store = FeatureStore(hass, entry, "events", lambda: dict(self._seen))
         self._catch_up = CoalescedRead(hass, entry, self._async_catch_up, "the missed events")
+
+    async def async_load(self) -> None:
+        """Bring back where each device's events were read up to."""
+        self._seen = await self._store.async_load() or {}
 
     @callback
     def async_start(self) -> None:
-        """Catch up now and whenever events may have been missed; log the live ones."""
+        """Catch up now and whenever events may have been missed; log the live ones.
+
+        What is in the cloud of a device new to the entry is not news, only what follows: its
+        position is now, remembered at once (a first catch-up cut short by an unload must not
+        move it).
+        """
         coordinator = self.coordinator
+        for state in coordinator.devices.values():
+            self._seen_from_now(state.key)
+        self._store.async_save()
         self.entry.async_on_unload(
             coordinator.listeners.async_add_any_event_listener(self._handle_event)
         )
@@ -71,7 +85,17 @@ class DeviceEventLog(EntryFeature):
             coordinator.listeners.async_add_push_back_listener(self._catch_up.async_schedule)
         )
         self.entry.async_on_unload(coordinator.listeners.async_add_lists_listener(self._lists_read))
+        self.entry.async_on_unload(self._store.async_flush)
         self._catch_up.async_schedule()
+
+    async def async_wait_caught_up(self) -> None:
+        """Wait for a catch-up under way (a failed one too) to end."""
+        await self._catch_up.async_wait()
+
+    def logged_near(self, key: str, stamp: float, window: float) -> bool:
+        """Whether an event of the device was logged within `window` s of `stamp` (s)."""
+        logged = self._seen.get(key, {}).get("logged", ())
+        return any(abs(when - stamp) <= window for when in logged)
 
     @callback
     def _lists_read(self) -> None:
@@ -89,14 +113,14 @@ class DeviceEventLog(EntryFeature):
         stamp = event.timestamp // 1000 if event.timestamp is not None else int(time.time())
         seen = self._seen.setdefault(event.device_key, {"time": stamp, "seen": []})
         seen["seen"].append(_fingerprint(stamp, event.event_id, event.params))
-        self._save()
+        # Its line is its event entity's, unless the user disabled that.
+        if (
+            entity_id := self._entity_id(event.device_key, event.event_id)
+        ) and self.hass.states.get(entity_id):
+            self._remember_logged(seen, stamp)
+        self._store.async_save()
 
     async def _async_catch_up(self) -> None:
-        if not self._loaded:
-            self._loaded = True
-            for key, saved in (await self._store.async_load() or {}).items():
-                live = self._seen.get(key, {"seen": []})
-                self._seen[key] = {"time": saved["time"], "seen": saved["seen"] + live["seen"]}
         states = [
             state for state in self.coordinator.devices.values() if state.product.thing_model.events
         ]
@@ -111,13 +135,12 @@ class DeviceEventLog(EntryFeature):
                     LOGGER.debug("Reading the past events of %s failed: %s", state.name, err)
 
         await asyncio.gather(*(catch_up(state) for state in states))
-        self._save()
+        self._store.async_save()
 
     async def _async_catch_up_device(self, state: DeviceState, pacer: RequestPacer) -> None:
-        if (seen := self._seen.get(state.key)) is None:
-            # A device new to this entry: its past is not news, only what follows.
-            self._seen[state.key] = {"time": int(time.time()), "seen": []}
-            return
+        if self._seen_from_now(state.key):
+            return  # a device that joined the entry: only what follows is news
+        seen = self._seen[state.key]
 
         async def read_page(context: str | None) -> Page[EventRecord]:
             page = await self.coordinator.client.list_event_history(
@@ -128,7 +151,7 @@ class DeviceEventLog(EntryFeature):
             )
             return page.events, page.context, page.list_over
 
-        records = await read_pages(read_page, pacer, _MAX_PAGES)
+        records = await read_pages(read_page, pacer)
         # Counted: two identical events in one second are two lines.
         logged = Counter(seen["seen"])
         found: Counter[str] = Counter()
@@ -139,6 +162,7 @@ class DeviceEventLog(EntryFeature):
             found[fingerprint] += 1
             if found[fingerprint] > logged[fingerprint]:
                 self._fire(EVENT_MISSED_DEVICE_EVENT, state.key, record, past=True)
+                self._remember_logged(seen, record.timestamp)
         # Read again from the newest event on; what is older is in the logbook.
         newest = max((_stamp_of(fingerprint) for fingerprint in found), default=seen["time"])
         seen["time"] = newest
@@ -149,12 +173,26 @@ class DeviceEventLog(EntryFeature):
             for _ in range(max(logged[fingerprint], found[fingerprint]))
         )
 
-    def _save(self) -> None:
-        # At once: an event logged live must not come back as missed after a quick restart.
-        self.hass.async_create_task(self._store.async_save(dict(self._seen)))
+    def _seen_from_now(self, key: str) -> bool:
+        """Read a device unknown so far from now on; whether it was unknown."""
+        if key in self._seen:
+            return False
+        self._seen[key] = {"time": int(time.time()), "seen": []}
+        return True
+
+    def _entity_id(self, key: str, event_id: str) -> str | None:
+        """The device's event entity of this event."""
+        return er.async_get(self.hass).async_get_entity_id("event", DOMAIN, f"{key}/{event_id}")
+
+    @staticmethod
+    def _remember_logged(seen: dict[str, Any], stamp: int) -> None:
+        seen["logged"] = [*seen.get("logged", ()), stamp][-_LOGGED_KEPT:]
 
     def _fire(self, event_type: str, key: str, record: EventRecord, *, past: bool) -> None:
-        """Fire an event for the logbook; a past one at its own time."""
+        """Fire an event of a device event; a past one at its own time.
+
+        It names the HA device and the event entity, so their logbooks list it too.
+        """
         device = dr.async_get(self.hass).async_get_device_by_identifier(
             (DOMAIN, key), self.entry.entry_id
         )
@@ -165,6 +203,7 @@ class DeviceEventLog(EntryFeature):
             {
                 "config_entry_id": self.entry.entry_id,
                 "device_id": device.id if device is not None else None,
+                "entity_id": self._entity_id(key, record.event_id),
                 "device_name": state.name if state is not None else key,
                 "event_id": record.event_id,
                 "event_name": spec.name if spec is not None and spec.name else record.event_id,

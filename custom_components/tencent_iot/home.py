@@ -1,4 +1,4 @@
-"""The home's own device: scenes, automation switches and the message sensor belong to it."""
+"""The home's own device: scenes, automation switches and the messages' entities belong to it."""
 
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 
@@ -9,12 +9,17 @@ from .coordinator import TencentIoTCoordinator
 _TITLE_SEPARATOR = " · "
 
 
+def home_name(coordinator: TencentIoTCoordinator) -> str:
+    """The home's name, from the entry's title."""
+    title = coordinator.config_entry.title
+    return title.rpartition(_TITLE_SEPARATOR)[2] or title
+
+
 def home_device_info(coordinator: TencentIoTCoordinator) -> DeviceInfo:
     """A service device per entry, named after the home."""
-    title = coordinator.config_entry.title
     return DeviceInfo(
         identifiers={(DOMAIN, coordinator.home_key)},
-        name=title.rpartition(_TITLE_SEPARATOR)[2] or title,
+        name=home_name(coordinator),
         entry_type=DeviceEntryType.SERVICE,
         # The same as its devices': one platform, one name in the device list.
         manufacturer=MANUFACTURER,

@@ -12,6 +12,7 @@ from .const import DOMAIN, LOGGER
 
 if TYPE_CHECKING:
     from .coordinator import TencentIoTCoordinator
+    from .event_log import DeviceEventLog
     from .firmware import TencentIoTFirmwareCoordinator
     from .history import HistoryImporter
     from .mapping.overrides import ProductOverrides
@@ -136,6 +137,7 @@ class TencentIoTRuntimeData:
     firmware: TencentIoTFirmwareCoordinator
     messages: MessageCentre
     history: HistoryImporter
+    events: DeviceEventLog
     # The user's customisation, by ProductId, as read from the options at setup.
     overrides: Mapping[str, ProductOverrides] = field(default_factory=dict)
 

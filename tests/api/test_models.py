@@ -210,7 +210,12 @@ def test_small_records() -> None:
     assert not BindTokenState(None).usable
     result = ActionResult.from_api({"ClientToken": "c", "Status": "ok", "OutputParams": '{"r":1}'})
     assert result == ActionResult("c", "ok", {"r": 1})
-    record = EventRecord.from_api({"EventId": "e", "Timestamp": "7", "ProductID": "P"})
-    assert (record.timestamp, record.product_id, record.data) == (7, "P", {})
-    message = Message.from_api({"MsgID": 1, "Category": "1", "MsgTimestamp": 5})
-    assert (message.msg_id, message.category, message.timestamp) == ("1", 1, 5)
+    record = EventRecord.from_api({"EventId": "e", "Timestamp": "1553484903", "ProductID": "P"})
+    assert (record.timestamp, record.product_id, record.data) == (1553484903, "P", {})
+    # In seconds as the reference says, or in ms as Tencent Cloud's samples show.
+    assert EventRecord.from_api({"EventId": "e", "TimeStamp": 1553484903123}).timestamp == (
+        1553484903
+    )
+    message = Message.from_api({"MsgID": 1, "Category": "1", "MsgTimestamp": 1574855521420})
+    assert (message.msg_id, message.category, message.timestamp) == ("1", 1, 1574855521420)
+    assert Message.from_api({"MsgID": 1, "MsgTimestamp": 1574855521}).timestamp == 1574855521000

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import time
 from typing import Any, Literal, Self
 
-from .parsing import as_int, as_mapping, as_records, as_str, first
+from .parsing import as_epoch_ms, as_int, as_mapping, as_records, as_str, first
 from .thing_model import ThingModel
 
 type AccountType = Literal["phone", "email"]
@@ -380,7 +380,11 @@ class ActionResult:
 
 @dataclass(frozen=True, slots=True)
 class EventRecord:
-    """One past device event; `timestamp` in UNIX seconds."""
+    """One past device event; `timestamp` in UNIX seconds.
+
+    The reference documents the time in seconds, Tencent Cloud's own samples show
+    milliseconds: either is read.
+    """
 
     event_id: str
     type: str = ""
@@ -397,7 +401,7 @@ class EventRecord:
             type=as_str(raw.get("Type")),
             product_id=as_str(first(raw, "ProductId", "ProductID")),
             device_name=as_str(raw.get("DeviceName")),
-            timestamp=as_int(first(raw, "TimeStamp", "Timestamp")),
+            timestamp=_seconds(as_epoch_ms(first(raw, "TimeStamp", "Timestamp"))),
             data=as_mapping(raw.get("Data")),
         )
 
@@ -435,7 +439,7 @@ class Message:
             msg_type=as_int(raw.get("MsgType")),
             title=as_str(raw.get("MsgTitle")),
             content=as_str(raw.get("MsgContent")),
-            timestamp=as_int(raw.get("MsgTimestamp")),
+            timestamp=as_epoch_ms(raw.get("MsgTimestamp")),
             product_id=as_str(raw.get("ProductId")),
             device_name=as_str(raw.get("DeviceName")),
             family_id=as_str(raw.get("FamilyId")),
@@ -460,7 +464,7 @@ class DataHistoryPoint:
     @classmethod
     def from_api(cls, raw: Mapping[str, Any]) -> Self | None:
         """Build from an AppGetDeviceDataHistory result; None without a readable time."""
-        stamp = as_int(raw.get("Time"))
+        stamp = as_epoch_ms(raw.get("Time"))
         return None if stamp is None else cls(stamp, raw.get("Value"))
 
 
@@ -471,3 +475,7 @@ class DataHistoryPage:
     points: tuple[DataHistoryPoint, ...] = ()
     context: str = ""
     list_over: bool = True
+
+
+def _seconds(stamp_ms: int | None) -> int | None:
+    return None if stamp_ms is None else stamp_ms // 1000

@@ -48,6 +48,19 @@ def as_int(value: object) -> int | None:
     return None
 
 
+# A UNIX time below this is in seconds, above it in milliseconds (10**11 s is in the year 5138;
+# 10**11 ms in 1973).
+_MS_THRESHOLD = 10**11
+
+
+def as_epoch_ms(value: object) -> int | None:
+    """Read a UNIX time given in seconds or in milliseconds, as milliseconds."""
+    stamp = as_int(value)
+    if stamp is None:
+        return None
+    return stamp * 1000 if stamp < _MS_THRESHOLD else stamp
+
+
 def as_float(value: object) -> float | None:
     """Read a finite number from an int, a float or a numeric string."""
     if isinstance(value, bool):

@@ -22,12 +22,10 @@ from .const import (
     REGIONS,
 )
 from .exceptions import is_token_error
-from .parsing import as_bool, as_int, as_str, dumps
+from .parsing import as_bool, as_epoch_ms, as_int, as_str, dumps
 from .push_channel import LinkDownError, PushChannel, RefusedError, TokenRejectedError
 
 _LOGGER = logging.getLogger(__name__)
-# Timestamps below this are seconds; above, milliseconds.
-_MS_THRESHOLD: Final = 10**11
 # The shortest wait for a frame (s), for when a deadline has already passed.
 _MIN_WAIT: Final = 0.001
 # What Tencent's app SDK sends as `Platform` in ActivePush and heartbeats.
@@ -123,13 +121,6 @@ type PushEvent = (
 )
 
 
-def _ms(value: object) -> int | None:
-    stamp = as_int(value)
-    if stamp is None:
-        return None
-    return stamp * 1000 if stamp < _MS_THRESHOLD else stamp
-
-
 class _MalformedPushError(ValueError):
     """A push message cannot be decoded."""
 
@@ -185,7 +176,7 @@ def _property_event(
         return ControlEcho(device_key, _object(payload.get("params"), "params"), token, seq)
     if method == "report" or (not method and sub_type == "Report"):
         values = _object(payload.get("params"), "params")
-        return PropertyReport(device_key, values, _ms(payload.get("timestamp")), seq)
+        return PropertyReport(device_key, values, as_epoch_ms(payload.get("timestamp")), seq)
     return None  # replies (report_reply, control_reply, ...) carry no state
 
 
@@ -199,7 +190,7 @@ def _device_event(
         event_id,
         as_str(payload.get("type"), "info"),
         _object(payload.get("params"), "params"),
-        _ms(payload.get("timestamp")),
+        as_epoch_ms(payload.get("timestamp")),
         seq,
     )
 
