@@ -18,8 +18,8 @@ from custom_components.tencent_iot.const import (
     EVENT_MISSED_DEVICE_EVENT,
 )
 from simulator.quectel import QuectelSimulator
+from tests.logbook_common import logbook_lines
 from tests.platform_common import set_up_entry, state, wait_for
-from tests.test_event_log import logbook_lines
 from tests.test_history import hourly, import_round
 
 from .conftest import KETTLE_PLUG, POWER_STATION, bring_push_back, take_push_down
