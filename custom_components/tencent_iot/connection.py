@@ -11,7 +11,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 
-from .api import REGIONS, CloudClient, LoginCredentials, TencentIoTClient, Token
+from .api import (
+    REGIONS,
+    CloudClient,
+    LoginCredentials,
+    RefreshTokenHolder,
+    TencentIoTClient,
+    Token,
+)
 from .api.quectel import DATA_CENTRES, QuectelClient
 from .const import (
     CLOUD_QUECTEL,
@@ -143,7 +150,7 @@ def create_quectel_client(
 def token_data(client: CloudClient, token: Token) -> dict[str, Any]:
     """The entry data that keeps a new token (and a Quectel account's refresh token)."""
     stored: dict[str, Any] = {CONF_ACCESS_TOKEN: token.token, CONF_TOKEN_EXPIRE_AT: token.expire_at}
-    if isinstance(client, QuectelClient) and (refresh := client.refresh_token) is not None:
+    if isinstance(client, RefreshTokenHolder) and (refresh := client.refresh_token) is not None:
         stored[CONF_REFRESH_TOKEN] = refresh.token
         stored[CONF_REFRESH_EXPIRE_AT] = refresh.expire_at
     return stored

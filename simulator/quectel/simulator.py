@@ -111,6 +111,7 @@ class QuectelSimulator:
         self.runtime.bare_lists.clear()
         self.runtime.success_code = 200
         self.runtime.last_requests.clear()
+        self.hub.handshakes.clear()
         self.hub.options = type(self.hub.options)()
 
     # What a client needs
@@ -357,8 +358,13 @@ class QuectelSimulator:
         return await self.hub.send_garbage(text)
 
     def request_counts(self) -> dict[str, int]:
-        """Requests per action (the path's last segment)."""
-        return dict(self.runtime.faults.counts)
+        """Requests per action (the path's last segment); WebSocket handshakes as "v2", "v1"."""
+        return {**self.runtime.faults.counts, **self.hub.handshakes}
+
+    def reset_request_counts(self) -> None:
+        """Start counting requests (and handshakes) from zero."""
+        self.runtime.faults.counts.clear()
+        self.hub.handshakes.clear()
 
     def last_request(self, action: str) -> dict[str, object] | None:
         """The last request of an action: method, params (no password), JSON body, headers."""

@@ -34,9 +34,8 @@ from custom_components.tencent_iot.const import (
 from simulator.quectel import QuectelSimulator
 from simulator.quectel.model import Family
 from tests.conftest import add_entry
+from tests.quectel_common import FAMILY, GUEST, quectel_entry_data
 from tests.test_config_flow import fields, mock_setup_entry, placeholder, suggested
-
-from .conftest import FAMILY, GUEST, quectel_entry_data
 
 QUECTEL_ENTRY_KEYS = {
     CONF_CLOUD,

@@ -16,8 +16,7 @@ from tests.platform_common import (
     wait_for,
     wait_for_state,
 )
-
-from .conftest import (
+from tests.quectel_common import (
     CLIMATE,
     GUEST,
     HUB,

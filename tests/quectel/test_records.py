@@ -20,9 +20,9 @@ from custom_components.tencent_iot.const import (
 from simulator.quectel import QuectelSimulator
 from tests.logbook_common import logbook_lines
 from tests.platform_common import set_up_entry, state, wait_for
+from tests.quectel_common import KETTLE_PLUG, POWER_STATION, bring_push_back, take_push_down
 from tests.test_history import hourly, import_round
 
-from .conftest import KETTLE_PLUG, POWER_STATION, bring_push_back, take_push_down
 from .test_home import entity
 
 UNREAD = "sensor.my_home_unread_messages"

@@ -14,9 +14,9 @@ from custom_components.tencent_iot.const import DOMAIN
 from simulator import CloudSimulator
 from simulator.quectel import QuectelSimulator
 from tests.platform_common import BULB, call_service, coordinator_of, state, wait_for
+from tests.quectel_common import GUEST, KETTLE_PLUG, LAMP, POWER_STATION
 from tests.test_services import call, device_id, placeholders, rejected
 
-from .conftest import GUEST, KETTLE_PLUG, LAMP, POWER_STATION
 from .test_home import entity
 
 

@@ -1,7 +1,14 @@
 """Asyncio client for the Tencent Cloud IoT Explorer application-side API (no Home Assistant imports)."""
 
 from .client import TencentIoTClient
-from .cloud import AccountSharing, Capability, CloudClient, CloudPush, ShareRecipient
+from .cloud import (
+    AccountSharing,
+    Capability,
+    CloudClient,
+    CloudPush,
+    RefreshTokenHolder,
+    ShareRecipient,
+)
 from .const import REGIONS, Region, RegionEndpoints
 from .exceptions import (
     TencentIoTAccountLockedError,
@@ -120,6 +127,7 @@ __all__ = [
     "PushClient",
     "PushEvent",
     "PushIdentity",
+    "RefreshTokenHolder",
     "Region",
     "RegionEndpoints",
     "Room",

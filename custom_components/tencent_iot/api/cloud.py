@@ -267,6 +267,15 @@ class ShareRecipient:
 
 
 @runtime_checkable
+class RefreshTokenHolder(Protocol):
+    """A session renewed with a refresh token (Quectel's), which its owner stores too."""
+
+    @property
+    def refresh_token(self) -> Token | None:
+        """The refresh token and when it expires, if logged in."""
+
+
+@runtime_checkable
 class AccountSharing(Protocol):
     """Sharing by user id, email or phone, with an optional expiry, and taking it back."""
 

@@ -1,9 +1,8 @@
-"""Quectel entries: the demo account's home on the Quectel simulator, set up in HA."""
+"""The Quectel simulator's demo home as the tests use it: device ids, entry data, push down."""
 
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tencent_iot.const import (
@@ -25,8 +24,8 @@ from custom_components.tencent_iot.const import (
     CONF_WS_URL,
 )
 from simulator.quectel import QuectelSimulator
-from tests.conftest import add_entry
-from tests.platform_common import connected_push, coordinator_of, set_up_entry, wait_for
+from simulator.quectel.app import DOC_WS_PATH, LIVE_WS_PATH
+from tests.platform_common import connected_push, coordinator_of, wait_for
 
 # The demo home of the Quectel simulator ("My Home", family mode on).
 POWER_STATION = "p11ps1/PS0001"
@@ -64,25 +63,13 @@ def quectel_entry_data(
     }
 
 
-@pytest.fixture
-def quectel_entry(hass: HomeAssistant, quectel_sim: QuectelSimulator) -> MockConfigEntry:
-    """An entry of the demo user's home on the Quectel simulator, added but not set up."""
-    return add_entry(hass, quectel_entry_data(quectel_sim), "Demo · My Home")
-
-
-@pytest.fixture
-async def setup_quectel(hass: HomeAssistant, quectel_entry: MockConfigEntry) -> MockConfigEntry:
-    """The Quectel entry, set up, its first firmware check done."""
-    await set_up_entry(hass, quectel_entry)
-    return quectel_entry
-
-
 async def take_push_down(
     hass: HomeAssistant, sim: QuectelSimulator, entry: MockConfigEntry
 ) -> None:
-    """Once push is connected: drop it and keep it down (its logins refused)."""
+    """Once push is connected: drop it and keep it down (both paths refused)."""
     push = await connected_push(hass, entry)
-    sim.refuse_push_login()
+    for path in (LIVE_WS_PATH, DOC_WS_PATH):
+        sim.refuse_ws_path(path)
     await sim.drop_websockets()
     await wait_for(hass, lambda: not push.connected)
 
@@ -90,6 +77,7 @@ async def take_push_down(
 async def bring_push_back(
     hass: HomeAssistant, sim: QuectelSimulator, entry: MockConfigEntry
 ) -> None:
-    """Accept push logins again; until the entry's push is healthy."""
-    sim.refuse_push_login(False)
+    """Serve push again; until the entry's push is healthy."""
+    for path in (LIVE_WS_PATH, DOC_WS_PATH):
+        sim.refuse_ws_path(path, None)
     await wait_for(hass, lambda: coordinator_of(entry).push_healthy)
