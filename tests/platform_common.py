@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.tencent_iot.api import CloudPush
 from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from simulator import CloudSimulator
+from simulator.quectel import QuectelSimulator
 
 # Devices of the default home ("我的家 My Home").
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
@@ -65,7 +66,7 @@ async def set_up_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 
 
 async def set_up_while_cloud_down(
-    hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator | QuectelSimulator, entry: MockConfigEntry
 ) -> None:
     """Set the entry up while the cloud answers only errors (until cleared): HA retries later."""
     sim.fail_next(10_000)
@@ -96,7 +97,7 @@ async def connected_push(hass: HomeAssistant, entry: MockConfigEntry) -> CloudPu
 
 async def deliver_report(
     hass: HomeAssistant,
-    sim: CloudSimulator,
+    sim: CloudSimulator | QuectelSimulator,
     coordinator: TencentIoTCoordinator,
     device: str,
     **values: Any,

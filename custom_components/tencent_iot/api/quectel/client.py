@@ -56,6 +56,7 @@ from .const import (
     DEFAULT_RETRY_DELAYS,
     DEFAULT_TIMEOUT,
     MAX_PAGES,
+    TSL_KEY,
     DataCentre,
 )
 from .errors import FAMILY_MODE_OFF
@@ -370,7 +371,7 @@ class QuectelClient:
             model = thing_model_from_tsl(data)
             self._models[product_id] = model
             name = self._product_names.get(product_id, "")
-            products.append(Product(product_id, name, thing_model=model))
+            products.append(saved_product(product_id, name, as_mapping(data), model))
         return products
 
     async def get_device_statuses(self, device_ids: Iterable[str]) -> list[DeviceStatus]:
@@ -774,6 +775,18 @@ class QuectelClient:
     ) -> Any:
         """Kugou music is Tencent's."""
         raise TencentIoTNotSupportedError(Capability.MUSIC)
+
+
+def saved_product(
+    product_id: str, name: str, tsl: Mapping[str, Any], model: ThingModel | None = None
+) -> Product:
+    """A product of its TSL (productTSL's `data`), which it keeps to be stored and rebuilt."""
+    return Product(
+        product_id,
+        name,
+        thing_model=thing_model_from_tsl(tsl) if model is None else model,
+        data_template={TSL_KEY: dict(tsl)},
+    )
 
 
 def _pkdk(device: Device) -> dict[str, str]:

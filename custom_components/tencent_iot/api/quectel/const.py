@@ -59,3 +59,6 @@ MESSAGE_TYPES: Final = (
 # A Quectel account without family mode has no family: its devices are the account's own and
 # those shared with it. The integration sees them as one family with this id.
 ACCOUNT_FAMILY_ID: Final = "account"
+
+# Where a product's `data_template` keeps its TSL (a Tencent DataTemplate has no such key).
+TSL_KEY: Final = "_tsl"
