@@ -34,8 +34,8 @@ class Requests:
     rooms: str
     scenes: str
     login: str
-    # The request (or handshake) each push connection attempt makes.
-    push: str
+    # The requests (or handshakes) push connection attempts make.
+    push: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,11 @@ class Cloud:
             return
         for path in (LIVE_WS_PATH, DOC_WS_PATH):
             self.sim.refuse_ws_path(path, WsRefusal.NOT_FOUND if refused else None)
+
+    def push_attempts(self) -> int:
+        """How many times push tried to connect since the counts were reset."""
+        counts = self.sim.request_counts()
+        return sum(counts.get(name, 0) for name in self.requests.push)
 
     def expire_tokens(self, *, revoke: bool = False) -> None:
         """Every access token expires; revoked, none can be renewed but by the password."""
@@ -93,7 +98,7 @@ TENCENT_REQUESTS: Final = Requests(
     rooms="AppGetRoomList",
     scenes="AppGetSceneList",
     login="AppGetToken",
-    push="ActivePush",
+    push=("ActivePush",),
 )
 QUECTEL_REQUESTS: Final = Requests(
     device_data="getDeviceBusinessAttributes",
@@ -104,7 +109,8 @@ QUECTEL_REQUESTS: Final = Requests(
     rooms="getFamilyRoomList",
     scenes="selectSceneList",
     login="emailPwdLogin",
-    push="v2",
+    # A refused handshake at /ws/v2 is tried at /ws/v1 next.
+    push=("v2", "v1"),
 )
 
 
