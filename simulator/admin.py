@@ -5,13 +5,14 @@ JSON in, JSON out. A bad request answers 400 `{"error": {"Code", "Message"}}`.
 
 from collections.abc import Awaitable, Callable
 import json
+import math
 from typing import TYPE_CHECKING, cast
 
 from aiohttp import web
 
 from simulator.app import WsRefusal
 from simulator.errors import ApiError
-from simulator.faults import FaultKind
+from simulator.faults import RATE_LIMIT_CODE, FaultKind
 from simulator.push import ActivePushReply
 
 if TYPE_CHECKING:
@@ -87,6 +88,22 @@ def _wrap(handler: AdminHandler) -> Callable[[web.Request], Awaitable[web.Respon
         return web.json_response({"ok": True} if result is None else result)
 
     return route
+
+
+def _arm_throttle(sim: CloudSimulator, body: Body, count: int) -> None:
+    """Throttle the next `count` requests, or with `seconds` every request for that long."""
+    action = _optional_text(body, "action")
+    code = _text(body, "code", RATE_LIMIT_CODE)
+    http_429 = _flag(body, "http_429", default=False)
+    retry_after = _optional_text(body, "retry_after")
+    if (seconds := _number(body, "seconds", 0)) > 0:
+        sim.throttle_for(
+            seconds, action=action, code=code, http_429=http_429, retry_after=retry_after
+        )
+    else:
+        sim.throttle_next(
+            count, action=action, code=code, http_429=http_429, retry_after=retry_after
+        )
 
 
 def _push_routes(sim: CloudSimulator) -> list[tuple[str, str, AdminHandler]]:
@@ -215,16 +232,19 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
     async def arm_fault(body: Body) -> object:
         kind = FaultKind(_text(body, "kind"))
         count = _optional_int(body, "count") or 1
-        sim.runtime.faults.arm(
-            kind, count, _optional_text(body, "action"), _number(body, "seconds", 0)
-        )
+        if kind is FaultKind.THROTTLE:
+            _arm_throttle(sim, body, count)
+        else:
+            sim.runtime.faults.arm(
+                kind, count, _optional_text(body, "action"), _number(body, "seconds", 0)
+            )
         return None
 
     async def list_faults(_: Body) -> object:
         return [
             {
                 "kind": f.kind.value,
-                "remaining": f.remaining,
+                "remaining": None if math.isinf(f.remaining) else int(f.remaining),
                 "action": f.action,
                 "seconds": f.seconds,
             }

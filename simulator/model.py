@@ -147,6 +147,8 @@ class Device:
     replaced: dict[str, object] = field(default_factory=dict)
     # Days of property history AppGetDeviceDataHistory serves (0: none, as for a new device).
     history_days: int = 0
+    # How often AppGetDeviceData read it, to see which devices a client polls.
+    data_reads: int = 0
 
     @property
     def device_id(self) -> str:

@@ -56,6 +56,7 @@ from .push import (
     StatusChange,
     decode_device_change,
 )
+from .rate_limit import RateLimit, Throttle, parse_retry_after
 from .thing_model import (
     Action,
     ArrayDefine,
@@ -112,6 +113,7 @@ __all__ = [
     "PushClient",
     "PushEvent",
     "PushIdentity",
+    "RateLimit",
     "Region",
     "RegionEndpoints",
     "Room",
@@ -136,10 +138,12 @@ __all__ = [
     "TencentIoTTimeoutError",
     "TencentIoTTokenError",
     "ThingModel",
+    "Throttle",
     "Timer",
     "TimestampDefine",
     "Token",
     "User",
     "decode_device_change",
     "is_number",
+    "parse_retry_after",
 ]

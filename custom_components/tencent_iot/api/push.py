@@ -322,7 +322,7 @@ class PushClient:
         # Per device and Type: the latest Seq and the payloads seen with it, to drop duplicates.
         self._latest: dict[tuple[str, str], tuple[int, set[str]]] = {}
         self._connected = False
-        self._down_logged = False
+        self._last_error: str | None = None
         self._last_message_at: float | None = None
         self._reconnect_count = 0
 
@@ -335,6 +335,11 @@ class PushClient:
     def ws_url(self) -> str:
         """The push URL in use (or tried next), without its query."""
         return self._identity.ws_urls[self._url_index]
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the channel last failed to connect or went down, if it ever did."""
+        return self._last_error
 
     @property
     def last_message_at(self) -> float | None:
@@ -425,19 +430,15 @@ class PushClient:
         return max(self._backoff_min, min(self._backoff_max, delay))
 
     def _log_down(self, reason: str) -> None:
-        if self._down_logged:
-            _LOGGER.debug("Push channel still down: %s", reason)
-        else:
-            _LOGGER.warning("Push channel down: %s; reconnecting", reason)
-            self._down_logged = True
+        # The owner tells the user that push is down and back (`on_connection_change`,
+        # `last_error`); each failed attempt is for debugging.
+        self._last_error = reason
+        _LOGGER.debug("Push channel down: %s; reconnecting", reason)
 
     def _set_connected(self, connected: bool) -> None:
         self._connected = connected
         if connected:
             self._refusals_in_a_row = 0
-        if connected and self._down_logged:
-            _LOGGER.info("Push channel connected again")
-            self._down_logged = False
         if self._on_connection_change is not None:
             try:
                 self._on_connection_change(connected)
@@ -474,7 +475,8 @@ class PushClient:
         except aiohttp.WSServerHandshakeError as err:
             if 400 <= err.status < 500:
                 raise _RefusedError(f"{url} refused the connection (HTTP {err.status})") from err
-            raise
+            # Not the error's own text: it holds the query, and with it the UserID.
+            raise _LinkDownError(f"{url} failed the connection (HTTP {err.status})") from err
         self._ws = ws
         try:
             await self._send_subscribe(ws)
