@@ -591,7 +591,7 @@ class Scenario:
         browser.set_viewport(*VIEWPORT)
         browser.driver.get(f"{base}/config/integrations/integration/tencent_iot")
         browser.click(browser.by_label("ha-icon-button", "Configure"))
-        ConfigFlow(browser).field("poll_interval")
+        ConfigFlow(browser).field("use_push")
         browser.doc_shot(
             "options", browser.wait_for(f"{ConfigFlow.DIALOG} >>> wa-dialog >>> dialog")
         )

@@ -60,6 +60,7 @@ class TencentIoTFirmwareCoordinator(DataUpdateCoordinator[dict[str, FirmwareInfo
         self._checked_at: dict[str, float] = {}
         self._cancel_tick: CALLBACK_TYPE | None = None
         self._checking = False
+        self._unsaved = False
 
     async def async_load(self) -> None:
         """Start from what the checks before the last restart found."""
@@ -77,11 +78,13 @@ class TencentIoTFirmwareCoordinator(DataUpdateCoordinator[dict[str, FirmwareInfo
         self.config_entry.async_on_unload(self._async_stop)
         self._async_tick(dt_util.utcnow())
 
-    @callback
-    def _async_stop(self) -> None:
+    async def _async_stop(self) -> None:
+        """No more ticks; what was found is written now, for the entry's next start."""
         if self._cancel_tick is not None:
             self._cancel_tick()
             self._cancel_tick = None
+        if self._unsaved:
+            await self._store.async_save(self._snapshot())
 
     @callback
     def _async_tick(self, now: datetime) -> None:
@@ -93,19 +96,19 @@ class TencentIoTFirmwareCoordinator(DataUpdateCoordinator[dict[str, FirmwareInfo
 
     async def async_check_due(self, now: datetime) -> None:
         """Check the devices due at `now`, a few of them; a failure is tried at the next tick."""
-        self._checking = True
-        try:
-            due = self._due(self.coordinator.devices.values(), now)
-            await self._async_check(due[:FIRMWARE_CHECKS_PER_TICK], now)
-        except TencentIoTAuthError as err:
-            self.config_entry.async_start_reauth(self.hass)
-            self.async_set_update_error(err)
-            return
-        except TencentIoTError as err:
-            self.async_set_update_error(err)
-            return
-        finally:
-            self._checking = False
+        if due := self._due(self.coordinator.devices.values(), now)[:FIRMWARE_CHECKS_PER_TICK]:
+            self._checking = True
+            try:
+                await self._async_check(due, now)
+            except TencentIoTAuthError as err:
+                self.config_entry.async_start_reauth(self.hass)
+                self.async_set_update_error(err)
+                return
+            except TencentIoTError as err:
+                self.async_set_update_error(err)
+                return
+            finally:
+                self._checking = False
         if self.data != self._found or not self.last_update_success:
             self.async_set_updated_data(dict(self._found))
 
@@ -164,9 +167,11 @@ class TencentIoTFirmwareCoordinator(DataUpdateCoordinator[dict[str, FirmwareInfo
 
     @callback
     def _async_save(self) -> None:
+        self._unsaved = True
         self._store.async_delay_save(self._snapshot, 10)
 
     def _snapshot(self) -> dict[str, Any]:
+        self._unsaved = False
         devices = self.coordinator.devices
         return {
             "devices": {
