@@ -183,12 +183,3 @@ async def test_migration_drops_the_poll_interval(hass: HomeAssistant, sim: Cloud
     assert (entry.version, entry.minor_version) == (1, 2)
     assert entry.options == {CONF_USE_PUSH: False, CONF_HISTORY_DAYS: 3}
     assert entry.runtime_data.coordinator.update_interval == POLL_INTERVAL
-
-
-async def test_migration_refuses_a_newer_version(hass: HomeAssistant, sim: CloudSimulator) -> None:
-    """An entry saved by a newer version of the integration is not set up."""
-    data = entry_data(sim)
-    entry = MockConfigEntry(domain=DOMAIN, data=data, version=2, minor_version=1)
-    entry.add_to_hass(hass)
-    assert not await hass.config_entries.async_setup(entry.entry_id)
-    assert entry.state is ConfigEntryState.MIGRATION_ERROR

@@ -17,7 +17,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.tencent_iot.api import RateLimit
+from custom_components.tencent_iot.api import RateLimit, TencentIoTRateLimitError
 from custom_components.tencent_iot.const import DOMAIN
 from custom_components.tencent_iot.control import async_set_values
 from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
@@ -229,3 +229,33 @@ async def test_diagnostics_show_requests_and_the_last_throttle(
     assert traffic["throttled"] is True
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=3))
     await wait_for(hass, poll.done)
+
+
+async def test_refused_lists_keep_the_scenes(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A scene list refused as one too many is no empty list: the scenes stay."""
+    coordinator, rate_limit = throttled_coordinator(setup_integration)
+    scenes = dict(coordinator.scenes)
+    assert scenes
+    sim.throttle_next(3, action="AppGetSceneList")
+    read = start(coordinator.async_read_lists())
+    await advance_until(hass, read.done, timedelta(seconds=10))
+    assert isinstance(read.exception(), TencentIoTRateLimitError)
+    assert coordinator.scenes == scenes
+    assert rate_limit.throttled
+
+
+async def test_refused_firmware_check_keeps_the_firmware(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A firmware check refused as one too many ends the round; no device loses its firmware."""
+    firmware = setup_integration.runtime_data.firmware
+    found = dict(firmware.data or {})
+    assert found
+    sim.throttle_next(3, action="AppCheckFirmwareUpdate")
+    check = start(firmware.async_check_due(dt_util.utcnow() + timedelta(days=1)))
+    await advance_until(hass, check.done, timedelta(seconds=10))
+    assert not firmware.last_update_success
+    assert firmware.data == found
+    assert sim.request_counts()["AppCheckFirmwareUpdate"] == len(found) + 3

@@ -44,9 +44,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -> bool:
-    """Bring an entry of an older version up to date; one of a newer version cannot be."""
-    if entry.version > 1:
-        return False
+    """Bring an entry of an older version up to date (HA refuses a newer one by itself)."""
     if entry.minor_version < 2:
         # 1.2: polling keeps a fixed interval of its own; the user's one is gone.
         options = {key: value for key, value in entry.options.items() if key != "poll_interval"}

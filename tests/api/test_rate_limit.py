@@ -66,6 +66,7 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("1.5") == 1.5
     assert 50 <= (parse_retry_after(in_a_minute) or 0) <= 60
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00") == 0  # no zone: UTC
     assert parse_retry_after("-5") == 0
     assert parse_retry_after("86400") == 3600
     assert parse_retry_after("soon") is None
