@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
@@ -64,6 +65,22 @@ def backing_off_for(rate_limit: RateLimit, seconds: float) -> bool:
     return rate_limit.backing_off and last is not None and last.backoff == seconds
 
 
+async def refused_poll(
+    hass: HomeAssistant, sim: CloudSimulator, coordinator: TencentIoTCoordinator, **how: Any
+) -> asyncio.Task[object]:
+    """A poll whose status read the cloud refuses once (`how` as `throttle_next`); once held."""
+    sim.throttle_next(1, action="AppGetDeviceStatuses", **how)
+    poll = start(coordinator.async_refresh())
+    await wait_for(hass, lambda: coordinator.rate_limit.backing_off)
+    return poll
+
+
+async def end_backoff(hass: HomeAssistant, job: asyncio.Task[object], seconds: float = 3) -> None:
+    """Move HA's clock past the back-off; until the held job is done."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await wait_for(hass, job.done)
+
+
 def throttled_coordinator(entry: MockConfigEntry) -> tuple[TencentIoTCoordinator, RateLimit]:
     """The entry's coordinator and the rate limit its client shares."""
     coordinator = coordinator_of(entry)
@@ -77,9 +94,7 @@ async def test_every_request_waits_out_the_backoff(
     """One refused read holds every request of the entry, a user's control too, until it ends."""
     coordinator, rate_limit = throttled_coordinator(setup_integration)
     reads = rate_limit.requests["AppGetDeviceStatuses"]
-    sim.throttle_next(1, action="AppGetDeviceStatuses")
-    poll = start(coordinator.async_refresh())
-    await wait_for(hass, lambda: rate_limit.backing_off)
+    poll = await refused_poll(hass, sim, coordinator)
     assert rate_limit.last_throttle is not None
     assert rate_limit.last_throttle.code == "RequestLimitExceeded"
     assert rate_limit.last_throttle.action == "AppGetDeviceStatuses"
@@ -92,8 +107,8 @@ async def test_every_request_waits_out_the_backoff(
     assert not poll.done()
     assert not control.done()
 
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=3))
-    await wait_for(hass, lambda: poll.done() and control.done())
+    await end_backoff(hass, poll)
+    await wait_for(hass, control.done)
     assert rate_limit.requests["AppGetDeviceStatuses"] == reads + 2
     assert sim.device_state(BULB)["Data"]["brightness"] == 12  # type: ignore[index]
     assert coordinator.last_update_success
@@ -126,13 +141,10 @@ async def test_backoff_grows_and_resets(
     await coordinator.async_refresh()
     assert refusals == [True, False]
     assert coordinator.update_interval == timedelta(seconds=60)
-    sim.throttle_next(1, action="AppGetDeviceStatuses")
-    poll = start(coordinator.async_refresh())
-    await wait_for(hass, lambda: rate_limit.backing_off)
+    poll = await refused_poll(hass, sim, coordinator)
     assert rate_limit.last_throttle is not None
     assert rate_limit.last_throttle.backoff == 2.0
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=3))
-    await wait_for(hass, poll.done)
+    await end_backoff(hass, poll)
 
 
 async def test_http_429_and_its_retry_after(
@@ -140,17 +152,14 @@ async def test_http_429_and_its_retry_after(
 ) -> None:
     """An HTTP 429 is a refusal too, and its Retry-After sets the back-off."""
     coordinator, rate_limit = throttled_coordinator(setup_integration)
-    sim.throttle_next(1, action="AppGetDeviceStatuses", http_429=True, retry_after="30")
-    poll = start(coordinator.async_refresh())
-    await wait_for(hass, lambda: rate_limit.backing_off)
+    poll = await refused_poll(hass, sim, coordinator, http_429=True, retry_after="30")
     assert rate_limit.last_throttle is not None
     assert (rate_limit.last_throttle.code, rate_limit.last_throttle.backoff) == ("HTTP 429", 30)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=20))
     await hass.async_block_till_done()
     await turns()
     assert not poll.done()
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
-    await wait_for(hass, poll.done)
+    await end_backoff(hass, poll, 31)
     assert coordinator.last_update_success
 
 
@@ -227,8 +236,7 @@ async def test_diagnostics_show_requests_and_the_last_throttle(
     assert last["backoff_seconds"] == 2.0
     assert dt_util.parse_datetime(last["at"]) is not None
     assert traffic["throttled"] is True
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=3))
-    await wait_for(hass, poll.done)
+    await end_backoff(hass, poll)
 
 
 async def test_refused_lists_keep_the_scenes(

@@ -13,6 +13,7 @@ import pytest
 
 from custom_components.tencent_iot.api import (
     RateLimit,
+    TencentIoTClient,
     TencentIoTCloudError,
     TencentIoTInvalidApp,
     TencentIoTRateLimitError,
@@ -182,13 +183,21 @@ async def test_a_failing_listener_is_logged(caplog: pytest.LogCaptureFixture) ->
     assert not rate_limit.backing_off
 
 
+async def logged_in(
+    sim: CloudSimulator, make_client: ClientFactory, rate_limit: RateLimit
+) -> TencentIoTClient:
+    """A client of the demo user, logged in, whose requests go through `rate_limit`."""
+    client = make_client(credentials=phone_credentials(sim), rate_limit=rate_limit)
+    await client.login_password()
+    return client
+
+
 async def test_a_read_waits_out_refusals_then_succeeds(
     sim: CloudSimulator, make_client: ClientFactory
 ) -> None:
     """A refused read is sent again after each back-off, which grows."""
     rate_limit = RateLimit(backoff_min=0.001)
-    client = make_client(credentials=phone_credentials(sim), rate_limit=rate_limit)
-    await client.login_password()
+    client = await logged_in(sim, make_client, rate_limit)
     sim.throttle_next(2, action="AppGetRoomList")
     rooms = await client.get_rooms(home_family_id(sim))
     assert rooms
@@ -204,8 +213,7 @@ async def test_a_read_gives_up_after_its_retries(
 ) -> None:
     """Still refused after RATE_LIMIT_RETRIES more tries, the refusal is raised."""
     rate_limit = RateLimit(backoff_min=0.001)
-    client = make_client(credentials=phone_credentials(sim), rate_limit=rate_limit)
-    await client.login_password()
+    client = await logged_in(sim, make_client, rate_limit)
     sim.throttle_next(10, action="AppGetRoomList", code="RequestLimitExceeded.UinLimitExceeded")
     with pytest.raises(TencentIoTRateLimitError) as err:
         await client.get_rooms(home_family_id(sim))
@@ -220,8 +228,7 @@ async def test_a_write_is_refused_once_and_429_sets_the_backoff(
 ) -> None:
     """A control is not sent again; an HTTP 429's Retry-After (an HTTP date too) is the wait."""
     rate_limit = RateLimit(backoff_min=1)
-    client = make_client(credentials=phone_credentials(sim), rate_limit=rate_limit)
-    await client.login_password()
+    client = await logged_in(sim, make_client, rate_limit)
     in_two_minutes = format_datetime(datetime.now(UTC) + timedelta(seconds=120), usegmt=True)
     sim.throttle_next(1, action="AppControlDeviceData", http_429=True, retry_after=in_two_minutes)
     with pytest.raises(TencentIoTRateLimitError) as err:
@@ -241,10 +248,8 @@ async def test_clients_sharing_a_rate_limit_wait_together(
 ) -> None:
     """Two clients given one rate limit (as a second cloud's client would be) back off as one."""
     shared = RateLimit(backoff_min=60)
-    first = make_client(credentials=phone_credentials(sim), rate_limit=shared)
-    second = make_client(credentials=phone_credentials(sim), rate_limit=shared)
-    await first.login_password()
-    await second.login_password()
+    first = await logged_in(sim, make_client, shared)
+    second = await logged_in(sim, make_client, shared)
     assert first.rate_limit is second.rate_limit is shared
     sim.throttle_next(1, action="AppControlDeviceData")
     with pytest.raises(TencentIoTRateLimitError):
