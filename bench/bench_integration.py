@@ -46,6 +46,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import aiohttp
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
@@ -461,17 +462,24 @@ async def phase_push_down(bench: Bench) -> None:
 
 
 class CheckTimeline:
-    """Cumulative firmware checks, sampled in real time, stamped in simulated minutes."""
+    """Cumulative firmware checks, sampled in real time, stamped in simulated minutes.
 
-    def __init__(self, sim: SimProcess, scale: float) -> None:
+    The clock starts when the entry is loaded: a compressed clock would otherwise count the
+    setup itself as many simulated minutes.
+    """
+
+    def __init__(self, bench: Bench, scale: float) -> None:
         """Nothing sampled yet; `scale` simulated seconds pass per real second."""
-        self.sim = sim
+        self.bench = bench
+        self.sim = bench.sim
         self.scale = scale
         self.samples: list[tuple[float, int]] = []
 
     async def follow(self, devices: Callable[[], int], minutes: float) -> None:
         """Sample until every device was checked once, or for `minutes` simulated minutes."""
         limit = min(minutes * 60 / self.scale, FIRMWARE_REAL_LIMIT if self.scale == 1 else math.inf)
+        entry = self.bench.entry
+        await wait_until(lambda: entry.state is ConfigEntryState.LOADED, seconds=600)
         started = time.perf_counter()
         while True:
             count = (await self.sim.counts()).get("AppCheckFirmwareUpdate", 0)
@@ -527,7 +535,7 @@ async def phase_firmware_restart(bench: Bench, scale: float) -> None:
     assert await hass.config_entries.async_unload(bench.entry.entry_id)
     await hass.async_block_till_done()
     await bench.sim.reset_counts()
-    timeline = CheckTimeline(bench.sim, scale)
+    timeline = CheckTimeline(bench, scale)
     following = asyncio.create_task(timeline.follow(partial(family_size, bench), 10))
     assert await hass.config_entries.async_setup(bench.entry.entry_id)
     await following
@@ -994,7 +1002,7 @@ async def test_bench(
     bench = Bench(hass, sim_process, entry, {"n": int(os.environ.get("BENCH_DEVICES", "10"))})
     if "firmware" in phases:
         scale = firmware_scale(monkeypatch)
-        timeline = CheckTimeline(sim_process, scale)
+        timeline = CheckTimeline(bench, scale)
         following = asyncio.create_task(
             timeline.follow(partial(family_size, bench), FIRMWARE_WINDOW)
         )
