@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
-from .api import TencentIoTAuthError, TencentIoTError
+from .api import TencentIoTAuthError, TencentIoTError, TencentIoTRateLimitError
 from .const import DOMAIN, LOGGER
 
 
@@ -123,6 +123,12 @@ async def async_call_cloud[T](
     except TencentIoTAuthError as err:
         entry.async_start_reauth(hass)
         raise HomeAssistantError(translation_domain=DOMAIN, translation_key="auth_failed") from err
+    except TencentIoTRateLimitError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="rate_limited",
+            translation_placeholders={"target": target},
+        ) from err
     except TencentIoTError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,

@@ -6,7 +6,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .api import REGIONS, LoginCredentials, TencentIoTClient, Token
+from .api import REGIONS, LoginCredentials, RateLimit, TencentIoTClient, Token
 from .const import (
     CONF_ACCESS_TOKEN,
     CONF_ACCOUNT,
@@ -46,10 +46,12 @@ def create_client(
     data: Mapping[str, Any],
     *,
     on_token: Callable[[Token], None] | None = None,
+    rate_limit: RateLimit | None = None,
 ) -> TencentIoTClient:
     """A client on HA's shared session for the endpoints, app and token in `data`.
 
     A custom endpoint speaks as to mainland China (RegionId 1), as Tencent's SDK does by default.
+    `rate_limit` is the back-off its requests share with the entry's other users of the cloud.
     """
     region = data.get(CONF_REGION)
     return TencentIoTClient(
@@ -64,6 +66,7 @@ def create_client(
         token_expire_at=data.get(CONF_TOKEN_EXPIRE_AT) or None,
         credentials=credentials(data),
         on_token=on_token,
+        rate_limit=rate_limit,
     )
 
 

@@ -166,7 +166,6 @@ async def test_failed_catch_up_is_read_again(
     await assert_end_state(hass, sim, setup_integration)
 
 
-@pytest.mark.usefixtures("clock_near_boot")
 async def test_devices_bound_and_unbound_during_an_outage_are_found(
     hass: HomeAssistant,
     sim: CloudSimulator,
@@ -175,8 +174,7 @@ async def test_devices_bound_and_unbound_during_an_outage_are_found(
 ) -> None:
     """Bind and unbind pushes sent while push was down are made up for by a list read.
 
-    On a host booted a moment ago too: the failed read is due at the next poll, not in
-    10 minutes.
+    A failed read is due at the next poll, not in 10 minutes.
     """
     coordinator = await push_healthy_coordinator(hass, setup_integration)
     await take_push_down(hass, sim, setup_integration)
