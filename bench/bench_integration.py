@@ -14,7 +14,11 @@ Phases (comma-separated in BENCH_PHASES):
 - history: the import of the cloud's history into statistics (requests, pages, time), with the
   recorder's reads and writes replaced by a counter (the bench runs no recorder);
 - writes: state writes per push, by entity domain, for one push of each property of every online
-  device (counts, not time).
+  device (counts, not time);
+- pushdown: requests per minute while push is down (the fallback polls and the lists' read),
+  and what the catch-up asks for when push is back;
+- firmware: the firmware checks after the start (measured from the setup on) and after a
+  restart, by simulated minute.
 BENCH_PROFILE=<rate> also writes a cProfile of the HA process during the run at that rate.
 Results go to BENCH_OUT as JSON; `bench/report.py` turns them into the table.
 """
@@ -42,6 +46,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import aiohttp
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
@@ -52,7 +57,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from bench.pacing import paced
 from custom_components.tencent_iot import (
     PLATFORMS,
-    coordinator as coordinator_module,
+    const,
+    firmware as firmware_module,
     history as history_module,
     push_session,
 )
@@ -73,7 +79,6 @@ from custom_components.tencent_iot.const import (
     CONF_TOKEN_EXPIRE_AT,
     CONF_USER_ID,
     CONF_WS_URL,
-    DEFAULT_POLL_INTERVAL,
     DEVICE_LIST_REFRESH,
     DOMAIN,
 )
@@ -90,10 +95,26 @@ WS_ACTIONS = frozenset({"ActivePush", "AppDeviceTraceHeartBeat"})
 # Requested after setup, in the background: the firmware check and the message centre.
 BACKGROUND_ACTIONS = frozenset({"AppCheckFirmwareUpdate", "AppGetMessages"})
 # The steady state runs this many times faster than real time: polls every 3 s instead of
-# 60 s, heartbeats every 2.5 s instead of 50 s, the device-list read every 30 s instead of
-# 10 min. What a poll does does not depend on the clock, so counts scale back exactly.
+# 60 s, heartbeats every 2.5 s instead of 50 s. What a poll does does not depend on the clock,
+# so counts scale back exactly.
 STEADY_SCALE = 20
 STEADY_MINUTES = 10
+# The poll interval: a constant since issue 23, an option's default before it (read either
+# way, so that the phases can measure an older commit too).
+POLL_SECONDS: float = (
+    interval.total_seconds()
+    if isinstance(interval := getattr(const, "POLL_INTERVAL", None), timedelta)
+    else float(getattr(const, "DEFAULT_POLL_INTERVAL", 60))
+)
+# While push is down: this many polls (one a minute), then the lists' read (every 10 minutes).
+PUSH_DOWN_POLLS = 10
+# Firmware checks run on a timer this many times faster than real time, when the integration
+# has one (FIRMWARE_CHECK_TICK, since issue 23; before, its pace was asyncio sleeps). They are
+# followed until every device was checked once, or for FIRMWARE_WINDOW simulated minutes.
+FIRMWARE_SCALE = 60
+FIRMWARE_WINDOW = 180
+# When the firmware has no timer to compress, it is followed this long (s) at most.
+FIRMWARE_REAL_LIMIT = 150.0
 # Latency runs: (pushes per second, seconds). A minute at 1000/s spans several collections of
 # HA's heap, so that the p99 is not luck.
 LATENCY_RUNS = ((100, 20.0), (1000, 60.0))
@@ -342,14 +363,11 @@ class PollCounter:
         self.polls += 1
 
 
-async def phase_steady(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+async def phase_steady(bench: Bench) -> None:
     """Requests per minute while push is healthy, with polls and heartbeats time-compressed."""
     coordinator = bench.coordinator
     assert coordinator.push_healthy
-    monkeypatch.setattr(
-        coordinator_module, "DEVICE_LIST_REFRESH", DEVICE_LIST_REFRESH / STEADY_SCALE
-    )
-    coordinator.update_interval = timedelta(seconds=DEFAULT_POLL_INTERVAL / STEADY_SCALE)
+    coordinator.update_interval = timedelta(seconds=POLL_SECONDS / STEADY_SCALE)
     # A refresh now schedules the next one at the compressed interval.
     await coordinator.async_refresh()
     await bench.sim.reset_counts()
@@ -363,7 +381,7 @@ async def phase_steady(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     # Simulated minutes elapsed; `polls` (one per simulated minute) is kept as a cross-check.
     minutes = (time.monotonic() - started) * STEADY_SCALE / 60
     poll_counter.stop()
-    coordinator.update_interval = timedelta(seconds=DEFAULT_POLL_INTERVAL)
+    coordinator.update_interval = timedelta(seconds=POLL_SECONDS)
     await coordinator.async_refresh()
     bench.results["steady"] = {
         "minutes": minutes,
@@ -377,6 +395,151 @@ async def phase_steady(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
         "http_per_minute": counts["http_total"] / minutes,
         "ws_per_minute": counts["ws_total"] / minutes,
     }
+
+
+async def settled_counts(sim: SimProcess, quiet: float = 1.0) -> dict[str, int]:
+    """Requests per Action once no new request came for `quiet` seconds."""
+    counts = await sim.counts()
+    while True:
+        await asyncio.sleep(quiet)
+        latest = await sim.counts()
+        if latest == counts:
+            return counts
+        counts = latest
+
+
+async def phase_push_down(bench: Bench) -> None:
+    """Requests per minute while push is down, and the catch-up when it is back.
+
+    PUSH_DOWN_POLLS polls are run one after the other (each is what a minute brings: the poll
+    interval is 60 s), then one read of the lists (what 10 minutes bring). Per minute: a
+    poll's requests plus a tenth of the lists'. No clock is compressed: what a poll asks for
+    does not depend on it.
+    """
+    coordinator = bench.coordinator
+    admin_url = (await bench.sim.get("/info"))["admin_url"]
+
+    async def admin(path: str, body: dict[str, Any]) -> None:
+        async with bench.sim.session.post(f"{admin_url}/{path}", json=body) as response:
+            response.raise_for_status()
+
+    await admin("ws/refuse", {"enabled": True})
+    await admin("ws/drop", {})
+    await wait_until(lambda: not coordinator.push_healthy)
+    await bench.sim.reset_counts()
+    poll_counter = PollCounter(coordinator)
+    started = time.perf_counter()
+    for _ in range(PUSH_DOWN_POLLS):
+        await coordinator.async_refresh()
+    poll_seconds = (time.perf_counter() - started) / PUSH_DOWN_POLLS
+    poll_counter.stop()
+    polls = split_counts(await bench.sim.counts())["http"]
+    await bench.sim.reset_counts()
+    await coordinator.async_read_lists()
+    lists = split_counts(await bench.sim.counts())["http"]
+    list_minutes = DEVICE_LIST_REFRESH.total_seconds() / 60
+    per_minute = {
+        action: polls.get(action, 0) / poll_counter.polls + lists.get(action, 0) / list_minutes
+        for action in sorted({*polls, *lists})
+    }
+    online = sum(1 for state in coordinator.devices.values() if state.online)
+    reads = polls.get("AppGetDeviceData", 0) / poll_counter.polls
+    # Push back: what the catch-up asks for, until the requests stop.
+    await bench.sim.reset_counts()
+    await admin("ws/refuse", {"enabled": False})
+    await wait_until(lambda: coordinator.push_healthy, seconds=120)
+    catch_up = split_counts(await settled_counts(bench.sim))["http"]
+    bench.results["push_down"] = {
+        "polls": poll_counter.polls,
+        "poll_seconds": poll_seconds,
+        "per_minute": per_minute,
+        "http_per_minute": sum(per_minute.values()),
+        "online_devices": online,
+        "data_reads_per_poll": reads,
+        "minutes_between_reads_of_a_device": online / reads if reads else None,
+        "catch_up": catch_up,
+    }
+
+
+class CheckTimeline:
+    """Cumulative firmware checks, sampled in real time, stamped in simulated minutes.
+
+    The clock starts when the entry is loaded: a compressed clock would otherwise count the
+    setup itself as many simulated minutes.
+    """
+
+    def __init__(self, bench: Bench, scale: float) -> None:
+        """Nothing sampled yet; `scale` simulated seconds pass per real second."""
+        self.bench = bench
+        self.sim = bench.sim
+        self.scale = scale
+        self.samples: list[tuple[float, int]] = []
+
+    async def follow(self, devices: Callable[[], int], minutes: float) -> None:
+        """Sample until every device was checked once, or for `minutes` simulated minutes."""
+        limit = min(minutes * 60 / self.scale, FIRMWARE_REAL_LIMIT if self.scale == 1 else math.inf)
+        entry = self.bench.entry
+        await wait_until(lambda: entry.state is ConfigEntryState.LOADED, seconds=600)
+        started = time.perf_counter()
+        while True:
+            count = (await self.sim.counts()).get("AppCheckFirmwareUpdate", 0)
+            elapsed = time.perf_counter() - started
+            self.samples.append((elapsed * self.scale / 60, count))
+            if 0 < devices() <= count or elapsed >= limit:
+                return
+            await asyncio.sleep(0.2)
+
+    def at(self, minute: float) -> int:
+        """Checks within the first `minute` simulated minutes."""
+        return max((count for at, count in self.samples if at <= minute), default=0)
+
+    def summary(self, devices: int) -> dict[str, Any]:
+        """Checks in the first minutes, the most in any minute, and when all were checked."""
+        peak = max(
+            (count - self.at(at - 1) for at, count in self.samples),
+            default=0,
+        )
+        every = next((at for at, count in self.samples if count >= devices), None)
+        return {
+            "devices": devices,
+            "scale": self.scale,
+            "first_2_min": self.at(2),
+            "first_10_min": self.at(10),
+            "first_60_min": self.at(60),
+            "peak_per_min": peak,
+            "all_checked_min": every,
+            "followed_min": self.samples[-1][0] if self.samples else 0,
+            "checked": self.samples[-1][1] if self.samples else 0,
+        }
+
+
+def family_size(bench: Bench) -> int:
+    """The devices of the entry's family, once it is set up (0 before)."""
+    if not hasattr(bench.entry, "runtime_data"):
+        return 0
+    return len(bench.coordinator.devices)
+
+
+def firmware_scale(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Compress the firmware timer, when the integration has one; the scale it runs at."""
+    tick = getattr(firmware_module, "FIRMWARE_CHECK_TICK", None)
+    if not isinstance(tick, timedelta):
+        return 1
+    monkeypatch.setattr(firmware_module, "FIRMWARE_CHECK_TICK", tick / FIRMWARE_SCALE)
+    return FIRMWARE_SCALE
+
+
+async def phase_firmware_restart(bench: Bench, scale: float) -> None:
+    """Unload the entry and set it up again: the checks of the next minutes."""
+    hass = bench.hass
+    assert await hass.config_entries.async_unload(bench.entry.entry_id)
+    await hass.async_block_till_done()
+    await bench.sim.reset_counts()
+    timeline = CheckTimeline(bench, scale)
+    following = asyncio.create_task(timeline.follow(partial(family_size, bench), 10))
+    assert await hass.config_entries.async_setup(bench.entry.entry_id)
+    await following
+    bench.results["firmware"]["restart"] = timeline.summary(family_size(bench))
 
 
 # Pushes
@@ -837,11 +1000,29 @@ async def test_bench(
     )
     entry = await make_entry(hass, sim_process)
     bench = Bench(hass, sim_process, entry, {"n": int(os.environ.get("BENCH_DEVICES", "10"))})
+    if "firmware" in phases:
+        scale = firmware_scale(monkeypatch)
+        timeline = CheckTimeline(bench, scale)
+        following = asyncio.create_task(
+            timeline.follow(partial(family_size, bench), FIRMWARE_WINDOW)
+        )
     await phase_setup(bench)
+    if "firmware" in phases:
+        await following
+        bench.results["firmware"] = {"start": timeline.summary(family_size(bench))}
+    if phases & {"pushdown", "firmware"}:
+        bench.results["traffic"] = {
+            "commit": await integration_commit(),
+            "measured": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        }
+    if "pushdown" in phases:
+        await phase_push_down(bench)
+    if "firmware" in phases:
+        await phase_firmware_restart(bench, scale)
     if "history" in phases:
         await phase_history(bench, monkeypatch)
     if "steady" in phases:
-        await phase_steady(bench, monkeypatch)
+        await phase_steady(bench)
     if phases & {"latency", "maxrate"}:
         await phase_pushes(bench, phases)
     if "writes" in phases:

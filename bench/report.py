@@ -6,6 +6,7 @@
 `python -m bench.report --writes RESULTS_DIR ...` replaces only the section "State writes per
 push" of `bench/results.md`, with a column for each result that has it, in the order given
 (e.g. the results of an older commit, then the current one), and prints that section.
+`--traffic` does the same for the section "Cloud traffic: push down, firmware checks".
 """
 
 import argparse
@@ -30,6 +31,7 @@ TARGET_P99_MS = 5.0
 TARGET_RATE = 4000
 MB = 1024 * 1024
 WRITES_HEADING = "## State writes per push"
+TRAFFIC_HEADING = "## Cloud traffic: push down, firmware checks"
 
 
 def _load(directory: Path) -> dict[int, dict[str, Any]]:
@@ -419,14 +421,107 @@ def _writes(results: Iterable[dict[str, Any]]) -> list[str]:
     return [*lines, *_table(header, rows), ""]
 
 
-def replace_writes(text: str, results: Iterable[dict[str, Any]]) -> str:
-    """`text` (a results.md) with its section "State writes per push" replaced, or added."""
-    section = "\n".join(_writes(results))
-    start = text.find(WRITES_HEADING)
+def _minutes(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.1f} min"
+
+
+def _traffic(results: Iterable[dict[str, Any]]) -> list[str]:
+    """The section "Cloud traffic": a column for each result that has it."""
+    measured = [result for result in results if "traffic" in result]
+    lines = [
+        TRAFFIC_HEADING,
+        "",
+        "Requests while push is down (one poll a minute, the lists' read every 10 minutes), the "
+        "catch-up when push is back, and the firmware checks after the first start and after a "
+        "restart, in simulated minutes (see `bench/README.md`).",
+        "",
+    ]
+    if not measured:
+        return [*lines, "(not measured)", ""]
+
+    def down(result: dict[str, Any], key: str) -> Any:
+        return result.get("push_down", {}).get(key)
+
+    def per_minute(result: dict[str, Any], action: str) -> str:
+        return _num(down(result, "per_minute").get(action, 0), 1)
+
+    def others(result: dict[str, Any]) -> str:
+        polled = {"AppGetDeviceData", "AppGetDeviceStatuses"}
+        rest = {a: n for a, n in down(result, "per_minute").items() if a not in polled}
+        return _num(sum(rest.values()), 1)
+
+    def firmware(result: dict[str, Any], start: str, key: str) -> Any:
+        return result["firmware"][start][key]
+
+    rows: list[list[object]] = [
+        ["measured", *(r["traffic"]["measured"] for r in measured)],
+        ["devices in the family", *(r["setup"]["devices"] for r in measured)],
+        [
+            "**HTTP requests per minute, push down**",
+            *(f"**{_num(down(r, 'http_per_minute'), 1)}**" for r in measured),
+        ],
+        ["AppGetDeviceData per minute", *(per_minute(r, "AppGetDeviceData") for r in measured)],
+        [
+            "AppGetDeviceStatuses per minute",
+            *(per_minute(r, "AppGetDeviceStatuses") for r in measured),
+        ],
+        ["the lists' read, per minute", *(others(r) for r in measured)],
+        [
+            "a device's data is read every",
+            *(_minutes(down(r, "minutes_between_reads_of_a_device")) for r in measured),
+        ],
+        ["a poll takes", *(f"{_num(down(r, 'poll_seconds'), 2)} s" for r in measured)],
+        [
+            "catch-up when push is back: AppGetDeviceData",
+            *(down(r, "catch_up").get("AppGetDeviceData", 0) for r in measured),
+        ],
+        [
+            "**firmware checks in the first 2 minutes after the start**",
+            *(f"**{firmware(r, 'start', 'first_2_min')}**" for r in measured),
+        ],
+        [
+            "firmware checks in the first hour after the start",
+            *(firmware(r, "start", "first_60_min") for r in measured),
+        ],
+        [
+            "firmware checks, most in one minute",
+            *(firmware(r, "start", "peak_per_min") for r in measured),
+        ],
+        [
+            "every device checked once after",
+            *(_minutes(firmware(r, "start", "all_checked_min")) for r in measured),
+        ],
+        [
+            "**firmware checks in the first 10 minutes after a restart**",
+            *(f"**{firmware(r, 'restart', 'first_10_min')}**" for r in measured),
+        ],
+    ]
+    header = ["", *(f"{r['traffic']['commit']} (N={r['n']})" for r in measured)]
+    return [*lines, *_table(header, rows), ""]
+
+
+def _replace_section(text: str, heading: str, section_lines: list[str]) -> str:
+    """`text` (a results.md) with the section under `heading` replaced, or added."""
+    section = "\n".join(section_lines)
+    start = text.find(heading)
     if start < 0:
         return f"{text.rstrip()}\n\n{section}"
     end = text.find("\n## ", start)
     return text[:start] + section + ("" if end < 0 else text[end:])
+
+
+def _section(text: str, heading: str) -> list[str] | None:
+    """The lines of the section under `heading` in `text`, if it has one."""
+    start = text.find(heading)
+    if start < 0:
+        return None
+    end = text.find("\n## ", start)
+    return text[start : None if end < 0 else end].split("\n")
+
+
+def replace_writes(text: str, results: Iterable[dict[str, Any]]) -> str:
+    """`text` (a results.md) with its section "State writes per push" replaced, or added."""
+    return _replace_section(text, WRITES_HEADING, _writes(results))
 
 
 def render(results: dict[int, dict[str, Any]]) -> str:
@@ -487,6 +582,7 @@ def render(results: dict[int, dict[str, Any]]) -> str:
         + ".",
         "",
         *_writes(results.values()),
+        *_traffic(results.values()),
     ]
     return "\n".join(lines)
 
@@ -495,18 +591,25 @@ def main() -> None:
     """Write bench/results.md (or only its state-writes section) and print what was written."""
     parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__)
     parser.add_argument("--writes", action="store_true", help="only the state-writes section")
+    parser.add_argument("--traffic", action="store_true", help="only the cloud-traffic section")
     parser.add_argument("directories", nargs="*", type=Path, default=[ROOT / "bench" / ".out"])
     args = parser.parse_args()
     loaded = [_load(directory) for directory in args.directories]
     if not all(loaded):
         sys.exit(f"no results in {', '.join(map(str, args.directories))}")
-    if args.writes:
+    if args.writes or args.traffic:
         results = [result for results in loaded for result in results.values()]
-        text = replace_writes(RESULTS.read_text(encoding="utf-8"), results)
+        section = _writes(results) if args.writes else _traffic(results)
+        heading = WRITES_HEADING if args.writes else TRAFFIC_HEADING
+        text = _replace_section(RESULTS.read_text(encoding="utf-8"), heading, section)
         RESULTS.write_text(text, encoding="utf-8")
-        print("\n".join(_writes(results)))
+        print("\n".join(section))
         return
     text = render(loaded[0])
+    # A full run does not measure the traffic: the figures of the last `--traffic` run stay.
+    if not any("traffic" in result for result in loaded[0].values()) and RESULTS.exists():
+        kept = _section(RESULTS.read_text(encoding="utf-8"), TRAFFIC_HEADING)
+        text = _replace_section(text, TRAFFIC_HEADING, kept or _traffic([]))
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
 

@@ -5,13 +5,14 @@ JSON in, JSON out. A bad request answers 400 `{"error": {"Code", "Message"}}`.
 
 from collections.abc import Awaitable, Callable
 import json
+import math
 from typing import TYPE_CHECKING, cast
 
 from aiohttp import web
 
 from simulator.app import WsRefusal
 from simulator.errors import ApiError
-from simulator.faults import FaultKind
+from simulator.faults import RATE_LIMIT_CODE, FaultKind
 from simulator.push import ActivePushReply
 
 if TYPE_CHECKING:
@@ -95,6 +96,22 @@ def _wrap(handler: AdminHandler) -> Callable[[web.Request], Awaitable[web.Respon
     return route
 
 
+def _arm_throttle(sim: CloudSimulator, body: Body, count: int) -> None:
+    """Throttle the next `count` requests, or with `seconds` every request for that long."""
+    action = _optional_text(body, "action")
+    code = _text(body, "code", RATE_LIMIT_CODE)
+    http_429 = _flag(body, "http_429", default=False)
+    retry_after = _optional_text(body, "retry_after")
+    if (seconds := _number(body, "seconds", 0)) > 0:
+        sim.throttle_for(
+            seconds, action=action, code=code, http_429=http_429, retry_after=retry_after
+        )
+    else:
+        sim.throttle_next(
+            count, action=action, code=code, http_429=http_429, retry_after=retry_after
+        )
+
+
 def _push_routes(sim: CloudSimulator) -> list[tuple[str, str, AdminHandler]]:
     """The `/_sim/ws/...` routes: the push channel's faults and options."""
 
@@ -146,6 +163,35 @@ def _push_routes(sim: CloudSimulator) -> list[tuple[str, str, AdminHandler]]:
         ("POST", "ws/payload", payload_style),
         ("POST", "ws/seq_seconds", seq_in_seconds),
         ("GET", "ws/connections", connections),
+    ]
+
+
+def _record_routes(sim: CloudSimulator) -> list[tuple[str, str, AdminHandler]]:
+    """What the cloud keeps of the past: property history, event history, messages."""
+
+    async def history_interval(body: Body) -> object:
+        sim.set_history_interval(_text(body, "device_id"), _int(body, "seconds"))
+        return None
+
+    async def event_history_ms(body: Body) -> object:
+        sim.set_event_history_ms(_flag(body, "enabled"))
+        return None
+
+    async def messages(body: Body) -> object:
+        sim.leave_messages(
+            _int(body, "category"),
+            _text(body, "title"),
+            _text(body, "content", ""),
+            family_id=_optional_text(body, "family_id"),
+            device_id=_optional_text(body, "device_id"),
+            count=_optional_int(body, "count") or 1,
+        )
+        return None
+
+    return [
+        ("POST", "history/interval", history_interval),
+        ("POST", "events/ms", event_history_ms),
+        ("POST", "messages", messages),
     ]
 
 
@@ -221,16 +267,19 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
     async def arm_fault(body: Body) -> object:
         kind = FaultKind(_text(body, "kind"))
         count = _optional_int(body, "count") or 1
-        sim.runtime.faults.arm(
-            kind, count, _optional_text(body, "action"), _number(body, "seconds", 0)
-        )
+        if kind is FaultKind.THROTTLE:
+            _arm_throttle(sim, body, count)
+        else:
+            sim.runtime.faults.arm(
+                kind, count, _optional_text(body, "action"), _number(body, "seconds", 0)
+            )
         return None
 
     async def list_faults(_: Body) -> object:
         return [
             {
                 "kind": f.kind.value,
-                "remaining": f.remaining,
+                "remaining": None if math.isinf(f.remaining) else int(f.remaining),
                 "action": f.action,
                 "seconds": f.seconds,
             }
@@ -277,25 +326,6 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
         sim.set_scene_running(_text(body, "scene_id"), _flag(body, "running"))
         return None
 
-    async def history_interval(body: Body) -> object:
-        sim.set_history_interval(_text(body, "device_id"), _int(body, "seconds"))
-        return None
-
-    async def event_history_ms(body: Body) -> object:
-        sim.set_event_history_ms(_flag(body, "enabled"))
-        return None
-
-    async def messages(body: Body) -> object:
-        sim.leave_messages(
-            _int(body, "category"),
-            _text(body, "title"),
-            _text(body, "content", ""),
-            family_id=_optional_text(body, "family_id"),
-            device_id=_optional_text(body, "device_id"),
-            count=_optional_int(body, "count") or 1,
-        )
-        return None
-
     table: list[tuple[str, str, AdminHandler]] = [
         ("GET", "info", info),
         ("POST", "reset", reset),
@@ -322,9 +352,6 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
         ("GET", "share_invites", share_invites),
         ("POST", "scenes/running", scene_running),
         ("POST", "motors/step", step_motors),
-        ("POST", "history/interval", history_interval),
-        ("POST", "events/ms", event_history_ms),
-        ("POST", "messages", messages),
     ]
-    table += _push_routes(sim)
+    table += _push_routes(sim) + _record_routes(sim)
     return [web.route(method, f"/_sim/{path}", _wrap(handler)) for method, path, handler in table]

@@ -265,6 +265,7 @@ async def get_device_statuses(call: TokenCall) -> Result:
 async def get_device_data(call: TokenCall) -> Result:
     """AppGetDeviceData: Data is a JSON string of {id: {Value, LastUpdate}}."""
     device = _device(call)
+    device.data_reads += 1
     data = {
         key: {"Value": prop.value, "LastUpdate": prop.last_update}
         for key, prop in device.data.items()

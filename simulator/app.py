@@ -13,7 +13,7 @@ from simulator import api_app, api_token, errors
 from simulator.calls import AppCall, Result, TokenCall, TokenHandler
 from simulator.cloud import Cloud
 from simulator.errors import ApiError
-from simulator.faults import FaultKind, Faults
+from simulator.faults import FaultKind, Faults, Throttling
 from simulator.model import now_s
 from simulator.params import Params
 from simulator.push import ActivePushReply, Connection
@@ -131,6 +131,15 @@ async def _dispatch(
         return err
 
 
+def _throttled(runtime: Runtime, request_id: str, throttling: Throttling) -> web.Response:
+    """A request refused for being one too many: nothing happens."""
+    if throttling.http_429:
+        headers = {"Retry-After": throttling.retry_after} if throttling.retry_after else {}
+        return web.Response(status=429, text="429 Too Many Requests", headers=headers)
+    refusal = ApiError(throttling.code, "Requests exceed the frequency limit")
+    return web.json_response(envelope(runtime, request_id, refusal), dumps=dumps)
+
+
 async def _handle(request: web.Request, *, signed: bool) -> web.Response:
     runtime = request.app[RUNTIME]
     try:
@@ -146,6 +155,8 @@ async def _handle(request: web.Request, *, signed: bool) -> web.Response:
     runtime.last_requests[action_name] = {"query": dict(request.query), "body": body}
     if faults.take(FaultKind.ERROR_500, action_name):
         return web.Response(status=500, text="500 Internal Server Error")
+    if (throttle := faults.take(FaultKind.THROTTLE, action_name)) and throttle.throttling:
+        return _throttled(runtime, request_id, throttle.throttling)
     if delay := faults.take(FaultKind.DELAY, action_name):
         await asyncio.sleep(delay.seconds)
     result = await _dispatch(runtime, body, request_id, signed=signed)

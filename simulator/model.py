@@ -152,6 +152,8 @@ class Device:
     # and how often the device reported (s).
     history_days: int = 0
     history_interval: int = 900
+    # How often AppGetDeviceData read it, to see which devices a client polls.
+    data_reads: int = 0
 
     @property
     def device_id(self) -> str:

@@ -24,7 +24,7 @@ from simulator import admin, errors, fixture
 from simulator.app import API_PATH, DOC_WS_PATH, SDK_WS_PATH, Runtime, WsRefusal, build_app
 from simulator.cloud import Cloud
 from simulator.errors import ApiError
-from simulator.faults import FaultKind, Faults
+from simulator.faults import RATE_LIMIT_CODE, FaultKind, Faults, Throttling
 from simulator.model import BindToken, Device, State, Timer, User, now_s
 from simulator.push import ActivePushReply, PayloadStyle, PushHub
 
@@ -124,6 +124,7 @@ class CloudSimulator:
         """Close every WebSocket, cancel scheduled work and shut the server down."""
         await self.hub.close_all()
         await self.cloud.close()
+        self.runtime.faults.clear()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -147,6 +148,7 @@ class CloudSimulator:
         await self.hub.close_all()
         await self.cloud.close()
         self.runtime.cloud = self._new_cloud()
+        self.runtime.faults.clear()
         self.runtime.faults = Faults()
         self.runtime.last_requests.clear()
         self._clear_ws_options()
@@ -341,6 +343,7 @@ class CloudSimulator:
             "Online": device.online,
             "FwVersion": device.fw_version,
             "Seq": device.seq,
+            "DataReads": device.data_reads,
             "Data": device.values(),
             "MotorTarget": self.cloud.motors.target(device),
             "Ota": None
@@ -478,6 +481,39 @@ class CloudSimulator:
     def malform_next(self, count: int = 1, *, action: str | None = None) -> None:
         """Cut the next `count` answers in half (invalid JSON); the calls still take effect."""
         self.runtime.faults.arm(FaultKind.MALFORMED, count, action)
+
+    def throttle_next(
+        self,
+        count: int = 1,
+        *,
+        action: str | None = None,
+        code: str = RATE_LIMIT_CODE,
+        http_429: bool = False,
+        retry_after: str | None = None,
+    ) -> None:
+        """Refuse the next `count` requests (of `action`, or any) for being too many.
+
+        The refusal is the error `code` (HTTP 200), or with `http_429` an HTTP 429 carrying
+        `retry_after` as its Retry-After header when given. Nothing happens for the call.
+        """
+        throttling = Throttling(code, http_429, retry_after)
+        self.runtime.faults.arm(FaultKind.THROTTLE, count, action, throttling=throttling)
+
+    def throttle_for(
+        self,
+        seconds: float,
+        *,
+        action: str | None = None,
+        code: str = RATE_LIMIT_CODE,
+        http_429: bool = False,
+        retry_after: str | None = None,
+    ) -> None:
+        """Refuse every request (of `action`, or any) for `seconds`, as `throttle_next` does.
+
+        The time runs on the event loop's timer (`call_later`): moving it forward ends it.
+        """
+        throttling = Throttling(code, http_429, retry_after)
+        self.runtime.faults.arm_for(FaultKind.THROTTLE, seconds, action, throttling)
 
     def clear_faults(self) -> None:
         """Disarm every fault: accept subscriptions and connections on both paths again."""

@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncGenerator, Generator
 from functools import partial
-import time
 from typing import Any
 from unittest.mock import patch
 
@@ -18,7 +17,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.tencent_iot import (
     PLATFORMS,
     connection,
-    coordinator as coordinator_module,
     push_session,
 )
 from custom_components.tencent_iot.api import TencentIoTClient
@@ -76,17 +74,6 @@ async def recorder_until_unload(
     for entry in hass.config_entries.async_entries(DOMAIN):
         if entry.state is ConfigEntryState.LOADED:
             await hass.config_entries.async_unload(entry.entry_id)
-
-
-@pytest.fixture
-def clock_near_boot(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The integration's clock reads as on a host booted a second ago.
-
-    Linux counts `time.monotonic()` from boot, so right after a boot it is near 0: a sentinel
-    of 0 for "long ago" is then not long ago at all.
-    """
-    booted = time.monotonic() - 1.0
-    monkeypatch.setattr(coordinator_module, "monotonic", lambda: time.monotonic() - booted)
 
 
 @pytest.fixture

@@ -31,7 +31,6 @@ from custom_components.tencent_iot.const import (
     CONF_FAMILY_ID,
     CONF_HISTORY_DAYS,
     CONF_PASSWORD,
-    CONF_POLL_INTERVAL,
     CONF_REGION,
     CONF_ROOMS,
     CONF_TOKEN_EXPIRE_AT,
@@ -1032,21 +1031,20 @@ async def test_reconfigure_stale_login_needs_reauth(
 async def test_options_flow(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
-    """Poll interval, push, rooms and history days are stored; the entry reloads with them."""
+    """Push, rooms and history days are stored; the entry reloads with them."""
     entry = setup_integration
     coordinator = entry.runtime_data.coordinator
     family = sim.state.families[coordinator.family_id]
     result = await open_settings(hass, entry)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "settings"
-    assert fields(result) == {CONF_POLL_INTERVAL, CONF_USE_PUSH, CONF_ROOMS, CONF_HISTORY_DAYS}
+    assert fields(result) == {CONF_USE_PUSH, CONF_ROOMS, CONF_HISTORY_DAYS}
     assert select_options(result, CONF_ROOMS) == [
         {"value": room.room_id, "label": room.name} for room in family.rooms.values()
     ]
     schema = result["data_schema"]
     assert schema is not None
     assert schema({}) == {
-        CONF_POLL_INTERVAL: 60,
         CONF_USE_PUSH: True,
         CONF_ROOMS: [],
         CONF_HISTORY_DAYS: 7,
@@ -1060,7 +1058,6 @@ async def test_options_flow(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
-            CONF_POLL_INTERVAL: 120.0,
             CONF_USE_PUSH: False,
             CONF_ROOMS: [room_id],
             CONF_HISTORY_DAYS: 3.0,
@@ -1068,22 +1065,20 @@ async def test_options_flow(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     expected = {
-        CONF_POLL_INTERVAL: 120,
         CONF_USE_PUSH: False,
         CONF_ROOMS: [room_id],
         CONF_HISTORY_DAYS: 3,
     }
     assert result["data"] == expected
-    assert type(result["data"][CONF_POLL_INTERVAL]) is int
     assert type(result["data"][CONF_HISTORY_DAYS]) is int
     await hass.async_block_till_done()
     assert entry.options == expected
 
-    # Reloaded: a new coordinator that polls every 120 s, without push, only that room.
+    # Reloaded: a new coordinator without push, polling at its own pace, only that room.
     assert entry.state is ConfigEntryState.LOADED
     reloaded = entry.runtime_data.coordinator
     assert reloaded is not coordinator
-    assert reloaded.update_interval == timedelta(seconds=120)
+    assert reloaded.update_interval == timedelta(seconds=60)
     assert reloaded.push is None
     in_room = {d for d in family.device_ids if sim.state.devices[d].room_id == room_id}
     assert in_room <= set(reloaded.devices)
@@ -1091,20 +1086,19 @@ async def test_options_flow(
 
     # The form offers the stored options back.
     result = await open_settings(hass, entry)
-    assert suggested(result, CONF_POLL_INTERVAL) == 120
     assert suggested(result, CONF_USE_PUSH) is False
     assert suggested(result, CONF_ROOMS) == [room_id]
     assert suggested(result, CONF_HISTORY_DAYS) == 3
 
 
-@pytest.mark.parametrize("interval", [10, 3601])
-async def test_options_poll_interval_range(
-    hass: HomeAssistant, setup_integration: MockConfigEntry, interval: int
+@pytest.mark.parametrize("days", [-1, 31])
+async def test_options_history_days_range(
+    hass: HomeAssistant, setup_integration: MockConfigEntry, days: int
 ) -> None:
-    """A poll interval outside 30-3600 s is refused by the form."""
+    """Days of history outside 0-30 are refused by the form."""
     result = await open_settings(hass, setup_integration)
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(
-            result["flow_id"], {CONF_POLL_INTERVAL: interval, CONF_USE_PUSH: True}
+            result["flow_id"], {CONF_USE_PUSH: True, CONF_HISTORY_DAYS: days}
         )
     assert setup_integration.options == {}

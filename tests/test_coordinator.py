@@ -3,6 +3,7 @@
 import asyncio
 from datetime import timedelta
 import logging
+import math
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -15,7 +16,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.tencent_iot import coordinator as coordinator_module
+from custom_components.tencent_iot import coordinator as coordinator_module, push_session
 from custom_components.tencent_iot.api import (
     TencentIoTAuthError,
     TencentIoTConnectionError,
@@ -25,6 +26,7 @@ from custom_components.tencent_iot.const import (
     CONF_ACCESS_TOKEN,
     CONF_ROOMS,
     CONF_USE_PUSH,
+    DEVICE_LIST_REFRESH,
     DOMAIN,
 )
 from custom_components.tencent_iot.control import async_set_values
@@ -306,20 +308,19 @@ async def test_rooms_option_limits_devices(
 
 
 async def test_periodic_list_refresh_finds_changes(
-    hass: HomeAssistant,
-    sim: CloudSimulator,
-    config_entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
 ) -> None:
-    """Without push, the periodic device-list read finds added devices and gone scenes."""
-    monkeypatch.setattr(coordinator_module, "DEVICE_LIST_REFRESH", timedelta(0))
+    """Every 10 minutes, on HA's timer and not by the polls, added devices and gone scenes are found."""
     coordinator = await set_up_polled(hass, config_entry)
     new_key = await sim.add_device("P8VN3KQ4WT", "plug_poll_01", alias="Polled Plug")
     gone_scene = next(iter(coordinator.scenes))
     del sim.state.scenes[gone_scene]
-    await coordinator.async_refresh()
+    started = dt_util.utcnow()
+    async_fire_time_changed(hass, started + DEVICE_LIST_REFRESH - timedelta(minutes=1))
     await hass.async_block_till_done()
-    assert new_key in coordinator.devices
+    assert new_key not in coordinator.devices
+    async_fire_time_changed(hass, started + DEVICE_LIST_REFRESH)
+    await wait_for(hass, lambda: new_key in coordinator.devices)
     assert coordinator.devices[new_key].online
     assert gone_scene not in coordinator.scenes
 
@@ -385,14 +386,13 @@ async def test_list_refresh_failure_is_logged(
     await wait_for(hass, lambda: new_key in coordinator.devices)
 
 
-@pytest.mark.usefixtures("clock_near_boot")
 async def test_failed_list_read_is_due_at_the_next_poll(
     hass: HomeAssistant,
     sim: CloudSimulator,
     config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """On a host booted a moment ago, a failed list read is still tried again by the next poll.
+    """A failed list read is tried again by the next poll, not in 10 minutes.
 
     Both ways a read can fail: in the background (a bind push) and in a poll of its own.
     """
@@ -562,3 +562,147 @@ async def test_coalesced_read_logs_a_failure_and_is_asked_again(
     assert not done
     coalesced.async_schedule()
     await wait_for(hass, lambda: done == ["read"])
+
+
+def data_reads(sim: CloudSimulator, keys: list[str]) -> dict[str, int]:
+    """How often the cloud was asked for each device's data."""
+    return {key: sim.state.device(key).data_reads for key in keys}
+
+
+def online_keys(coordinator: TencentIoTCoordinator) -> list[str]:
+    """The devices the coordinator knows online."""
+    return sorted(key for key, state in coordinator.devices.items() if state.online)
+
+
+async def test_polls_read_devices_in_turn_within_the_budget(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without push, a poll reads at most its budget of devices' data, the longest unread first.
+
+    A device that comes online is read by the next poll, before its turn.
+    """
+    monkeypatch.setattr(coordinator_module, "DATA_READS_PER_MINUTE", 5)
+    coordinator = await set_up_polled(hass, config_entry)
+    online = online_keys(coordinator)
+    before = data_reads(sim, online)
+    per_poll: list[int] = []
+    for _ in range(math.ceil(len(online) / 5)):
+        sim.reset_request_counts()
+        await coordinator.async_refresh()
+        per_poll.append(sim.request_counts()["AppGetDeviceData"])
+        assert coordinator.last_update_success
+    assert per_poll == [5] * len(per_poll)
+    reads = [after - before[key] for key, after in data_reads(sim, online).items()]
+    # Every device had its turn; a turn begun again reads the first ones a second time.
+    assert min(reads) == 1
+    assert max(reads) == 2
+
+    sim.state.device(BALCONY).online = True
+    balcony_reads = data_reads(sim, [BALCONY])[BALCONY]
+    await coordinator.async_refresh()
+    assert data_reads(sim, [BALCONY])[BALCONY] == balcony_reads + 1
+    assert coordinator.devices[BALCONY].values
+
+
+async def test_push_back_reads_every_device_within_the_budget(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After an outage every device is read once more: a budget's worth at once, the rest by polls."""
+    monkeypatch.setattr(coordinator_module, "DATA_READS_PER_MINUTE", 5)
+    await set_up_entry(hass, config_entry)
+    coordinator = coordinator_of(config_entry)
+    push = await take_push_down(hass, sim, config_entry)
+    online = online_keys(coordinator)
+    offline = len(coordinator.devices) - len(online)
+    before = data_reads(sim, online)
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: push.connected)
+    await wait_for(hass, lambda: coordinator.data_reads_owed == len(coordinator.devices) - 5)
+    polls = 0
+    while coordinator.data_reads_owed > offline:
+        await coordinator.async_refresh()
+        polls += 1
+    assert polls == math.ceil((len(online) - 5) / 5)
+    assert [after - before[key] for key, after in data_reads(sim, online).items()] == [1] * len(
+        online
+    )
+
+
+@pytest.mark.usefixtures("quick_retries")
+async def test_failed_polls_back_off(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """Each failed poll doubles the wait for the next, up to 5 minutes; a good one resets it."""
+    coordinator = coordinator_of(setup_integration)
+    assert coordinator.update_interval == timedelta(seconds=60)
+    sim.fail_next(1000)
+    intervals = []
+    for _ in range(4):
+        await coordinator.async_refresh()
+        assert coordinator.update_interval is not None
+        intervals.append(coordinator.update_interval.total_seconds())
+    assert intervals == [120, 240, 300, 300]
+    sim.clear_faults()
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert coordinator.update_interval == timedelta(seconds=60)
+
+
+async def test_push_outage_is_logged_once_at_info(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One INFO line when push goes down and one when it is back, whatever happens between."""
+    caplog.set_level(logging.INFO)
+    push = await take_push_down(hass, sim, setup_integration)
+    await wait_for(hass, lambda: push.reconnect_count >= 3)
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: push.connected)
+    await hass.async_block_till_done()
+    said = [
+        (record.levelno, record.getMessage())
+        for record in caplog.records
+        if record.name.startswith("custom_components.tencent_iot")
+        and record.levelno >= logging.INFO
+    ]
+    assert said == [
+        (
+            logging.INFO,
+            "Push channel is down (closed by the server); polling device data until it is back",
+        ),
+        (logging.INFO, "Push channel is back; reading what changed meanwhile"),
+    ]
+
+
+async def test_push_never_connecting_is_logged_and_repaired(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Push refused from the start: said once at INFO, and a repair issue after 10 minutes."""
+    monkeypatch.setattr(push_session, "PUSH_SUBSCRIBE_WAIT", 0.01)
+    caplog.set_level(logging.INFO)
+    sim.refuse_subscriptions()
+    await set_up_entry(hass, config_entry)
+    push = coordinator_of(config_entry).push
+    assert push is not None
+    await wait_for(hass, lambda: push.reconnect_count >= 2)
+    assert caplog.text.count("Push channel is down") == 1
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await hass.async_block_till_done()
+    issue_id = f"push_unavailable_{config_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: push.connected)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert caplog.text.count("Push channel is back") == 1

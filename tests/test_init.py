@@ -11,10 +11,19 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, DOMAIN
+from custom_components.tencent_iot.const import (
+    CONF_ACCESS_TOKEN,
+    CONF_FAMILY_ID,
+    CONF_HISTORY_DAYS,
+    CONF_USE_PUSH,
+    CONF_USER_ID,
+    DOMAIN,
+    POLL_INTERVAL,
+)
 from simulator import CloudSimulator
 
-from .platform_common import BULB, GATEWAY
+from .conftest import entry_data
+from .platform_common import BULB, GATEWAY, set_up_entry
 
 SUB_SENSOR = "TH4Z8K2QWM/th_00158d0001"
 
@@ -155,3 +164,22 @@ async def test_remove_config_entry_device(
     assert not await remove(bulb.id)
     assert await remove(stale.id)
     assert registry.async_get(stale.id) is None
+
+
+async def test_migration_drops_the_poll_interval(hass: HomeAssistant, sim: CloudSimulator) -> None:
+    """An entry of version 1.1 loses its poll interval option and becomes 1.2; the rest stays."""
+    data = entry_data(sim)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data=data,
+        options={"poll_interval": 300, CONF_USE_PUSH: False, CONF_HISTORY_DAYS: 3},
+        unique_id=f"{data[CONF_USER_ID]}/{data[CONF_FAMILY_ID]}",
+        version=1,
+        minor_version=1,
+    )
+    entry.add_to_hass(hass)
+    await set_up_entry(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.version, entry.minor_version) == (1, 2)
+    assert entry.options == {CONF_USE_PUSH: False, CONF_HISTORY_DAYS: 3}
+    assert entry.runtime_data.coordinator.update_interval == POLL_INTERVAL

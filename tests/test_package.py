@@ -1,5 +1,6 @@
 """Checks of the package metadata that HA and HACS read."""
 
+import importlib
 import json
 from pathlib import Path
 import re
@@ -8,6 +9,7 @@ from typing import Any
 from homeassistant.util.yaml import load_yaml_dict
 from PIL import Image
 
+from custom_components.tencent_iot import PLATFORMS
 from custom_components.tencent_iot.const import DOMAIN
 
 ROOT = Path(__file__).parent.parent
@@ -142,3 +144,14 @@ def test_readme_documents_the_forms() -> None:
             assert label in text, f"{step_id}: {label}"
     for label in strings["selector"]["region"]["options"].values():
         assert label in text, label
+
+
+def test_every_platform_limits_its_parallel_updates() -> None:
+    """Each platform says how many updates it runs at once; those that write, one."""
+    read_only = {"binary_sensor", "event", "sensor"}
+    # An install lasts until the device reports back: one at a time would queue the others.
+    long_running = {"update"}
+    for platform in PLATFORMS:
+        module = importlib.import_module(f"custom_components.tencent_iot.{platform}")
+        parallel = module.PARALLEL_UPDATES
+        assert parallel == (0 if platform in read_only | long_running else 1), platform

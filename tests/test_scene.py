@@ -234,3 +234,22 @@ async def test_run_scene_by_entity_of_an_unloaded_entry(
     with pytest.raises(ServiceValidationError) as err:
         await run_scene(hass, {"entity_id": scene})
     assert err.value.translation_key == "service_config_entry_not_loaded"
+
+
+async def test_scenes_run_one_at_a_time(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """Two scenes turned on together reach the cloud one after the other (PARALLEL_UPDATES 1).
+
+    The first run the cloud receives is held a moment: run together, the second would finish
+    first.
+    """
+    sim.delay_next(0.2, action="AppRunScene")
+    entities = [entity_id(hass, SCENE_DOMAIN, "scene", s) for s in (GOOD_NIGHT, LEAVE_HOME)]
+    await hass.services.async_call(SCENE_DOMAIN, "turn_on", {"entity_id": entities}, blocking=True)
+    request = sim.last_request("AppRunScene")
+    assert request is not None
+    second = request["body"]["SceneId"]  # type: ignore[index]
+    first_device = next(c["DeviceId"] for c in sim.controls() if c["Source"] == "scene")
+    finished_first = GOOD_NIGHT if first_device == BULB else LEAVE_HOME
+    assert finished_first != second

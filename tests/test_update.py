@@ -1,8 +1,8 @@
 """Firmware update entities, against the cloud simulator."""
 
-import asyncio
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from functools import partial
 from unittest.mock import patch
 
 from homeassistant.components.update.const import (
@@ -31,10 +31,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.tencent_iot import firmware as tencent_firmware, update as tencent_update
-from custom_components.tencent_iot.const import DOMAIN
+from custom_components.tencent_iot.const import CONF_FAMILY_ID, DOMAIN
+from custom_components.tencent_iot.firmware import TencentIoTFirmwareCoordinator
 from simulator import CloudSimulator
 
-from .platform_common import call_service, entity_id, state, wait_for
+from .platform_common import call_service, entity_id, set_up_entry, state, wait_for
 
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"  # 1.2.0, the product offers 1.3.0
 LAMP = "3JQ8VX2K1M/bulb_7c87ce2b"  # 1.3.0, up to date
@@ -87,6 +88,11 @@ def track(
 
     async_track_state_change_event(hass, str(update_entity_id(hass, key)), changed)
     return seen
+
+
+def has_found(firmware: TencentIoTFirmwareCoordinator, count: int) -> bool:
+    """Whether the firmware checks have published the firmware of `count` devices."""
+    return len(firmware.data or {}) >= count
 
 
 def check_count(sim: CloudSimulator) -> int:
@@ -178,7 +184,7 @@ async def test_device_info_follows_the_firmware(
     assert device_entry(hass, setup_integration, BULB).sw_version == "1.3.0"
 
     sim.state.device(STRIP).fw_version = "2.0.1"
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=6, seconds=1))
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(days=1, minutes=3))
     await wait_for(hass, lambda: device_entry(hass, setup_integration, STRIP).sw_version == "2.0.1")
     assert device_entry(hass, setup_integration, BULB).sw_version == "1.3.0"
 
@@ -239,19 +245,19 @@ async def test_install_refused(
     assert update_state(hass, BULB).attributes[ATTR_IN_PROGRESS] is False
 
 
-async def test_checked_every_six_hours(
+async def test_checked_at_most_once_a_day(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
-    """Firmware is checked again after six hours, not before."""
+    """A device's firmware is checked again a day later, not before."""
     sim.state.products["3JQ8VX2K1M"].firmware = "1.4.0"
     sim.reset_request_counts()
     now = dt_util.utcnow()
-    async_fire_time_changed(hass, now + timedelta(hours=5, minutes=59))
+    async_fire_time_changed(hass, now + timedelta(hours=23, minutes=50))
     await hass.async_block_till_done()
     assert check_count(sim) == 0
     assert update_state(hass, LAMP).state == STATE_OFF
 
-    async_fire_time_changed(hass, now + timedelta(hours=6, seconds=1))
+    async_fire_time_changed(hass, now + timedelta(days=1, minutes=3))
     await wait_for(hass, lambda: update_state(hass, LAMP).state == STATE_ON)
     assert check_count(sim) == len(setup_integration.runtime_data.coordinator.devices)
     lamp = update_state(hass, LAMP)
@@ -268,10 +274,10 @@ async def test_failed_check_is_retried(
     """When the first check fails, the entities come with the next one."""
     sim.fail_next(100, action="AppCheckFirmwareUpdate")
     assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await wait_for(hass, lambda: "Error fetching tencent_iot firmware data" in caplog.text)
+    await wait_for(hass, lambda: "Error requesting tencent_iot firmware data" in caplog.text)
     assert hass.states.async_entity_ids(UPDATE_DOMAIN) == []
     sim.clear_faults()
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=6, seconds=1))
+    async_fire_time_changed(hass, dt_util.utcnow() + tencent_firmware.FIRMWARE_CHECK_TICK)
     await wait_for(hass, lambda: update_entity_id(hass, BULB) is not None)
     assert update_state(hass, BULB).state == STATE_ON
 
@@ -279,11 +285,11 @@ async def test_failed_check_is_retried(
 async def test_device_losing_its_firmware(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
-    """A device the cloud refuses to check is left out of the next round."""
+    """A device the cloud refuses to check, a day later, loses its firmware."""
     sim.state.device(STRIP).family_id = ""  # no longer the user's: NoPermission
     entity = hass.data[DATA_COMPONENT].get_entity(str(update_entity_id(hass, BULB)))
     assert isinstance(entity, tencent_update.TencentIoTUpdateEntity)
-    await entity.firmware.async_refresh()
+    await entity.firmware.async_check_due(dt_util.utcnow() + timedelta(days=1))
     await hass.async_block_till_done()
     assert entity.firmware.last_update_success
     assert STRIP not in entity.firmware.data
@@ -299,7 +305,7 @@ async def test_rejected_sign_in_starts_reauth(
     sim.set_password("changed-elsewhere")
     entity = hass.data[DATA_COMPONENT].get_entity(str(update_entity_id(hass, BULB)))
     assert isinstance(entity, tencent_update.TencentIoTUpdateEntity)
-    await entity.firmware.async_refresh()
+    await entity.firmware.async_check_due(dt_util.utcnow() + timedelta(days=1))
     await hass.async_block_till_done()
     assert not entity.firmware.last_update_success
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
@@ -332,7 +338,7 @@ async def test_new_device_check_fails(
     await wait_for(hass, lambda: check_count(sim) >= 3)
     await hass.async_block_till_done()
     assert update_entity_id(hass, "SPK4N7W2QX/spk_new02") is None
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(hours=6, seconds=1))
+    async_fire_time_changed(hass, dt_util.utcnow() + tencent_firmware.FIRMWARE_CHECK_TICK)
     await wait_for(hass, lambda: update_entity_id(hass, "SPK4N7W2QX/spk_new02") is not None)
     assert update_state(hass, "SPK4N7W2QX/spk_new02").state == STATE_ON
 
@@ -351,24 +357,50 @@ async def test_removed_device(
 
 
 async def test_large_home_is_checked_at_a_pace(
-    hass: HomeAssistant,
-    sim: CloudSimulator,
-    config_entry: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
+    hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
 ) -> None:
-    """Beyond the first devices a round waits its turn; unloading ends it without waiting."""
+    """A few devices every couple of minutes, each once; unloading stops the checks."""
     sim.reset_request_counts()
-    with (
-        patch.object(tencent_firmware, "FIRMWARE_CHECK_BURST", 2),
-        patch.object(tencent_firmware, "FIRMWARE_CHECKS_PER_SECOND", 0.001),
-    ):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await wait_for(hass, lambda: check_count(sim) >= 2)
-        await asyncio.sleep(0.1)
-    # Two at once; the third is due 1000 s later (1 / 0.001 per second).
-    assert check_count(sim) == 2
-    assert not hass.states.async_entity_ids(UPDATE_DOMAIN)
-    async with asyncio.timeout(5):
-        assert await hass.config_entries.async_unload(config_entry.entry_id)
-    assert check_count(sim) == 2
-    assert "did not complete in time" not in caplog.text
+    devices = len(sim.state.families[config_entry.data[CONF_FAMILY_ID]].device_ids)
+    counts = []
+    with patch.object(tencent_firmware, "FIRMWARE_CHECKS_PER_TICK", 5):
+        await set_up_entry(hass, config_entry)
+        firmware = config_entry.runtime_data.firmware
+        counts.append(check_count(sim))
+        assert len(hass.states.async_entity_ids(UPDATE_DOMAIN)) < devices
+        start = dt_util.utcnow()
+        for tick in range(1, 4):
+            expected = min(5 * (tick + 1), devices)
+            async_fire_time_changed(hass, start + tick * tencent_firmware.FIRMWARE_CHECK_TICK)
+            # Until the tick has published what it found: a tick firing while one still
+            # runs is skipped. Every device of the default home has firmware.
+            await wait_for(hass, partial(has_found, firmware, expected))
+            counts.append(check_count(sim))
+    assert counts == [5, 10, 15, devices]
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    async_fire_time_changed(hass, start + timedelta(days=2))
+    await hass.async_block_till_done()
+    assert check_count(sim) == devices
+
+
+async def test_restart_starts_from_the_remembered_firmware(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """After a restart the entities are there at once, from the last checks; none is repeated."""
+    entry = setup_integration
+    start = dt_util.utcnow()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    sim.reset_request_counts()
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    bulb = update_state(hass, BULB)
+    assert (bulb.state, bulb.attributes[ATTR_LATEST_VERSION]) == (STATE_ON, "1.3.0")
+    assert update_state(hass, LAMP).attributes[ATTR_INSTALLED_VERSION] == "1.3.0"
+    await hass.async_block_till_done()
+    assert check_count(sim) == 0
+    assert update_entity_id(hass, STRIP) is not None
+
+    # A day after the last checks, they are due again.
+    async_fire_time_changed(hass, start + timedelta(days=1, minutes=3))
+    await wait_for(hass, lambda: check_count(sim) == len(entry.runtime_data.coordinator.devices))

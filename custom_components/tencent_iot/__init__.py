@@ -44,6 +44,16 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
+async def async_migrate_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -> bool:
+    """Bring an entry of an older version up to date (HA refuses a newer one by itself)."""
+    if entry.minor_version < 2:
+        # 1.2: polling keeps a fixed interval of its own; the user's one is gone.
+        options = {key: value for key, value in entry.options.items() if key != "poll_interval"}
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+        LOGGER.debug("Migrated entry %s to version 1.2", entry.entry_id)
+    return True
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -> bool:
     """Log in with the stored token, read the home and start push."""
     coordinator = TencentIoTCoordinator(hass, entry)
@@ -60,13 +70,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -
     async_warn_ignored_overrides(entry)
     await entry.runtime_data.messages.async_load()
     await entry.runtime_data.events.async_load()
+    # The versions the last checks found, so firmware entities are there from the start.
+    await entry.runtime_data.firmware.async_load()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    # In the background, once the entities exist: firmware checks (one request per device,
-    # paced), the cloud's history, missed events, messages. A background task holds up neither
+    # In the background, once the entities exist: firmware checks (the devices that are due,
+    # a few at a time), the cloud's history, missed events, messages. A background task holds up neither
     # HA's start nor an unload (which cancels it).
-    entry.async_create_background_task(
-        hass, entry.runtime_data.firmware.async_refresh(), f"{DOMAIN} firmware check"
-    )
+    entry.runtime_data.firmware.async_start()
     entry.runtime_data.history.async_start()
     entry.runtime_data.events.async_start()
     entry.runtime_data.messages.async_start()

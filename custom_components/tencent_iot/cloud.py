@@ -10,7 +10,12 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
-from .api import TencentIoTAuthError, TencentIoTError, TencentIoTNotSupportedError
+from .api import (
+    TencentIoTAuthError,
+    TencentIoTError,
+    TencentIoTNotSupportedError,
+    TencentIoTRateLimitError,
+)
 from .const import DOMAIN, LOGGER
 
 
@@ -128,6 +133,12 @@ async def async_call_cloud[T](
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key=f"not_supported_{err.capability}",
+            translation_placeholders={"target": target},
+        ) from err
+    except TencentIoTRateLimitError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="rate_limited",
             translation_placeholders={"target": target},
         ) from err
     except TencentIoTError as err:

@@ -71,7 +71,6 @@ from .const import (
     CONF_HISTORY_DAYS,
     CONF_OVERRIDES,
     CONF_PASSWORD,
-    CONF_POLL_INTERVAL,
     CONF_REFRESH_EXPIRE_AT,
     CONF_REFRESH_TOKEN,
     CONF_REGION,
@@ -86,12 +85,9 @@ from .const import (
     DATA_CENTRES,
     DEFAULT_COUNTRY_CODE,
     DEFAULT_HISTORY_DAYS,
-    DEFAULT_POLL_INTERVAL,
     DOMAIN,
     LOGGER,
     MAX_HISTORY_DAYS,
-    MAX_POLL_INTERVAL,
-    MIN_POLL_INTERVAL,
     REGION_CUSTOM,
     REGIONS,
 )
@@ -260,6 +256,8 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
     """Log in to a Tencent IoT Explorer or Quectel app and pick a family."""
 
     VERSION = 1
+    # 1.2: the poll interval is no longer an option (async_migrate_entry drops it).
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         """Start with nothing entered."""
@@ -274,7 +272,7 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
     @callback
     @override
     def async_get_options_flow(config_entry: TencentIoTConfigEntry) -> OptionsFlowHandler:
-        """Options: poll interval, push and rooms."""
+        """Options: push, rooms and history."""
         return OptionsFlowHandler()
 
     @property
@@ -664,7 +662,6 @@ class OptionsFlowHandler(OptionsFlowWithReload):
         """Show the settings form."""
         if user_input is not None:
             # The number selector hands back a float.
-            user_input[CONF_POLL_INTERVAL] = int(user_input[CONF_POLL_INTERVAL])
             user_input[CONF_HISTORY_DAYS] = int(user_input[CONF_HISTORY_DAYS])
             return self.async_create_entry(data={**self.config_entry.options, **user_input})
         entry: TencentIoTConfigEntry = self.config_entry
@@ -674,17 +671,6 @@ class OptionsFlowHandler(OptionsFlowWithReload):
         ]
         schema = probatio.Schema(
             {
-                probatio.Required(
-                    CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_POLL_INTERVAL,
-                        max=MAX_POLL_INTERVAL,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
                 probatio.Required(CONF_USE_PUSH, default=True): BooleanSelector(),
                 probatio.Optional(CONF_ROOMS, default=[]): SelectSelector(
                     SelectSelectorConfig(options=rooms, multiple=True)

@@ -15,6 +15,7 @@ from .api import (
     REGIONS,
     CloudClient,
     LoginCredentials,
+    RateLimit,
     RefreshTokenHolder,
     TencentIoTClient,
     Token,
@@ -86,11 +87,15 @@ def create_client(
     data: Mapping[str, Any],
     *,
     on_token: Callable[[Token], None] | None = None,
+    rate_limit: RateLimit | None = None,
 ) -> CloudClient:
-    """A client on HA's shared session for the cloud, endpoints, app and token in `data`."""
+    """A client on HA's shared session for the cloud, endpoints, app and token in `data`.
+
+    `rate_limit` is the back-off its requests share with the entry's other users of the cloud.
+    """
     if is_quectel(data):
-        return create_quectel_client(hass, data, on_token=on_token)
-    return create_tencent_client(hass, data, on_token=on_token)
+        return create_quectel_client(hass, data, on_token=on_token, rate_limit=rate_limit)
+    return create_tencent_client(hass, data, on_token=on_token, rate_limit=rate_limit)
 
 
 def create_tencent_client(
@@ -98,10 +103,12 @@ def create_tencent_client(
     data: Mapping[str, Any],
     *,
     on_token: Callable[[Token], None] | None = None,
+    rate_limit: RateLimit | None = None,
 ) -> TencentIoTClient:
     """A Tencent client.
 
     A custom endpoint speaks as to mainland China (RegionId 1), as Tencent's SDK does by default.
+    `rate_limit` is the back-off its requests share with the entry's other users of the cloud.
     """
     region = data.get(CONF_REGION)
     return TencentIoTClient(
@@ -116,6 +123,7 @@ def create_tencent_client(
         token_expire_at=data.get(CONF_TOKEN_EXPIRE_AT) or None,
         credentials=credentials(data),
         on_token=on_token,
+        rate_limit=rate_limit,
     )
 
 
@@ -124,6 +132,7 @@ def create_quectel_client(
     data: Mapping[str, Any],
     *,
     on_token: Callable[[Token], None] | None = None,
+    rate_limit: RateLimit | None = None,
 ) -> QuectelClient:
     """A Quectel client; its timers are set in HA's time zone."""
     data_centre = data.get(CONF_DATA_CENTRE)
@@ -144,6 +153,7 @@ def create_quectel_client(
         time_zone=utc_offset(hass),
         on_token=on_token,
         language=hass.config.language.partition("-")[0] or "en",
+        rate_limit=rate_limit,
     )
 
 

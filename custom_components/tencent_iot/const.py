@@ -33,7 +33,6 @@ CONF_USER_DOMAIN_SECRET: Final = "user_domain_secret"  # noqa: S105
 CONF_REFRESH_TOKEN: Final = "refresh_token"  # noqa: S105
 CONF_REFRESH_EXPIRE_AT: Final = "refresh_expire_at"
 
-CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_USE_PUSH: Final = "use_push"
 CONF_ROOMS: Final = "rooms"
 CONF_HISTORY_DAYS: Final = "history_days"
@@ -49,15 +48,21 @@ DATA_CENTRES: Final = ("china", "europe", "north_america", DATA_CENTRE_CUSTOM)
 ACCOUNT_TYPES: Final = ("phone", "email")
 DEFAULT_COUNTRY_CODE: Final = "86"
 
-DEFAULT_POLL_INTERVAL: Final = 60
-MIN_POLL_INTERVAL: Final = 30
-MAX_POLL_INTERVAL: Final = 3600
-
+# How often the devices' statuses are read, and, while push is down or off, some devices' data.
+# After a failed poll the next waits twice as long, up to POLL_BACKOFF_MAX.
+POLL_INTERVAL: Final = timedelta(seconds=60)
+POLL_BACKOFF_MAX: Final = timedelta(minutes=5)
+# The polls read at most this many devices' data a minute: devices owed a read first (came
+# online, a failed read, push back after an outage), then, while push is down, the devices
+# read longest ago. At 1,000 devices each device's data is then read every 17 minutes or so.
+DATA_READS_PER_MINUTE: Final = 60
 # How often the device list, scenes and automations are read again to find changes
 # that no push announces.
 DEVICE_LIST_REFRESH: Final = timedelta(minutes=10)
 # How long push may stay down before a repair issue asks the user to check the URL.
 PUSH_DOWN_REPAIR_AFTER: Final = timedelta(minutes=10)
+# How long the cloud may refuse requests as too many before a repair issue says so.
+THROTTLED_REPAIR_AFTER: Final = timedelta(minutes=15)
 # Concurrent device-data reads during a full refresh.
 DATA_READ_CONCURRENCY: Final = 8
 # How long setup waits for push to subscribe before it reads device data (seconds): a change

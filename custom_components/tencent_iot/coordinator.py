@@ -2,16 +2,15 @@
 
 import asyncio
 from collections.abc import Awaitable, Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime
 from enum import Enum, auto
 import logging
-import math
-from time import monotonic
 from typing import override
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .api import (
@@ -22,6 +21,7 @@ from .api import (
     DeviceEvent,
     PropertyReport,
     PushEvent,
+    RateLimit,
     Room,
     Scene,
     StatusChange,
@@ -29,24 +29,27 @@ from .api import (
     TencentIoTCloudError,
     TencentIoTDeviceGoneError,
     TencentIoTError,
+    TencentIoTRateLimitError,
     Token,
 )
 from .cloud import CoalescedRead, async_call_cloud, auth_failed, run_all, update_failed
 from .connection import create_client, token_data
 from .const import (
     CONF_FAMILY_ID,
-    CONF_POLL_INTERVAL,
     CONF_ROOMS,
     CONF_USE_PUSH,
     DATA_READ_CONCURRENCY,
-    DEFAULT_POLL_INTERVAL,
+    DATA_READS_PER_MINUTE,
     DEVICE_LIST_REFRESH,
     DOMAIN,
     LOGGER,
+    POLL_BACKOFF_MAX,
+    POLL_INTERVAL,
 )
 from .home_store import HomeStore
 from .listeners import EntryListeners
 from .models import DeviceState, TencentIoTConfigEntry, build_states
+from .poll_plan import DataReadPlan
 from .push_session import PushSession
 from .registry import (
     async_register_devices,
@@ -54,6 +57,7 @@ from .registry import (
     async_release_stale_devices,
     async_remove_item_entities,
 )
+from .repairs import ThrottledIssue
 
 
 class HomeSource(Enum):
@@ -79,11 +83,13 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             LOGGER,
             config_entry=entry,
             name=DOMAIN,
-            update_interval=timedelta(
-                seconds=entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)
-            ),
+            update_interval=POLL_INTERVAL,
         )
-        self.client = create_client(hass, entry.data, on_token=self._store_token)
+        # One back-off for every request of the entry, shared by everything its client sends.
+        self.rate_limit = RateLimit()
+        self.client = create_client(
+            hass, entry.data, on_token=self._store_token, rate_limit=self.rate_limit
+        )
         self.family_id: str = entry.data[CONF_FAMILY_ID]
         self.rooms: dict[str, Room] = {}
         self.devices: dict[str, DeviceState] = {}
@@ -98,17 +104,18 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             on_back=self._handle_push_back,
         )
         self._home_store = HomeStore(hass, entry.entry_id)
-        # When the lists are next read. Linux counts monotonic time from boot, so no clock
-        # reading can stand for "long ago": -inf means due at the next poll.
-        self._lists_due_at = -math.inf
+        self._throttled_issue = ThrottledIssue(hass, entry)
+        # Set when a read of the lists failed: the next poll reads them.
+        self._lists_due = False
         # One read of the lists at a time: two (a poll's and a push-announced one) would both
         # see a new device as new and add its entities twice.
         self._list_read = CoalescedRead(
             hass, entry, self._async_read_lists, "the device list", failure_level=logging.WARNING
         )
         self._home_source = HomeSource.CLOUD
-        # Devices whose data a failed read left unknown: the next poll reads them.
-        self._stale: set[str] = set()
+        self._plan = DataReadPlan(round(DATA_READS_PER_MINUTE * POLL_INTERVAL.total_seconds() / 60))
+        # Polls that failed in a row: each makes the next wait longer.
+        self._failed_polls = 0
 
     @property
     def push(self) -> CloudPush | None:
@@ -140,9 +147,27 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             for domain, key in device_entry.identifiers
         )
 
+    @property
+    def data_reads_owed(self) -> int:
+        """Devices whose data the polls still owe a read."""
+        return self._plan.owed
+
     @override
     async def _async_setup(self) -> None:
         """Read the whole home (or the saved copy when the cloud is down) and start push."""
+        entry = self.config_entry
+        entry.async_on_unload(self.rate_limit.close)
+        entry.async_on_unload(self.rate_limit.add_listener(self._throttled_issue.async_throttled))
+        entry.async_on_unload(self._throttled_issue.async_cancel)
+        entry.async_on_unload(
+            async_track_time_interval(
+                self.hass,
+                self._async_lists_due,
+                DEVICE_LIST_REFRESH,
+                name=f"{DOMAIN} device list refresh",
+                cancel_on_shutdown=True,
+            )
+        )
         try:
             await self._async_read_home()
             self._home_source = HomeSource.JUST_READ
@@ -171,28 +196,17 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             self._home_source = HomeSource.CLOUD
             return
         try:
-            if self._home_source is HomeSource.SAVED:
-                await self._async_read_home()
-                self._home_source = HomeSource.CLOUD
-                async_register_devices(
-                    self.hass, self.config_entry, self.devices.values(), self.rooms
-                )
-                self.push_session.subscribe(self.devices)
-                return
-            if monotonic() >= self._lists_due_at:
-                await self.async_read_lists()
-            came_online = await self._async_read_statuses(self.devices.values())
-            if self.push_healthy:
-                # Only what push missed: a device that was offline, or a read that failed.
-                stale = [state for key in self._stale if (state := self.devices.get(key))]
-                to_read = {state.key: state for state in [*came_online, *stale]}
-            else:
-                to_read = dict(self.devices)
-            await self._async_read_data(to_read.values())
-            self._stale.difference_update(to_read)
+            await self._async_poll()
         except TencentIoTAuthError as err:
             raise auth_failed(err) from err
+        except TencentIoTRateLimitError as err:
+            # The cloud is up but wants fewer requests: the values stay as they are (push may
+            # still carry changes) and the next poll waits longer.
+            self._async_poll_failed()
+            LOGGER.debug("Poll refused as too many requests (%s); polling less often", err)
+            return
         except TencentIoTError as err:
+            self._async_poll_failed()
             if (
                 self._home_source is HomeSource.SAVED
                 and self.data is None
@@ -203,6 +217,34 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
                 self.last_exception = err
                 return
             raise update_failed(err) from err
+        if self._failed_polls:
+            self._failed_polls = 0
+            self.update_interval = POLL_INTERVAL
+
+    async def _async_poll(self) -> None:
+        if self._home_source is HomeSource.SAVED:
+            await self._async_read_home()
+            self._home_source = HomeSource.CLOUD
+            async_register_devices(self.hass, self.config_entry, self.devices.values(), self.rooms)
+            self.push_session.subscribe(self.devices)
+            return
+        if self._lists_due:
+            await self.async_read_lists()
+        came_online = await self._async_read_statuses(self.devices.values())
+        self._plan.owe(state.key for state in came_online)
+        # While push works, only what it missed; while it is down, every device in turn.
+        await self._async_read_data(self._plan.pick(self.devices, in_turn=not self.push_healthy))
+
+    @callback
+    def _async_poll_failed(self) -> None:
+        """The next poll waits twice as long as this one did, up to POLL_BACKOFF_MAX."""
+        self._failed_polls += 1
+        self.update_interval = min(POLL_BACKOFF_MAX, POLL_INTERVAL * 2**self._failed_polls)
+
+    @callback
+    def _async_lists_due(self, _now: datetime) -> None:
+        """Read the lists now and then: no push announces a new scene or room."""
+        self.async_schedule_list_refresh()
 
     # Reading the home
 
@@ -219,7 +261,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         await self._async_read_statuses(self.devices.values())
         await self._async_read_data(self.devices.values())
         await self._async_read_scenes_and_automations()
-        self._lists_due_at = monotonic() + DEVICE_LIST_REFRESH.total_seconds()
+        self._lists_due = False
         self._home_store.async_save(self.rooms, self.devices)
 
     async def _async_read_device_list(self) -> tuple[list[Device], dict[str, str]]:
@@ -251,7 +293,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         return came_online
 
     async def _async_read_data(self, states: Iterable[DeviceState]) -> None:
-        """Read the data of every online device, a few at a time."""
+        """Read the data of these devices (the online ones), a few at a time."""
         semaphore = asyncio.Semaphore(DATA_READ_CONCURRENCY)
 
         gone: list[str] = []
@@ -266,6 +308,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
                     gone.append(state.key)
                     return
             state.apply_data(data)
+            self._plan.read(state.key)
 
         await run_all(read(state) for state in states if state.online)
         if gone:
@@ -278,17 +321,19 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             self.automations = {
                 a.automation_id: a for a in await self.client.get_automations(self.family_id)
             }
+        except TencentIoTRateLimitError:
+            raise  # not an answer about scenes: the lists stay as they are
         except TencentIoTCloudError as err:
             LOGGER.debug("Scenes or automations are not available: %s", err)
 
     async def _async_read_lists(self) -> None:
         """Find devices, scenes and automations added or removed since the last read."""
-        self._lists_due_at = monotonic() + DEVICE_LIST_REFRESH.total_seconds()
+        self._lists_due = False
         try:
             await self._async_read_lists_once()
         except TencentIoTError:
             # The next poll reads them again instead of waiting for DEVICE_LIST_REFRESH.
-            self._lists_due_at = -math.inf
+            self._lists_due = True
             raise
 
     async def _async_read_lists_once(self) -> None:
@@ -383,19 +428,19 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             await self._async_read_data([state])
         except TencentIoTError as err:
             LOGGER.debug("Reading %s after it came online failed: %s", state.name, err)
-            self._stale.add(state.key)
+            self._plan.owe([state.key])
             return
         self.listeners.device_changed(state.key)
 
     async def _async_catch_up(self) -> None:
+        """Every device may have changed unseen: read them, a poll's budget now, the rest later."""
+        self._plan.owe(self.devices)
         try:
             await self._async_read_statuses(self.devices.values())
-            await self._async_read_data(self.devices.values())
+            await self._async_read_data(self._plan.pick(self.devices, in_turn=False))
         except TencentIoTError as err:
-            LOGGER.debug("Catch-up read after reconnect failed: %s; the next poll reads it", err)
-            self._stale.update(self.devices)
+            LOGGER.debug("Catch-up read after reconnect failed: %s; the polls read it", err)
             return
-        self._stale.difference_update(self.devices)
         self.async_update_listeners()
 
     @callback

@@ -19,6 +19,7 @@ from .const import (
     CONF_USER_DOMAIN_SECRET,
     CONF_USER_ID,
     DOMAIN,
+    POLL_INTERVAL,
 )
 from .customise import state_mapping
 from .models import DeviceState, TencentIoTConfigEntry
@@ -108,6 +109,31 @@ def _push(entry: TencentIoTConfigEntry) -> dict[str, Any]:
     }
 
 
+def _cloud_traffic(entry: TencentIoTConfigEntry) -> dict[str, Any]:
+    """Requests sent since the entry started, the cloud's last refusal as too many, polling."""
+    coordinator = entry.runtime_data.coordinator
+    rate_limit = coordinator.rate_limit
+    last = rate_limit.last_throttle
+    return {
+        "requests": {
+            "total": rate_limit.total,
+            "by_action": dict(sorted(rate_limit.requests.items())),
+        },
+        "throttled": rate_limit.throttled,
+        "last_throttle": None
+        if last is None
+        else {
+            "at": last.at.isoformat(),
+            "code": last.code,
+            "action": last.action,
+            "backoff_seconds": last.backoff,
+        },
+        # Longer than POLL_INTERVAL after failed polls.
+        "poll_interval_seconds": (coordinator.update_interval or POLL_INTERVAL).total_seconds(),
+        "data_reads_owed": coordinator.data_reads_owed,
+    }
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: TencentIoTConfigEntry
 ) -> dict[str, Any]:
@@ -119,6 +145,7 @@ async def async_get_config_entry_diagnostics(
             "options": dict(entry.options),
         },
         "push": _push(entry),
+        "cloud_traffic": _cloud_traffic(entry),
         "last_update_success": coordinator.last_update_success,
         "rooms": {room.room_id: room.name for room in coordinator.rooms.values()},
         "scenes": {scene.scene_id: scene.name for scene in coordinator.scenes.values()},

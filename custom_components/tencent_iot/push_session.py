@@ -103,8 +103,7 @@ class PushSession:
                 await self._subscribed.wait()
         except TimeoutError:
             # Push is slow or down: once it subscribes, what changed meanwhile is read.
-            LOGGER.debug("Push not subscribed yet; reading what changes once it is")
-            self._was_down = True
+            self._async_went_down()
 
     async def _async_stop(self) -> None:
         self._issue.async_cancel()
@@ -115,16 +114,25 @@ class PushSession:
         return self._client.access_token or ""
 
     @callback
+    def _async_went_down(self) -> None:
+        """Push is not delivering: said once at INFO, and a repair issue if it lasts."""
+        if not self._was_down:
+            self._was_down = True
+            reason = self.client.last_error if self.client is not None else None
+            LOGGER.info(
+                "Push channel is down (%s); polling device data until it is back",
+                reason or "not connected yet",
+            )
+        self._issue.async_problem()
+
+    @callback
     def _handle_connection(self, connected: bool) -> None:
         if not connected:
             self._subscribed.clear()
-            if not self._was_down:
-                LOGGER.info("Push channel is down; polling device data until it is back")
-            self._was_down = True
-            self._issue.async_push_down()
+            self._async_went_down()
             return
         self._subscribed.set()
-        self._issue.async_push_up()
+        self._issue.async_solved()
         if self._was_down:
             self._was_down = False
             LOGGER.info("Push channel is back; reading what changed meanwhile")

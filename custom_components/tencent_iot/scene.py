@@ -7,7 +7,8 @@ from homeassistant.components.scene import Scene
 from .control import async_run_scene
 from .entity import TencentIoTFamilyItemEntity, family_items_platform_setup
 
-PARALLEL_UPDATES = 0
+# Running a scene writes to the cloud: one at a time, like the other platforms that write.
+PARALLEL_UPDATES = 1
 
 
 class TencentIoTScene(TencentIoTFamilyItemEntity, Scene):

@@ -22,6 +22,8 @@ from .entity import TencentIoTEntity
 from .firmware import TencentIoTFirmwareCoordinator
 from .models import DeviceState, TencentIoTConfigEntry
 
+# Not 1, though installing writes to the cloud: an install lasts until the device reports the
+# result (up to INSTALL_TIMEOUT), and one at a time would keep the others waiting that long.
 PARALLEL_UPDATES = 0
 
 # While an upgrade runs, its progress is read this often (s), for at most INSTALL_TIMEOUT (s).
@@ -77,8 +79,11 @@ async def async_setup_entry(
             hass, firmware.async_check_devices(states), f"{DOMAIN} firmware check of new devices"
         )
 
+    # From what earlier checks found, before the next one.
     if Capability.FIRMWARE_UPGRADE not in coordinator.client.unsupported:
+        add_new_entities()
         entry.async_on_unload(firmware.async_add_listener(add_new_entities))
+    update_sw_versions()
     entry.async_on_unload(firmware.async_add_listener(update_sw_versions))
     entry.async_on_unload(coordinator.listeners.async_add_new_devices_listener(check_new_devices))
 

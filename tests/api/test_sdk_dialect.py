@@ -183,7 +183,7 @@ async def test_both_paths_refused_backs_off(
     harness.push.start()
     await wait_until(lambda: harness.push.reconnect_count >= 4, what="several rounds")
     assert harness.changes == []
-    assert records_at(caplog, logging.WARNING, "refused the connection (HTTP 404)")
+    assert records_at(caplog, logging.DEBUG, "refused the connection (HTTP 404)")
     sim.clear_faults()
     await wait_until(lambda: harness.push.connected, what="the connection")
 
@@ -201,7 +201,7 @@ async def test_unavailable_path_is_no_refusal(
     harness.push.start()
     await wait_until(lambda: harness.push.reconnect_count >= 2, what="two retries")
     assert harness.push.ws_url == sim.ws_url
-    assert records_at(caplog, logging.WARNING, "503")
+    assert harness.push.last_error == f"{sim.ws_url} failed the connection (HTTP 503)"
     sim.clear_faults()
     await wait_until(lambda: harness.push.connected, what="the connection")
     assert _paths(sim) == [SDK_WS_PATH]

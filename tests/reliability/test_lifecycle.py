@@ -206,14 +206,12 @@ async def test_failed_catch_up_is_read_again(
 
 
 @pytest.mark.parametrize("cloud", CLOUDS, indirect=True)
-@pytest.mark.usefixtures("clock_near_boot")
 async def test_devices_bound_and_unbound_during_an_outage_are_found(
     hass: HomeAssistant, cloud: Cloud, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Bind and unbind pushes sent while push was down are made up for by a list read.
 
-    On a host booted a moment ago too: the failed read is due at the next poll, not in
-    10 minutes.
+    A failed read is due at the next poll, not in 10 minutes.
     """
     sim, setup_integration = cloud.sim, cloud.entry
     await set_up_entry(hass, setup_integration)

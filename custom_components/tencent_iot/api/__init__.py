@@ -67,6 +67,7 @@ from .push import (
     StatusChange,
     decode_device_change,
 )
+from .rate_limit import RateLimit, Throttle, parse_retry_after
 from .thing_model import (
     Action,
     ArrayDefine,
@@ -127,6 +128,7 @@ __all__ = [
     "PushClient",
     "PushEvent",
     "PushIdentity",
+    "RateLimit",
     "RefreshTokenHolder",
     "Region",
     "RegionEndpoints",
@@ -156,10 +158,12 @@ __all__ = [
     "TencentIoTTokenError",
     "TencentIoTWrongPasswordError",
     "ThingModel",
+    "Throttle",
     "Timer",
     "TimestampDefine",
     "Token",
     "User",
     "decode_device_change",
     "is_number",
+    "parse_retry_after",
 ]

@@ -54,6 +54,7 @@ from .models import (
 )
 from .parsing import as_bool, as_int, as_records, as_str, dumps, first, json_value
 from .push import PushIdentity, push_urls
+from .rate_limit import RateLimit
 from .transport import Transport
 
 _LOGGER = logging.getLogger(__name__)
@@ -155,11 +156,13 @@ class TencentIoTClient:
         on_token: Callable[[Token], None] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         """Set up the client; `api_url`/`ws_url` override the region's endpoints.
 
         `user_id` (the account's UserID, learnt by `get_user` otherwise) goes into every
-        tokenapi and push URL as `uin`, as Tencent's SDK sends it.
+        tokenapi and push URL as `uin`, as Tencent's SDK sends it. Every request goes through
+        `rate_limit`, its own unless the owner shares one.
         """
         if region not in REGIONS:
             raise ValueError(f"unknown region {region!r}")
@@ -174,6 +177,7 @@ class TencentIoTClient:
             region_id=endpoints.region_id,
             timeout=timeout,
             retry_delays=retry_delays,
+            rate_limit=rate_limit,
         )
         self._ws_urls = push_urls(ws_url or endpoints.ws_url)
         self._user_id = user_id
@@ -187,6 +191,11 @@ class TencentIoTClient:
     def api_url(self) -> str:
         """HTTP base URL."""
         return self._transport.api_url
+
+    @property
+    def rate_limit(self) -> RateLimit:
+        """The requests sent, and the back-off every request waits out while the cloud refuses."""
+        return self._transport.rate_limit
 
     @property
     def ws_url(self) -> str:

@@ -46,6 +46,7 @@ from .models import (
     Token,
     User,
 )
+from .rate_limit import RateLimit
 
 
 class Capability(StrEnum):
@@ -63,6 +64,10 @@ class CloudClient(Protocol):
     @property
     def unsupported(self) -> frozenset[Capability]:
         """The capabilities this cloud lacks: their calls raise `TencentIoTNotSupportedError`."""
+
+    @property
+    def rate_limit(self) -> RateLimit:
+        """The requests sent, and the back-off every request waits out while the cloud refuses."""
 
     # Session
 
@@ -305,6 +310,10 @@ class CloudPush(Protocol):
     @property
     def last_message_at(self) -> float | None:
         """`time.monotonic()` of the last frame received, if any."""
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the channel last failed to connect or went down, if it ever did."""
 
     @property
     def reconnect_count(self) -> int:

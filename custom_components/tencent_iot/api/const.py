@@ -39,6 +39,9 @@ SESSION_API_PATH: Final = "/tokenapi"  # after login: AccessToken
 DEFAULT_TIMEOUT: Final = 10.0
 MAX_IN_FLIGHT: Final = 10
 DEFAULT_RETRY_DELAYS: Final = (0.5, 1.0)
+# A read the cloud refuses for too many requests is sent again this often, each time after
+# the rate limit's back-off; then the refusal is raised.
+RATE_LIMIT_RETRIES: Final = 2
 
 PAGE_SIZE: Final = 50
 # The app reference gives no maximum for these id arrays. Products are few and their thing

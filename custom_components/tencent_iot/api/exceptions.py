@@ -209,6 +209,9 @@ _APP_REASONS: Final = frozenset(
 _DEVICE_GONE_REASONS: Final = frozenset({"DeviceNotExist", "NoPermission"})
 # AppRunScene's reasons while the scene's previous run is still going.
 _SCENE_RUNNING_REASONS: Final = frozenset({"SceneRunInProgress", "SceneIsRunning", "SceneRunning"})
+# Tencent Cloud's common code for too many requests, alone or with a detail after it
+# (RequestLimitExceeded.UinLimitExceeded, RequestLimitExceeded.IPLimitExceeded...).
+_RATE_LIMIT_SEGMENT: Final = "RequestLimitExceeded"
 # Live services sometimes put the precise code in front of the message:
 # {"Code": "InternalError", "Message": "InvalidParameterValue.UserLoginFailed|..."}.
 _EMBEDDED_CODE: Final = re.compile(r"^\s*([A-Za-z]+(?:\.[A-Za-z]+)+)\s*\|")
@@ -223,6 +226,13 @@ def _reasons(code: str, message: str) -> set[str]:
     if embedded := _EMBEDDED_CODE.match(message):
         reasons.add(_reason(embedded.group(1)))
     return reasons
+
+
+def _is_rate_limited(code: str, message: str) -> bool:
+    codes = [code]
+    if embedded := _EMBEDDED_CODE.match(message):
+        codes.append(embedded.group(1))
+    return any(_RATE_LIMIT_SEGMENT in text.split(".") for text in codes)
 
 
 def is_token_error(code: str, message: str = "", *, action: str | None = None) -> bool:
@@ -245,8 +255,17 @@ def cloud_error(
 ) -> TencentIoTRejectedError:
     """Build the most specific exception for a cloud error code.
 
-    `signed` tells an appapi call (AppKey/signature, login) from a tokenapi call.
+    `signed` tells an appapi call (AppKey/signature, login) from a tokenapi call. A refusal
+    for too many requests is that first, whichever call it answers.
     """
+    if _is_rate_limited(code, message):
+        return TencentIoTRateLimitError(code, message, request_id, action=action)
+    return _rejection(code, message, request_id, action=action, signed=signed)
+
+
+def _rejection(
+    code: str, message: str, request_id: str | None, *, action: str, signed: bool
+) -> TencentIoTRejectedError:
     reasons = _reasons(code, message)
     if signed:
         if not reasons.isdisjoint(_APP_REASONS) or code.startswith("AuthFailure"):

@@ -324,7 +324,8 @@ class PushClient(PushChannel):
         except aiohttp.WSServerHandshakeError as err:
             if 400 <= err.status < 500:
                 raise RefusedError(f"{url} refused the connection (HTTP {err.status})") from err
-            raise
+            # Not the error's own text: it holds the query, and with it the UserID.
+            raise LinkDownError(f"{url} failed the connection (HTTP {err.status})") from err
         self._ws = ws
         try:
             await self._send_subscribe(ws)

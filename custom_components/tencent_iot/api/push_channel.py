@@ -80,7 +80,7 @@ class PushChannel:
         self._wanted: frozenset[str] = frozenset()
         self._subscribed: frozenset[str] = frozenset()
         self._connected = False
-        self._down_logged = False
+        self._last_error: str | None = None
         self._last_message_at: float | None = None
         self._reconnect_count = 0
 
@@ -93,6 +93,11 @@ class PushChannel:
     def ws_url(self) -> str:
         """The push URL in use (or tried next), without its query."""
         return self._urls[self._url_index]
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the channel last failed to connect or went down, if it ever did."""
+        return self._last_error
 
     @property
     def last_message_at(self) -> float | None:
@@ -186,19 +191,15 @@ class PushChannel:
         return max(self._backoff_min, min(self._backoff_max, delay))
 
     def _log_down(self, reason: str) -> None:
-        if self._down_logged:
-            _LOGGER.debug("%s still down: %s", self.name, reason)
-        else:
-            _LOGGER.warning("%s down: %s; reconnecting", self.name, reason)
-            self._down_logged = True
+        # The owner tells the user that push is down and back (`on_connection_change`,
+        # `last_error`); each failed attempt is for debugging.
+        self._last_error = reason
+        _LOGGER.debug("%s down: %s; reconnecting", self.name, reason)
 
     def _set_connected(self, connected: bool) -> None:
         self._connected = connected
         if connected:
             self._refusals_in_a_row = 0
-        if connected and self._down_logged:
-            _LOGGER.info("%s connected again", self.name)
-            self._down_logged = False
         if self._on_connection_change is not None:
             try:
                 self._on_connection_change(connected)

@@ -5,6 +5,8 @@ Action methods live in `client.py`; another cloud would get its own transport.
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from http import HTTPStatus
 import json
 import logging
 import time
@@ -17,18 +19,21 @@ from .const import (
     DEFAULT_RETRY_DELAYS,
     DEFAULT_TIMEOUT,
     MAX_IN_FLIGHT,
+    RATE_LIMIT_RETRIES,
     SESSION_API_PATH,
     SIGNED_API_PATH,
 )
 from .exceptions import (
     WRAPPED_LOGIN_EXPIRED,
     TencentIoTConnectionError,
+    TencentIoTRateLimitError,
     TencentIoTResponseError,
     TencentIoTTimeoutError,
     TencentIoTTokenError,
     cloud_error,
 )
 from .parsing import as_str
+from .rate_limit import RateLimit, parse_retry_after
 from .signing import signed_body
 
 _LOGGER = logging.getLogger(__name__)
@@ -60,8 +65,13 @@ class Transport:
         timeout: float = DEFAULT_TIMEOUT,
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
         max_in_flight: int = MAX_IN_FLIGHT,
+        rate_limit: RateLimit | None = None,
     ) -> None:
-        """Use the caller's session; `retry_delays` are the waits between attempts of a read."""
+        """Use the caller's session; `retry_delays` are the waits between attempts of a read.
+
+        Every request goes through `rate_limit` (a new one unless shared): while the cloud
+        refuses requests for being too many, all of them wait.
+        """
         self._session = session
         self._api_url = api_url.rstrip("/")
         self._app_key = app_key
@@ -70,6 +80,7 @@ class Transport:
         self._timeout = timeout
         self._retry_delays = tuple(retry_delays)
         self._semaphore = asyncio.Semaphore(max_in_flight)
+        self.rate_limit = rate_limit or RateLimit()
 
     @property
     def api_url(self) -> str:
@@ -127,13 +138,23 @@ class Transport:
         retry: bool,
         query: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        attempt = 0
+        attempt = refusals = 0
         while True:
             # A fresh body per attempt: new RequestId, and for signed calls a new
             # Timestamp/Nonce so the retry is not refused as a replay.
             body = build()
             try:
-                return await self._post(path, action, body, signed=signed, query=query)
+                return await self.rate_limit.send(
+                    action, partial(self._post, path, action, body, signed=signed, query=query)
+                )
+            except TencentIoTRateLimitError:
+                # The rate limit's back-off is the wait: the next attempt waits it out.
+                if not retry or refusals >= RATE_LIMIT_RETRIES:
+                    raise
+                refusals += 1
+                _LOGGER.debug(
+                    "%s refused as too many; retry %d after the back-off", action, refusals
+                )
             except TencentIoTResponseError:
                 raise
             except TencentIoTConnectionError as err:
@@ -167,6 +188,7 @@ class Transport:
                         f"{self._api_url}{path}", params=query, json=body
                     ) as response:
                         status = response.status
+                        retry_after = response.headers.get("Retry-After")
                         raw = await response.read()
             except TimeoutError as err:
                 raise TencentIoTTimeoutError(
@@ -181,6 +203,10 @@ class Transport:
             status,
             time.monotonic() - started,
         )
+        if status == HTTPStatus.TOO_MANY_REQUESTS:
+            raise TencentIoTRateLimitError(
+                f"HTTP {status}", "", action=action, retry_after=parse_retry_after(retry_after)
+            )
         if status >= 500:
             raise TencentIoTConnectionError(f"{action}: HTTP {status}")
         try:

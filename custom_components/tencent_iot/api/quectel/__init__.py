@@ -7,7 +7,6 @@ so the core runs a Quectel account as it runs a Tencent one (see `..cloud`).
 from .client import QuectelClient, saved_product
 from .const import ACCOUNT_FAMILY_ID, DATA_CENTRES, TSL_KEY, DataCentre, DataCentreEndpoints
 from .push import QuectelPushClient, QuectelPushIdentity, decode_message, push_urls
-from .transport import RequestGate
 from .tsl import thing_model_from_tsl
 
 __all__ = [
@@ -19,7 +18,6 @@ __all__ = [
     "QuectelClient",
     "QuectelPushClient",
     "QuectelPushIdentity",
-    "RequestGate",
     "decode_message",
     "push_urls",
     "saved_product",

@@ -47,6 +47,7 @@ from custom_components.tencent_iot.api.parsing import (
     as_records,
     as_str,
 )
+from custom_components.tencent_iot.api.rate_limit import RateLimit
 from custom_components.tencent_iot.api.thing_model import InvalidValueError, ThingModel
 
 from . import models
@@ -62,7 +63,7 @@ from .const import (
 from .errors import FAMILY_MODE_OFF
 from .push import QuectelPushIdentity, push_urls
 from .session import QuectelSession, page_items
-from .transport import QuectelTransport, RequestGate
+from .transport import QuectelTransport
 from .tsl import command_text, thing_model_from_tsl, value_to_cloud
 
 _LOGGER = logging.getLogger(__name__)
@@ -146,12 +147,13 @@ class QuectelClient:
         language: str = "en",
         timeout: float = DEFAULT_TIMEOUT,
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
-        gate: RequestGate | None = None,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         """Set up the client; `api_url`/`ws_url` override the data centre's endpoints.
 
         `family_id` is the home scenes and automations run in (Quectel wants it with family
-        mode on); `time_zone` ("+08:00") is sent with timers; `gate` paces every request.
+        mode on); `time_zone` ("+08:00") is sent with timers; every request goes through `rate_limit`, its own
+        unless the owner shares one.
         """
         if data_centre not in DATA_CENTRES:
             raise ValueError(f"unknown data centre {data_centre!r}")
@@ -162,7 +164,7 @@ class QuectelClient:
             language=language,
             timeout=timeout,
             retry_delays=retry_delays,
-            gate=gate,
+            rate_limit=rate_limit,
         )
         self._ws_urls = push_urls(ws_url or endpoints.ws_url)
         self._account = QuectelSession(
@@ -206,13 +208,9 @@ class QuectelClient:
         return frozenset(Capability)
 
     @property
-    def gate(self) -> RequestGate | None:
-        """What paces this client's requests (a back-off shared by the entry), if anything."""
-        return self._transport.gate
-
-    @gate.setter
-    def gate(self, gate: RequestGate | None) -> None:
-        self._transport.gate = gate
+    def rate_limit(self) -> RateLimit:
+        """The requests sent, and the back-off every request waits out while the cloud refuses."""
+        return self._transport.rate_limit
 
     @property
     def user_id(self) -> str | None:

@@ -190,7 +190,7 @@ class QuectelPushClient(PushChannel):
         except aiohttp.WSServerHandshakeError as err:
             if 400 <= err.status < 500:
                 raise RefusedError(f"{url} refused the connection (HTTP {err.status})") from err
-            raise
+            raise LinkDownError(f"{url} failed the connection (HTTP {err.status})") from err
         self._ws = ws
         try:
             await self._send(ws, {"cmd": "pong"})
