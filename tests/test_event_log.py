@@ -258,7 +258,6 @@ async def test_missed_event_of_a_disabled_event_entity(
     await hass.async_block_till_done()
 
     await tamper_alarm_while_push_down(hass, sim, config_entry)
-    print("DEBUGLINES", own_lines(await logbook_lines(hass, hass_ws_client)))
     (line,) = own_lines(await logbook_lines(hass, hass_ws_client))
     assert line["message"] == (
         "防拆报警 Tamper, reported while Home Assistant was not listening"
