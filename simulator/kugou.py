@@ -11,14 +11,18 @@ UNKNOWN_COMMAND = 10001
 SONG_NOT_FOUND = 20001
 
 _SONGS: list[dict[str, object]] = [
-    {"songId": "kg_5f1e0a", "songName": "晴天", "singerName": "周杰伦", "duration": 269},
     {
-        "songId": "kg_7c3b91",
-        "songName": "Shape of You",
-        "singerName": "Ed Sheeran",
-        "duration": 234,
-    },
-    {"songId": "kg_2d8e44", "songName": "平凡之路", "singerName": "朴树", "duration": 301},
+        "songId": song_id,
+        "songName": name,
+        "singerName": singer,
+        "duration": duration,
+        "imgUrl": f"https://music.example.invalid/cover/{song_id}.jpg",
+    }
+    for song_id, name, singer, duration in (
+        ("kg_5f1e0a", "晴天", "周杰伦", 269),
+        ("kg_7c3b91", "Shape of You", "Ed Sheeran", 234),
+        ("kg_2d8e44", "平凡之路", "朴树", 301),
+    )
 ]
 
 _PLAYLISTS: list[dict[str, object]] = [

@@ -15,6 +15,7 @@ from .firmware import TencentIoTFirmwareCoordinator
 from .history import HistoryImporter
 from .messages import MessageCentre
 from .models import TencentIoTConfigEntry, TencentIoTRuntimeData
+from .registry import async_remove_unprovided_entities
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -26,6 +27,7 @@ PLATFORMS: list[Platform] = [
     Platform.EVENT,
     Platform.FAN,
     Platform.LIGHT,
+    Platform.MEDIA_PLAYER,
     Platform.NUMBER,
     Platform.SCENE,
     Platform.SELECT,
@@ -57,6 +59,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -
     )
     await coordinator.async_config_entry_first_refresh()
     async_warn_ignored_overrides(entry)
+    async_remove_unprovided_entities(hass, entry, coordinator.devices.values())
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # In the background, once the entities exist: firmware checks (one request per device,
     # paced), the cloud's history, missed events, messages. A background task holds up neither

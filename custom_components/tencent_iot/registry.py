@@ -8,7 +8,12 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .api import Room
 from .const import DOMAIN, MANUFACTURER
+from .customise import mapping_entities, state_mapping
+from .mapping.report import PLATFORMS
 from .models import DeviceState, TencentIoTConfigEntry
+
+# The platforms whose entities the mapping builds (not the firmware updates, not the home's).
+_MAPPED_DOMAINS = frozenset(str(platform) for platform in PLATFORMS.values())
 
 
 @callback
@@ -76,3 +81,32 @@ def async_remove_item_entities(hass: HomeAssistant, kind: str, ids: Iterable[str
         for platform in ("scene", "switch"):
             if entity_id := registry.async_get_entity_id(platform, DOMAIN, f"{kind}/{item_id}"):
                 registry.async_remove(entity_id)
+
+
+@callback
+def async_remove_unprovided_entities(
+    hass: HomeAssistant, entry: TencentIoTConfigEntry, states: Iterable[DeviceState]
+) -> None:
+    """Remove the entities of these devices that their mapping no longer builds.
+
+    A new version may show a property otherwise (a speaker's volume number is part of its
+    media player now): the old entity would stay behind as an orphan, "no longer provided".
+    HA keeps the settings of a removed entity, should it come back. A device whose product
+    has no thing model (it could not be read) keeps its entities.
+    """
+    provided = {
+        state.key: set(mapping_entities(state_mapping(entry, state)))
+        for state in states
+        if state.product.thing_model.properties
+        or state.product.thing_model.events
+        or state.product.thing_model.actions
+    }
+    registry = er.async_get(hass)
+    for registry_entry in er.async_entries_for_config_entry(registry, entry.entry_id):
+        device_key, _, key = registry_entry.unique_id.rpartition("/")
+        if (
+            registry_entry.domain in _MAPPED_DOMAINS
+            and (entities := provided.get(device_key)) is not None
+            and (registry_entry.domain, key) not in entities
+        ):
+            registry.async_remove(registry_entry.entity_id)
