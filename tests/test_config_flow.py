@@ -29,6 +29,7 @@ from custom_components.tencent_iot.const import (
     CONF_CODE,
     CONF_COUNTRY_CODE,
     CONF_FAMILY_ID,
+    CONF_FOLLOW_ROOMS,
     CONF_HISTORY_DAYS,
     CONF_PASSWORD,
     CONF_POLL_INTERVAL,
@@ -989,14 +990,20 @@ async def test_reconfigure_stale_login_needs_reauth(
 async def test_options_flow(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
-    """Poll interval, push, rooms and history days are stored; the entry reloads with them."""
+    """Poll interval, push, rooms, following rooms and history days are stored and reloaded."""
     entry = setup_integration
     coordinator = entry.runtime_data.coordinator
     family = sim.state.families[coordinator.family_id]
     result = await open_settings(hass, entry)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "settings"
-    assert fields(result) == {CONF_POLL_INTERVAL, CONF_USE_PUSH, CONF_ROOMS, CONF_HISTORY_DAYS}
+    assert fields(result) == {
+        CONF_POLL_INTERVAL,
+        CONF_USE_PUSH,
+        CONF_ROOMS,
+        CONF_FOLLOW_ROOMS,
+        CONF_HISTORY_DAYS,
+    }
     assert select_options(result, CONF_ROOMS) == [
         {"value": room.room_id, "label": room.name} for room in family.rooms.values()
     ]
@@ -1006,6 +1013,7 @@ async def test_options_flow(
         CONF_POLL_INTERVAL: 60,
         CONF_USE_PUSH: True,
         CONF_ROOMS: [],
+        CONF_FOLLOW_ROOMS: False,
         CONF_HISTORY_DAYS: 7,
     }
 
@@ -1020,6 +1028,7 @@ async def test_options_flow(
             CONF_POLL_INTERVAL: 120.0,
             CONF_USE_PUSH: False,
             CONF_ROOMS: [room_id],
+            CONF_FOLLOW_ROOMS: True,
             CONF_HISTORY_DAYS: 3.0,
         },
     )
@@ -1028,6 +1037,7 @@ async def test_options_flow(
         CONF_POLL_INTERVAL: 120,
         CONF_USE_PUSH: False,
         CONF_ROOMS: [room_id],
+        CONF_FOLLOW_ROOMS: True,
         CONF_HISTORY_DAYS: 3,
     }
     assert result["data"] == expected
@@ -1051,6 +1061,7 @@ async def test_options_flow(
     assert suggested(result, CONF_POLL_INTERVAL) == 120
     assert suggested(result, CONF_USE_PUSH) is False
     assert suggested(result, CONF_ROOMS) == [room_id]
+    assert suggested(result, CONF_FOLLOW_ROOMS) is True
     assert suggested(result, CONF_HISTORY_DAYS) == 3
 
 

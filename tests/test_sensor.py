@@ -1,8 +1,8 @@
 """Sensors and binary sensors: states from the simulator's data and from pushed reports."""
 
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import CloudSimulator
@@ -55,9 +55,8 @@ async def test_reports_update_sensors(
 TRACKER = "TRACKER001/tag_1"
 
 
-async def test_struct_and_array_sensors(
-    hass: HomeAssistant, socket_enabled: None, platforms: list[Platform]
-) -> None:
+@pytest.mark.usefixtures("socket_enabled")
+async def test_struct_and_array_sensors(hass: HomeAssistant) -> None:
     """Structs and arrays are disabled by default; enabled, the value is in the attributes."""
     tracker = {
         "ProductId": "TRACKER001",

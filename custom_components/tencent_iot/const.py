@@ -29,6 +29,8 @@ CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_USE_PUSH: Final = "use_push"
 CONF_ROOMS: Final = "rooms"
 CONF_HISTORY_DAYS: Final = "history_days"
+# Whether a device moved to another room in the app moves to that room's area in HA.
+CONF_FOLLOW_ROOMS: Final = "follow_rooms"
 # Per-product customisation: ProductId -> property id -> what the user changed.
 CONF_OVERRIDES: Final = "overrides"
 

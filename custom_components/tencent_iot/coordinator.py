@@ -309,6 +309,8 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             if (state := self.devices.get(device.key)) is not None:
                 state.device = device
                 state.gateway_key = gateways.get(device.key)
+        # Names (and, if asked, rooms) changed in the app.
+        async_register_devices(self.hass, self.config_entry, self.devices.values(), self.rooms)
         if new:
             await self._async_add_devices(new, gateways)
         self.listeners.lists_read()

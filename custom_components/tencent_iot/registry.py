@@ -4,10 +4,14 @@ from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+)
 
 from .api import Room
-from .const import DOMAIN, MANUFACTURER
+from .const import CONF_FOLLOW_ROOMS, DOMAIN, MANUFACTURER
 from .customise import mapping_entities, state_mapping
 from .mapping.report import PLATFORMS
 from .models import DeviceState, TencentIoTConfigEntry
@@ -26,6 +30,7 @@ def async_register_devices(
     """Create or update the HA devices; gateways first so sub-devices can point to them."""
     registry = dr.async_get(hass)
     entry_id = entry.entry_id
+    follow_rooms = bool(entry.options.get(CONF_FOLLOW_ROOMS, False))
     for state in sorted(states, key=lambda s: s.gateway_key is not None):
         via: str | None = None
         if state.gateway_key and (
@@ -38,9 +43,11 @@ def async_register_devices(
         if registry.async_get_device_by_identifier((DOMAIN, state.key), entry_id) is None and (
             room := rooms.get(state.device.room_id)
         ):
-            # Only a new device gets the room as its area: never move one the user placed.
+            # Only a new device gets the room as its area: never move one the user placed
+            # (unless the user asked to follow the app's rooms, below).
             extra["suggested_area"] = room.name
-        registry.async_get_or_create(
+        # The app's name, at every read: a name the user gave in HA (name_by_user) wins.
+        device = registry.async_get_or_create(
             config_entry_id=entry_id,
             identifiers={(DOMAIN, state.key)},
             name=state.name,
@@ -51,6 +58,10 @@ def async_register_devices(
             via_device_id=via,
             **extra,
         )
+        if follow_rooms and (room := rooms.get(state.device.room_id)) is not None and room.name:
+            area = ar.async_get(hass).async_get_or_create(room.name)
+            if device.area_id != area.id:
+                registry.async_update_device(device.id, area_id=area.id)
 
 
 @callback
