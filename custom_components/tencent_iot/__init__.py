@@ -17,6 +17,7 @@ from .messages import MessageCentre
 from .models import TencentIoTConfigEntry, TencentIoTRuntimeData
 from .registry import async_remove_unprovided_entities
 from .services import async_setup_services
+from .shares import async_hand_over_shared_devices
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -79,7 +80,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) 
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -> None:
-    """Log out of the cloud when the entry is deleted (best effort)."""
+    """Log out of the cloud when the entry is deleted (best effort); hand its shares over."""
+    async_hand_over_shared_devices(hass, entry)
     client = create_client(hass, entry.data)
     try:
         await client.logout()
