@@ -163,12 +163,17 @@ class TencentIoTMediaPlayer(TencentIoTEntity, MediaPlayerEntity):
     @property
     @override
     def media_position_updated_at(self) -> datetime | None:
-        """When the speaker reported what it plays."""
+        """When the position was last right: its report, or a later start or pause."""
         description = self.entity_description
         if self.media_position is None or description.now_playing_id is None:
             return None
-        reported = self.device_state.reported_at.get(description.now_playing_id)
-        return dt_util.utc_from_timestamp(reported / 1000) if reported is not None else None
+        reported_at = self.device_state.reported_at
+        times = [
+            reported_at.get(prop_id)
+            for prop_id in (description.now_playing_id, description.state_id)
+        ]
+        known = [time for time in times if time is not None]
+        return dt_util.utc_from_timestamp(max(known) / 1000) if known else None
 
     @property
     @override
