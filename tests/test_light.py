@@ -190,7 +190,7 @@ async def test_colour_keeps_the_brightness(
     await call_service(hass, "light.turn_on", light, hs_color=(0, 100))
     assert controls_of(sim, BULB)[-1] == {"hue": 0, "saturation": 100, "color_mode": 1, "value": 31}
     await wait_for_state(hass, light, color_mode="hs", brightness=shown)
-    assert sim.device_state(BULB)["Data"]["value"] == 31
+    assert sim.device_state(BULB)["Data"]["value"] == 31  # type: ignore[index]
 
     # Another colour keeps it; back to white, the colour's brightness goes along.
     await call_service(hass, "light.turn_on", light, hs_color=(240, 100))

@@ -80,11 +80,15 @@ async def sim(socket_enabled: None) -> AsyncGenerator[CloudSimulator]:
 
 
 @pytest.fixture
-def parents_entry(
+async def parents_entry(
     hass: HomeAssistant, sim: CloudSimulator, config_entry: MockConfigEntry
 ) -> MockConfigEntry:
-    """The demo user's second entry (Parents' Home), added after the first."""
-    return add_entry(hass, entry_data(sim, PARENTS), "Parents")
+    """The demo user's second entry (Parents' Home), added after the first; both set up."""
+    parents = add_entry(hass, entry_data(sim, PARENTS), "Parents")
+    # Setting up the integration sets up both entries.
+    await set_up_entry(hass, config_entry)
+    assert parents.state is ConfigEntryState.LOADED
+    return parents
 
 
 def ha_devices(hass: HomeAssistant, key: str) -> list[dr.DeviceEntry]:
@@ -99,9 +103,6 @@ async def test_shared_device_in_the_first_entry(
     parents_entry: MockConfigEntry,
 ) -> None:
     """The first entry shows the shared lamp, live and controllable; the second does not."""
-    # Setting up the integration sets up both entries.
-    await set_up_entry(hass, config_entry)
-    assert parents_entry.state is ConfigEntryState.LOADED
     assert LAMP in coordinator_of(config_entry).devices
     assert LAMP not in coordinator_of(parents_entry).devices
     assert PLUG not in coordinator_of(config_entry).devices
@@ -159,9 +160,6 @@ async def test_next_entry_takes_over(
     parents_entry: MockConfigEntry,
 ) -> None:
     """The first entry deleted, the account's next entry shows the shared devices."""
-    # Setting up the integration sets up both entries.
-    await set_up_entry(hass, config_entry)
-    assert parents_entry.state is ConfigEntryState.LOADED
     await hass.config_entries.async_remove(config_entry.entry_id)
     parents = coordinator_of(parents_entry)
     await wait_for(hass, lambda: LAMP in parents.devices)

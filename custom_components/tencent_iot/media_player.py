@@ -17,6 +17,7 @@ from homeassistant.util import dt as dt_util
 from .api import is_number
 from .api.music import Song
 from .const import DOMAIN
+from .control import async_call_action
 from .coordinator import TencentIoTCoordinator
 from .entity import TencentIoTEntity, device_platform_setup
 from .mapping.descriptions import TencentIoTMediaPlayerEntityDescription, truthy
@@ -339,27 +340,9 @@ class TencentIoTMediaPlayer(TencentIoTEntity, MediaPlayerEntity):
         await self._async_call_action(action_id, {description.song_input_id: song.song_id})
 
     async def _async_call_action(
-        self, action_id: str, params: Mapping[str, Any] | None = None
+        self, action_id: str, values: Mapping[str, Any] | None = None
     ) -> None:
-        state = self.device_state
-        action = state.product.thing_model.actions[action_id]
-        try:
-            encoded = action.encode_input(params or {})
-        except ValueError as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="invalid_action_input",
-                translation_placeholders={
-                    "action": action_id,
-                    "device": state.name,
-                    "reason": str(err),
-                },
-            ) from err
-        await self.coordinator.async_call_cloud(
-            self.coordinator.client.call_action(state.device, action_id, encoded),
-            "action_failed",
-            state.name,
-        )
+        await async_call_action(self.coordinator, self.device_key, action_id, values or {})
 
 
 async_setup_entry = device_platform_setup(

@@ -17,9 +17,9 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, service
 import probatio
 
-from .api import ActionResult, BindTokenState, Timer
+from .api import BindTokenState, Timer
 from .const import DOMAIN
-from .control import async_run_scene, async_set_values
+from .control import async_call_action, async_run_scene, async_set_values
 from .coordinator import TencentIoTCoordinator
 from .models import DeviceState, TencentIoTConfigEntry
 from .music import async_music_command
@@ -367,19 +367,8 @@ async def _async_set_property(call: ServiceCall) -> None:
 
 async def _async_call_action(call: ServiceCall) -> ServiceResponse:
     coordinator, state = _resolve_device(call)
-    action_id: str = call.data[ATTR_ACTION_ID]
-    if (action := state.product.thing_model.actions.get(action_id)) is None:
-        raise _invalid("unknown_action", action=action_id, device=state.name)
-    try:
-        params = action.encode_input(call.data[ATTR_INPUT])
-    except ValueError as err:
-        raise _invalid(
-            "invalid_action_input", action=action_id, device=state.name, reason=str(err)
-        ) from err
-    result: ActionResult = await coordinator.async_call_cloud(
-        coordinator.client.call_action(state.device, action_id, params),
-        "action_failed",
-        state.name,
+    result = await async_call_action(
+        coordinator, state.key, call.data[ATTR_ACTION_ID], call.data[ATTR_INPUT]
     )
     return dict(result.output)
 
