@@ -60,11 +60,11 @@ def run(command: str, params: Mapping[str, object]) -> tuple[int, str, dict[str,
         case "user_logout":
             data = {}
         case "playlist_song":
-            data = {
-                "playlistId": params.get("playlistId", "pl_1001"),
-                "total": len(_SONGS),
-                "songs": _SONGS,
-            }
+            playlist_id = params.get("playlistId", "pl_1001")
+            # Every playlist holds the catalogue, but an empty one (songCount 0) nothing.
+            empty = any(p["playlistId"] == playlist_id and not p["songCount"] for p in _PLAYLISTS)
+            songs = [] if empty else _SONGS
+            data = {"playlistId": playlist_id, "total": len(songs), "songs": songs}
         case "song_url":
             data = _song_url(params)
             if not any(song["songId"] == data["songId"] for song in _SONGS):

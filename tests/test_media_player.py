@@ -10,16 +10,22 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.tencent_iot.api import ThingModel
 from custom_components.tencent_iot.const import DOMAIN
-from simulator import CloudSimulator
+from custom_components.tencent_iot.mapping import map_thing_model
+from simulator import CloudSimulator, kugou
 
+from .conftest import add_entry, entry_data
 from .platform_common import (
     SPEAKER,
     call_service,
     controls_of,
+    home_with,
+    running_simulator,
     set_up_entry,
     state,
     subscribed_entity,
+    thing_property,
     wait_for_state,
 )
 
@@ -222,10 +228,17 @@ async def test_music_sources_and_queue(
 
 
 async def test_music_source_errors(
-    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """An unknown source and a song id the speaker refuses are translated errors."""
-    player = await speaker_with_sources(hass, sim)
+    """An unknown or empty source, a song id the speaker refuses: translated errors."""
+    empty = {"playlistId": "pl_empty", "playlistName": "Empty", "picUrl": "", "songCount": 0}
+    monkeypatch.setattr(kugou, "_PLAYLISTS", [*kugou._PLAYLISTS, empty])
+    await set_up_entry(hass, config_entry)
+    player = await subscribed_entity(hass, sim, "media_player", SPEAKER, "media_player")
+    await wait_for_state(hass, player, source_list=[*SOURCES, "Empty"])
     with pytest.raises(ServiceValidationError) as err:
         await call_service(hass, "media_player.select_source", player, source="Jazz")
     assert err.value.translation_key == "unknown_source"
@@ -238,6 +251,9 @@ async def test_music_source_errors(
             media_content_id="x" * 65,
         )
     assert err.value.translation_key == "invalid_action_input"
+    with pytest.raises(HomeAssistantError) as failed:
+        await call_service(hass, "media_player.select_source", player, source="Empty")
+    assert failed.value.translation_key == "source_without_songs"
     sim.fail_next(5, action="AppKugouUserCommand")
     with pytest.raises(HomeAssistantError) as failed:
         await call_service(hass, "media_player.select_source", player, source="Morning Chill")
@@ -284,3 +300,150 @@ async def test_orphans_of_the_speaker_removed(
         if entry.unique_id.startswith(f"{SPEAKER}/")
     }
     assert left == kept | {("media_player", "media_player")}
+
+
+ODD_SPEAKER = "ODDSPK0001/spk_1"
+ODD_MODEL: dict[str, Any] = {
+    "properties": [
+        thing_property("power_switch", "bool", mapping={"0": "off", "1": "on"}),
+        thing_property("play_status", "stringenum", mapping={"play": "Play", "pause": "Pause"}),
+        thing_property("volume_level", "int", min="0", max="30"),
+        thing_property("mute", "bool", mapping={"0": "off", "1": "on"}),
+        thing_property(
+            "song_info",
+            "struct",
+            "r",
+            specs=[
+                {"id": member, "name": member, "dataType": {"type": "string"}}
+                for member in ("title", "artist", "album", "cover")
+            ],
+        ),
+        thing_property(
+            "loop_mode",
+            "enum",
+            mapping={"0": "顺序播放", "1": "列表循环", "2": "单曲循环", "3": "随机播放"},
+        ),
+    ],
+    "actions": [
+        {"id": "next", "name": "Next", "input": [], "output": []},
+        {"id": "prev", "name": "Previous", "input": [], "output": []},
+        {
+            "id": "play_music",
+            "name": "Play music",
+            "input": [{"id": "music_id", "name": "Music", "define": {"type": "string"}}],
+            "output": [],
+        },
+    ],
+}
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_speaker_with_power_mute_and_step_actions(hass: HomeAssistant) -> None:
+    """Another speaker's power, mute, cover, album, repeat all and its own next/previous."""
+    product = {"ProductId": "ODDSPK0001", "Name": "Odd speaker", "DataTemplate": ODD_MODEL}
+    device = {
+        "ProductId": "ODDSPK0001",
+        "DeviceName": "spk_1",
+        "AliasName": "Kitchen Radio",
+        "Data": {
+            "power_switch": 0,
+            "play_status": "pause",
+            "volume_level": 15,
+            "song_info": {"title": "Song", "artist": "", "album": "Album", "cover": "http://c/1"},
+        },
+    }
+    async with running_simulator(home_with([product], [device])) as sim:
+        entry = add_entry(hass, entry_data(sim))
+        await set_up_entry(hass, entry)
+        player = await subscribed_entity(hass, sim, "media_player", ODD_SPEAKER, "media_player")
+        current = state(hass, player)
+        assert current.state == "off"
+        features = MediaPlayerEntityFeature(current.attributes["supported_features"])
+        assert MediaPlayerEntityFeature.TURN_ON in features
+        assert MediaPlayerEntityFeature.NEXT_TRACK in features
+        assert MediaPlayerEntityFeature.STOP not in features
+
+        await call_service(hass, "media_player.turn_on", player)
+        assert controls_of(sim, ODD_SPEAKER)[-1] == {"power_switch": 1}
+        current = await wait_for_state(hass, player, "paused", volume_level=0.5)
+        assert current.attributes["media_album_name"] == "Album"
+        assert current.attributes["entity_picture"].startswith("/api/media_player_proxy/")
+        await call_service(hass, "media_player.volume_mute", player, is_volume_muted=True)
+        assert controls_of(sim, ODD_SPEAKER)[-1] == {"mute": 1}
+        await wait_for_state(hass, player, is_volume_muted=True, volume_level=0.5)
+        await call_service(hass, "media_player.repeat_set", player, repeat="all")
+        assert controls_of(sim, ODD_SPEAKER)[-1] == {"loop_mode": 1}
+        await wait_for_state(hass, player, repeat="all", shuffle=False)
+        await call_service(hass, "media_player.media_next_track", player)
+        await call_service(hass, "media_player.media_previous_track", player)
+        await call_service(
+            hass,
+            "media_player.play_media",
+            player,
+            media_content_type="music",
+            media_content_id="m1",
+        )
+        sources = [c["Source"] for c in sim.controls() if c["DeviceId"] == ODD_SPEAKER][-3:]
+        assert sources == ["action:next", "action:prev", "action:play_music"]
+        assert controls_of(sim, ODD_SPEAKER)[-1] == {"music_id": "m1"}
+        await call_service(hass, "media_player.turn_off", player)
+        assert controls_of(sim, ODD_SPEAKER)[-1] == {"power_switch": 0}
+        await wait_for_state(hass, player, "off")
+        await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _model(*properties: dict[str, Any], actions: list[dict[str, Any]] | None = None) -> ThingModel:
+    return ThingModel.from_api({"properties": list(properties), "actions": actions or []})
+
+
+PLAYING_PAUSED = thing_property("play_state", "enum", mapping={"0": "pause", "1": "play"})
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        # A volume alone (a doorbell) is no player.
+        _model(thing_property("volume", "int", min="0", max="100")),
+        # Playing and stopped, but no pause.
+        _model(thing_property("play_state", "enum", mapping={"0": "stop", "1": "play"})),
+        # A read-only playback state.
+        _model(thing_property("play_state", "enum", "r", mapping={"0": "pause", "1": "play"})),
+    ],
+)
+def test_what_is_no_speaker(model: ThingModel) -> None:
+    """Without a writable playback state that plays and pauses, there is no media player."""
+    assert map_thing_model(model).media_players == ()
+
+
+def test_speaker_leaves_what_it_cannot_use() -> None:
+    """What a player cannot use stays an entity of its own; the player plays and pauses.
+
+    A song struct without a title, a play mode without "sequence", a play action whose input is
+    no song.
+    """
+    mapping = map_thing_model(
+        _model(
+            PLAYING_PAUSED,
+            thing_property(
+                "now_playing",
+                "struct",
+                "r",
+                specs=[{"id": "x", "name": "x", "dataType": {"type": "int"}}],
+            ),
+            thing_property("play_mode", "enum", mapping={"0": "random", "1": "single"}),
+            actions=[
+                {
+                    "id": "play_song",
+                    "name": "Play",
+                    "input": [{"id": "speed", "name": "Speed", "define": {"type": "int"}}],
+                    "output": [],
+                }
+            ],
+        )
+    )
+    [player] = mapping.media_players
+    assert player.property_ids == {"play_state"}
+    assert player.actions == {}
+    assert player.features == MediaPlayerEntityFeature.PLAY | MediaPlayerEntityFeature.PAUSE
+    assert [d.key for d in mapping.sensors] == ["now_playing"]
+    assert [d.key for d in mapping.selects] == ["play_mode"]

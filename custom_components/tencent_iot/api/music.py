@@ -57,9 +57,7 @@ class Playlist:
 
 
 def _entries(data: Any, *keys: str) -> list[Mapping[str, Any]]:
-    if not isinstance(data, Mapping):
-        return as_records(data)
-    return as_records(first(data, *keys))
+    return as_records(first(data, *keys)) if isinstance(data, Mapping) else []
 
 
 async def get_songs(
