@@ -11,17 +11,20 @@ from homeassistant.components.media_player.const import (
     MediaType,
     RepeatMode,
 )
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .api import is_number
 from .api.music import Song
+from .background import RequestPacer
 from .const import DOMAIN
 from .control import async_call_action
 from .coordinator import TencentIoTCoordinator
-from .entity import TencentIoTEntity, device_platform_setup
+from .entity import TencentIoTEntity, async_setup_device_entities
 from .mapping.descriptions import TencentIoTMediaPlayerEntityDescription, truthy
-from .models import DeviceState
+from .models import DeviceState, TencentIoTConfigEntry
 from .music import SpeakerMusic
 
 # Controls go to the cloud one at a time.
@@ -43,10 +46,11 @@ class TencentIoTMediaPlayer(TencentIoTEntity, MediaPlayerEntity):
         coordinator: TencentIoTCoordinator,
         state: DeviceState,
         description: TencentIoTMediaPlayerEntityDescription,
+        pacer: RequestPacer,
     ) -> None:
         """Start without the music service's sources: they are read once the entity is added."""
         super().__init__(coordinator, state, description)
-        self._music = SpeakerMusic(coordinator, state.key)
+        self._music = SpeakerMusic(coordinator, state.key, pacer)
         self._states = {key: player_state for player_state, key in description.state_keys.items()}
         self._play_modes = {key: mode for mode, key in description.play_mode_keys.items()}
         # The song last sent: where next and previous go on from when the title is unknown.
@@ -345,6 +349,18 @@ class TencentIoTMediaPlayer(TencentIoTEntity, MediaPlayerEntity):
         await async_call_action(self.coordinator, self.device_key, action_id, values or {})
 
 
-async_setup_entry = device_platform_setup(
-    lambda mapping: mapping.media_players, TencentIoTMediaPlayer
-)
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TencentIoTConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the speakers; their sources are read in the background, paced like the firmware check."""
+    pacer = RequestPacer()
+    async_setup_device_entities(
+        entry,
+        async_add_entities,
+        lambda mapping: mapping.media_players,
+        lambda coordinator, state, description: TencentIoTMediaPlayer(
+            coordinator, state, description, pacer
+        ),
+    )

@@ -20,6 +20,7 @@ from .api.music import (
     get_playlists,
     get_songs,
 )
+from .background import RequestPacer
 from .const import DOMAIN, LOGGER
 from .coordinator import TencentIoTCoordinator
 from .models import DeviceState
@@ -63,10 +64,11 @@ class _Source:
 class SpeakerMusic:
     """The music service's sources for one speaker, and its queue."""
 
-    def __init__(self, coordinator: TencentIoTCoordinator, key: str) -> None:
-        """Nothing is known before the sources are read."""
+    def __init__(self, coordinator: TencentIoTCoordinator, key: str, pacer: RequestPacer) -> None:
+        """Nothing is known before the sources are read (paced with the entry's other speakers)."""
         self._coordinator = coordinator
         self._key = key
+        self._pacer = pacer
         self._sources: dict[str, _Source] = {}
         self.source: str | None = None
         self.queue: list[Song] = []
@@ -78,6 +80,7 @@ class SpeakerMusic:
 
     async def async_read_sources(self) -> None:
         """Read the recommended playlists; a speaker without the service keeps no sources."""
+        await self._pacer.wait()
         try:
             playlists = await get_playlists(self._coordinator.client, self._key)
         except TencentIoTError as err:
