@@ -53,6 +53,7 @@ from .const import (
     CONF_CODE,
     CONF_COUNTRY_CODE,
     CONF_FAMILY_ID,
+    CONF_FOLLOW_ROOMS,
     CONF_HISTORY_DAYS,
     CONF_OVERRIDES,
     CONF_PASSWORD,
@@ -491,6 +492,7 @@ class OptionsFlowHandler(OptionsFlowWithReload):
                 probatio.Optional(CONF_ROOMS, default=[]): SelectSelector(
                     SelectSelectorConfig(options=rooms, multiple=True)
                 ),
+                probatio.Required(CONF_FOLLOW_ROOMS, default=False): BooleanSelector(),
                 probatio.Required(CONF_HISTORY_DAYS, default=DEFAULT_HISTORY_DAYS): NumberSelector(
                     NumberSelectorConfig(
                         min=0,

@@ -28,6 +28,8 @@ CONF_TOKEN_EXPIRE_AT: Final = "token_expire_at"  # noqa: S105
 CONF_USE_PUSH: Final = "use_push"
 CONF_ROOMS: Final = "rooms"
 CONF_HISTORY_DAYS: Final = "history_days"
+# Whether a device moved to another room in the app moves to that room's area in HA.
+CONF_FOLLOW_ROOMS: Final = "follow_rooms"
 # Per-product customisation: ProductId -> property id -> what the user changed.
 CONF_OVERRIDES: Final = "overrides"
 
