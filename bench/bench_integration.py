@@ -92,8 +92,9 @@ for _platform in PLATFORMS:
     importlib.import_module(f"custom_components.tencent_iot.{_platform}")
 # Requests that travel over the WebSocket, not HTTP.
 WS_ACTIONS = frozenset({"ActivePush", "AppDeviceTraceHeartBeat"})
-# Requested after setup, in the background: the firmware check and the message centre.
-BACKGROUND_ACTIONS = frozenset({"AppCheckFirmwareUpdate", "AppGetMessages"})
+# Requested after setup, in the background: the firmware check, the message centre and the
+# speakers' music sources (one read per speaker).
+BACKGROUND_ACTIONS = frozenset({"AppCheckFirmwareUpdate", "AppGetMessages", "AppKugouUserCommand"})
 # The steady state runs this many times faster than real time: polls every 3 s instead of
 # 60 s, heartbeats every 2.5 s instead of 50 s. What a poll does does not depend on the clock,
 # so counts scale back exactly.

@@ -6,7 +6,9 @@ running `scripts/develop` is not disturbed), onboarded with the demo user but wi
 integration. Then, in headless Chromium: log in, Settings -> Devices & services -> Add
 integration -> "Tencent IoT Explorer", fill every step of the config flow against the simulator,
 finish it; switch the Study Ceiling Light on from its tile card and off again from its more-info
-dialog, checking through the simulator's admin API that each change reached the device.
+dialog; play the Living Room Speaker and mute it from its more-info dialog; set the
+Living Room Bulb to 31 % and pick a colour in its dialog, which must keep 31 %. Each change is
+checked through the simulator's admin API.
 Screenshots of every step go to e2e-screenshots/; `--docs` also refreshes docs/*.png.
 Exit status 0 when everything passed.
 """
@@ -46,6 +48,11 @@ VIEWPORT = (1280, 800)
 LIGHT_ID = "K2B7QX9RDL/ceiling_5e21"  # 书房吸顶灯 Study Ceiling Light, off in the default home
 LIGHT_NAME = "Study Ceiling Light"
 LIGHT_AREA = "书房 Study"
+LIVING_ROOM = "客厅 Living Room"
+SPEAKER_ID = "SPK4N7W2QX/spk_d83bbf10"  # 客厅音箱 Living Room Speaker, paused at volume 35
+SPEAKER_NAME = "Living Room Speaker"
+BULB_ID = "3JQ8VX2K1M/bulb_7c87ce1a"  # 客厅彩灯 Living Room Bulb, white at 80 %
+BULB_NAME = "Living Room Bulb"
 FAMILY_LABEL = "My Home"
 ENTRY_TITLE = "小明 Xiaoming · 我的家 My Home"
 
@@ -381,23 +388,28 @@ class Scenario:
 
     def wait_power(self, expected: int, since: int) -> dict[str, Any]:
         """Until the cloud holds power_switch == expected and a control recorded it."""
+        return self.wait_control(LIGHT_ID, {"power_switch": expected}, since)
+
+    def wait_control(self, device_id: str, expected: dict[str, Any], since: int) -> dict[str, Any]:
+        """Until the cloud holds these values of a device and a control since `since` sent them."""
 
         def probe() -> dict[str, Any] | None:
-            if self.light_power() != expected:
+            data = self.sim_get(f"device?device_id={device_id}")["Data"]
+            if any(data.get(key) != value for key, value in expected.items()):
                 return None
             controls = self.sim_get("controls")[since:]
             return next(
                 (
                     control
                     for control in controls
-                    if control["DeviceId"] == LIGHT_ID
-                    and control["Data"].get("power_switch") == expected
+                    if control["DeviceId"] == device_id
+                    and expected.items() <= control["Data"].items()
                 ),
                 None,
             )
 
         return self.browser.wait_until(
-            probe, f"the simulator to receive power_switch={expected} for {LIGHT_ID}", 20
+            probe, f"the simulator to receive {expected} for {device_id}", 20
         )
 
     def ha[T](self, coroutine: Coroutine[Any, Any, T]) -> T:
@@ -422,6 +434,8 @@ class Scenario:
         self.add_integration()
         self.check_entry()
         self.switch_light()
+        self.play_speaker()
+        self.pick_colour()
         if self.browser.shots.docs is not None:
             self.docs_tour()
 
@@ -564,6 +578,99 @@ class Scenario:
         browser.shot("light-off-from-dialog")
         browser.driver.find_element("tag name", "body").send_keys(Keys.ESCAPE)
         browser.wait_gone("ha-more-info-dialog >>> more-info-light")
+
+    def open_more_info(self, area: str, name: str) -> None:
+        """Overview -> the area -> the tile's name: the entity's more-info dialog."""
+        browser = self.browser
+        browser.click_on("ha-sidebar >>> #sidebar-panel-home")
+        browser.click_on("*", area)
+        tile = browser.wait_for("hui-tile-card", name)
+        browser.click(browser.wait_until(lambda: self.tile_info(tile), f"the {name} tile"))
+
+    def tile_info(self, tile: WebElement) -> WebElement | None:
+        """The name and state part of a tile card (it opens the more-info dialog)."""
+        script = JS_LIBRARY + "return query('ha-tile-info', arguments[0]).find(visible) || null;"
+        return self.browser.js_element(script, tile)
+
+    def close_more_info(self, content: str) -> None:
+        """Escape, until the dialog's content is gone."""
+        self.browser.driver.find_element("tag name", "body").send_keys(Keys.ESCAPE)
+        self.browser.wait_gone(f"ha-more-info-dialog >>> {content}")
+
+    def play_speaker(self) -> None:
+        """Play and mute from the speaker's more-info dialog; the simulator must see both."""
+        browser = self.browser
+        step(f"browser: Overview -> {LIVING_ROOM} -> {SPEAKER_NAME} more-info dialog")
+        self.open_more_info(LIVING_ROOM, SPEAKER_NAME)
+        player = "ha-more-info-dialog >>> more-info-media_player"
+        play = browser.wait_for(f"{player} >>> ha-button.center-control")
+        browser.wait_for(f"{player} >>> *", "晴天")
+        browser.shot("speaker-paused")
+        since = len(self.sim_get("controls"))
+        browser.click(play)
+        control = self.wait_control(SPEAKER_ID, {"play_state": 1}, since)
+        step(f"simulator: {control['DeviceId']} got {control['Data']} (source {control['Source']})")
+        # Playing: the middle button pauses now.
+        browser.wait_for(f"{player} >>> ha-button.center-control [aria-label=Pause]")
+
+        since = len(self.sim_get("controls"))
+        browser.click(browser.by_label(f"{player} >>> ha-icon-button", "Volume mute"))
+        control = self.wait_control(SPEAKER_ID, {"volume": 0}, since)
+        step(f"simulator: {control['DeviceId']} got {control['Data']} (source {control['Source']})")
+        browser.shot("speaker-playing")
+        self.close_more_info("more-info-media_player")
+
+    def pick_colour(self) -> None:
+        """A colour picked at 31 % keeps 31 %: in the dialog, and in the colour's value."""
+        browser = self.browser
+        step(f"{BULB_NAME} to 31 % (through HA's API)")
+        self.ha(self.call_service("light", "turn_on", BULB_ID, brightness_pct=31))
+        self.wait_control(BULB_ID, {"brightness": 31}, 0)
+        step(f"browser: {BULB_NAME} more-info dialog -> a colour")
+        self.open_more_info(LIVING_ROOM, BULB_NAME)
+        header = "ha-more-info-dialog >>> ha-more-info-state-header"
+        browser.wait_for(header, "31")
+        script = (
+            JS_LIBRARY
+            + """
+            return query('ha-more-info-light-favorite-colors >>> ha-favorite-color-button')
+              .find((b) => visible(b) && b.color && (b.color.hs_color || b.color.rgb_color))
+              || null;
+            """
+        )
+        colour = browser.wait_until(lambda: browser.js_element(script), "a colour preset")
+        browser.shot("bulb-at-31")
+        since = len(self.sim_get("controls"))
+        browser.click(colour)
+        control = self.wait_control(BULB_ID, {"color_mode": 1, "value": 31}, since)
+        step(f"simulator: {control['DeviceId']} got {control['Data']} (source {control['Source']})")
+        browser.wait_until(
+            lambda: "31" in (browser.query(header) or [None])[0].text,  # type: ignore[union-attr]
+            "the dialog to show 31 % in colour",
+        )
+        browser.shot("bulb-colour-at-31")
+        self.close_more_info("more-info-light")
+
+    async def call_service(self, domain: str, service: str, device_id: str, **data: Any) -> None:
+        """Call a service for the entity of a cloud device, through HA's WebSocket API."""
+        async with aiohttp.ClientSession() as session:
+            api = HomeAssistantApi(session, self.demo.settings.ha_url)
+            await api.login(DEMO_USER)
+            entities = await api.ws_command({"type": "config/entity_registry/list"})
+            entity_id = next(
+                e["entity_id"]
+                for e in entities
+                if e["platform"] == "tencent_iot" and e["unique_id"] == f"{device_id}/{domain}"
+            )
+            await api.ws_command(
+                {
+                    "type": "call_service",
+                    "domain": domain,
+                    "service": service,
+                    "service_data": data,
+                    "target": {"entity_id": entity_id},
+                }
+            )
 
     async def device_id(self, name: str) -> str:
         """HA's id of the device called name."""

@@ -112,6 +112,33 @@ def _arm_throttle(sim: CloudSimulator, body: Body, count: int) -> None:
         )
 
 
+def _app_routes(sim: CloudSimulator) -> list[tuple[str, str, AdminHandler]]:
+    """What a user does in the app without a push: sharing, renaming, moving devices."""
+
+    async def share(body: Body) -> object:
+        sim.share_device(_text(body, "device_id"), _text(body, "user_id"))
+        return None
+
+    async def unshare(body: Body) -> object:
+        sim.unshare_device(_text(body, "device_id"), _text(body, "user_id"))
+        return None
+
+    async def rename(body: Body) -> object:
+        sim.rename_device(_text(body, "device_id"), _text(body, "alias"))
+        return None
+
+    async def move(body: Body) -> object:
+        sim.move_device(_text(body, "device_id"), _text(body, "room_id"))
+        return None
+
+    return [
+        ("POST", "shares", share),
+        ("POST", "shares/remove", unshare),
+        ("POST", "devices/rename", rename),
+        ("POST", "devices/move", move),
+    ]
+
+
 def _push_routes(sim: CloudSimulator) -> list[tuple[str, str, AdminHandler]]:
     """The `/_sim/ws/...` routes: the push channel's faults and options."""
 
@@ -353,5 +380,5 @@ def routes(sim: CloudSimulator) -> list[web.RouteDef]:
         ("POST", "scenes/running", scene_running),
         ("POST", "motors/step", step_motors),
     ]
-    table += _push_routes(sim) + _record_routes(sim)
+    table += _push_routes(sim) + _record_routes(sim) + _app_routes(sim)
     return [web.route(method, f"/_sim/{path}", _wrap(handler)) for method, path, handler in table]

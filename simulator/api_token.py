@@ -4,6 +4,7 @@ Where the reference puts results under `Data` the handler does too; elsewhere th
 in `Response`. The envelope (and `RequestId`) is added by `app.py`.
 """
 
+from datetime import datetime, timedelta, timezone
 from itertools import islice
 import json
 import re
@@ -20,6 +21,7 @@ from simulator.model import BindToken, Device, Family, Message, Scene, Timer, no
 _DAYS = re.compile(r"[01]{7}")
 _TIME_POINT = re.compile(r"(\d{1,2}):(\d{2})")
 BIND_TOKEN_TTL = 600  # s a distribution-network token stays usable
+_BEIJING = timezone(timedelta(hours=8))
 
 
 def _json(value: object) -> str:
@@ -162,6 +164,24 @@ async def get_family_device_list(call: TokenCall) -> Result:
         total = len(family.device_ids)
     page = islice(devices, offset, offset + limit)
     return {"DeviceList": [_device_entry(device, family) for device in page], "Total": total}
+
+
+async def update_device_in_family(call: TokenCall) -> Result:
+    """AppUpdateDeviceInFamily: a member renames a device of the family."""
+    device = _device(call)
+    family = call.state.family_for(call.user, device.family_id)
+    call.cloud.rename(device, call.params.text("AliasName"))
+    return _device_entry(device, family)
+
+
+async def modify_family_device_room(call: TokenCall) -> Result:
+    """AppModifyFamilyDeviceRoom: a member moves a device to another room."""
+    family = _family(call)
+    device = _device(call)
+    if device.family_id != family.family_id:
+        raise ApiError(errors.DEVICE_NOT_EXIST, "The device is not in this family")
+    call.cloud.move(device, call.params.text("RoomId"))
+    return {}
 
 
 async def get_device_in_family(call: TokenCall) -> Result:
@@ -590,10 +610,45 @@ async def list_share_device_users(call: TokenCall) -> Result:
 
 
 async def remove_share_device_user(call: TokenCall) -> Result:
-    """AppRemoveShareDeviceUser."""
-    device = _device(call)
-    if device.shared_with.pop(call.params.text("RemoveUserId"), None) is None:
-        raise ApiError("InvalidParameterValue.AppDeviceNotExist", "No bound devices were found")
+    """AppRemoveShareDeviceUser: the owner ends a share."""
+    call.cloud.unshare(_device(call), call.params.text("RemoveUserId"))
+    return {"Status": "OK"}
+
+
+def _share_time(device: Device, user_id: str) -> str:
+    """When the device was shared, as the reference's example writes it (Beijing time)."""
+    moment = datetime.fromtimestamp(device.shared_with[user_id], _BEIJING)
+    return moment.isoformat(timespec="seconds")
+
+
+async def list_user_share_devices(call: TokenCall) -> Result:
+    """AppListUserShareDevices: the devices others share with the user (Limit up to 100)."""
+    offset, limit = call.params.page(100)
+    user_id = call.user.user_id
+    shared = [d for d in call.state.devices.values() if user_id in d.shared_with]
+    return {
+        "ShareDevices": [
+            {
+                "ProductId": device.product.product_id,
+                "DeviceName": device.device_name,
+                "DeviceId": device.device_id,
+                "AliasName": device.alias,
+                "IconUrl": device.icon_url,
+                "CreateTime": _share_time(device, user_id),
+            }
+            for device in shared[offset : offset + limit]
+        ],
+        "Total": len(shared),
+    }
+
+
+async def remove_user_share_device(call: TokenCall) -> Result:
+    """AppRemoveUserShareDevice: the user gives back a device shared with them."""
+    device_id = f"{call.params.text('ProductId')}/{call.params.text('DeviceName')}"
+    device = call.state.devices.get(device_id)
+    if device is None or call.user.user_id not in device.shared_with:
+        raise ApiError(errors.APP_DEVICE_NOT_EXIST, "No bound devices were found")
+    call.cloud.unshare(device, call.user.user_id)
     return {"Status": "OK"}
 
 
@@ -738,6 +793,8 @@ HANDLERS: dict[str, TokenHandler] = {
     "AppGetRoomList": get_room_list,
     "AppGetFamilyDeviceList": get_family_device_list,
     "AppGetDeviceInFamily": get_device_in_family,
+    "AppUpdateDeviceInFamily": update_device_in_family,
+    "AppModifyFamilyDeviceRoom": modify_family_device_room,
     "AppGetFamilySubDeviceList": get_family_sub_device_list,
     "AppGetGatewayBindDeviceList": get_gateway_bind_device_list,
     "AppGetProducts": get_products,
@@ -763,6 +820,8 @@ HANDLERS: dict[str, TokenHandler] = {
     "AppSendShareDeviceInvite": send_share_device_invite,
     "AppListShareDeviceUsers": list_share_device_users,
     "AppRemoveShareDeviceUser": remove_share_device_user,
+    "AppListUserShareDevices": list_user_share_devices,
+    "AppRemoveUserShareDevice": remove_user_share_device,
     "AppCreateDeviceBindToken": create_device_bind_token,
     "AppGetDeviceBindTokenState": get_device_bind_token_state,
     "AppTokenBindDeviceFamily": token_bind_device_family,

@@ -311,6 +311,40 @@ class Cloud:
         ]
         await self.push(gateway, "Gateway", sub_kind, "", listed, targets=self._watchers(gateway))
 
+    # Sharing, names and rooms: the reference defines no push for them, so none is sent.
+
+    def share(self, device: Device, user_id: str) -> None:
+        """Share a device with a user (as an accepted invitation does)."""
+        if user_id not in self.state.users:
+            raise ApiError(errors.USER_NOT_EXISTS, f"User {user_id} does not exist")
+        family = self.state.families.get(device.family_id)
+        if family is not None and user_id in family.members:
+            raise ApiError(errors.CANNOT_BIND_OWN_DEVICE, "Cannot share a device with its family")
+        device.shared_with.setdefault(user_id, now_s())
+
+    def unshare(self, device: Device, user_id: str) -> None:
+        """End a share: the user no longer sees the device, nor gets its pushes."""
+        if device.shared_with.pop(user_id, None) is None:
+            raise ApiError(errors.APP_DEVICE_NOT_EXIST, "No bound devices were found")
+        self.hub.forget_user_device(user_id, device.device_id)
+
+    def rename(self, device: Device, alias: str) -> None:
+        """Give a device another name (AliasName)."""
+        if not alias.strip():
+            raise ApiError(errors.INVALID_PARAM, "AliasName is empty")
+        device.alias = alias
+        device.updated = now_s()
+
+    def move(self, device: Device, room_id: str) -> None:
+        """Put a device into another room of its family ("0" is the default room)."""
+        family = self.state.families[device.family_id]
+        if room_id != "0" and room_id not in family.rooms:
+            raise ApiError(
+                errors.INVALID_PARAM, f"Room {room_id} is not in family {family.family_id}"
+            )
+        device.room_id = room_id
+        device.updated = now_s()
+
     # Actions.
 
     async def call_action(

@@ -35,6 +35,10 @@ TOKEN_NOT_EXIST: Final = "InvalidParameterValue.TokenNotExist"
 TOKEN_NOT_BIND: Final = "InvalidParameterValue.TokenNotBind"
 CANNOT_BIND_SAME_FAMILY: Final = "UnsupportedOperation.CannotBindSameFamily"
 
+# Sharing.
+APP_DEVICE_NOT_EXIST: Final = "InvalidParameterValue.AppDeviceNotExist"
+CANNOT_BIND_OWN_DEVICE: Final = "InvalidParameterValue.CannotBindOwnDevice"
+
 # Accounts.
 USER_NOT_EXISTS: Final = "InvalidParameterValue.ErrorUserNotExists"
 PASSWORD_MISMATCH: Final = "InvalidParameterValue.ErrorPasswordMismatch"  # not in the doc

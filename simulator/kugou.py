@@ -11,14 +11,18 @@ UNKNOWN_COMMAND = 10001
 SONG_NOT_FOUND = 20001
 
 _SONGS: list[dict[str, object]] = [
-    {"songId": "kg_5f1e0a", "songName": "晴天", "singerName": "周杰伦", "duration": 269},
     {
-        "songId": "kg_7c3b91",
-        "songName": "Shape of You",
-        "singerName": "Ed Sheeran",
-        "duration": 234,
-    },
-    {"songId": "kg_2d8e44", "songName": "平凡之路", "singerName": "朴树", "duration": 301},
+        "songId": song_id,
+        "songName": name,
+        "singerName": singer,
+        "duration": duration,
+        "imgUrl": f"https://music.example.invalid/cover/{song_id}.jpg",
+    }
+    for song_id, name, singer, duration in (
+        ("kg_5f1e0a", "晴天", "周杰伦", 269),
+        ("kg_7c3b91", "Shape of You", "Ed Sheeran", 234),
+        ("kg_2d8e44", "平凡之路", "朴树", 301),
+    )
 ]
 
 _PLAYLISTS: list[dict[str, object]] = [
@@ -56,11 +60,11 @@ def run(command: str, params: Mapping[str, object]) -> tuple[int, str, dict[str,
         case "user_logout":
             data = {}
         case "playlist_song":
-            data = {
-                "playlistId": params.get("playlistId", "pl_1001"),
-                "total": len(_SONGS),
-                "songs": _SONGS,
-            }
+            playlist_id = params.get("playlistId", "pl_1001")
+            # Every playlist holds the catalogue, but an empty one (songCount 0) nothing.
+            empty = any(p["playlistId"] == playlist_id and not p["songCount"] for p in _PLAYLISTS)
+            songs = [] if empty else _SONGS
+            data = {"playlistId": playlist_id, "total": len(songs), "songs": songs}
         case "song_url":
             data = _song_url(params)
             if not any(song["songId"] == data["songId"] for song in _SONGS):

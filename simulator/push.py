@@ -161,6 +161,12 @@ class PushHub:
         for connection in self._by_device.pop(device_id, set()):
             connection.subscribed.discard(device_id)
 
+    def forget_user_device(self, user_id: str, device_id: str) -> None:
+        """Drop a user's subscriptions to a device they may no longer see (a share ended)."""
+        for connection in self._by_user.get(user_id, set()):
+            connection.subscribed.discard(device_id)
+            self._discard(self._by_device, device_id, connection)
+
     def subscribers(self, device_id: str) -> set[Connection]:
         """Return the connections subscribed to a device."""
         return self._by_device.get(device_id, set())

@@ -302,6 +302,22 @@ class CloudSimulator:
         """
         await self.cloud.unbind(self.state.device(device_id))
 
+    def share_device(self, device_id: str, user_id: str) -> None:
+        """Share a device with a user, as if they had accepted an invitation (no push)."""
+        self.cloud.share(self.state.device(device_id), user_id)
+
+    def unshare_device(self, device_id: str, user_id: str) -> None:
+        """End a share; the user's connections stop getting the device's pushes (no push)."""
+        self.cloud.unshare(self.state.device(device_id), user_id)
+
+    def rename_device(self, device_id: str, alias: str) -> None:
+        """Rename a device, as the app does (AppUpdateDeviceInFamily; no push)."""
+        self.cloud.rename(self.state.device(device_id), alias)
+
+    def move_device(self, device_id: str, room_id: str) -> None:
+        """Move a device to another room, as the app does (AppModifyFamilyDeviceRoom; no push)."""
+        self.cloud.move(self.state.device(device_id), room_id)
+
     def register_bind_token(
         self,
         product_id: str,

@@ -29,6 +29,7 @@ from custom_components.tencent_iot.const import (
     CONF_CODE,
     CONF_COUNTRY_CODE,
     CONF_FAMILY_ID,
+    CONF_FOLLOW_ROOMS,
     CONF_HISTORY_DAYS,
     CONF_PASSWORD,
     CONF_REGION,
@@ -1031,14 +1032,14 @@ async def test_reconfigure_stale_login_needs_reauth(
 async def test_options_flow(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
-    """Push, rooms and history days are stored; the entry reloads with them."""
+    """Push, rooms, following rooms and history days are stored; the entry reloads with them."""
     entry = setup_integration
     coordinator = entry.runtime_data.coordinator
     family = sim.state.families[coordinator.family_id]
     result = await open_settings(hass, entry)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "settings"
-    assert fields(result) == {CONF_USE_PUSH, CONF_ROOMS, CONF_HISTORY_DAYS}
+    assert fields(result) == {CONF_USE_PUSH, CONF_ROOMS, CONF_FOLLOW_ROOMS, CONF_HISTORY_DAYS}
     assert select_options(result, CONF_ROOMS) == [
         {"value": room.room_id, "label": room.name} for room in family.rooms.values()
     ]
@@ -1047,6 +1048,7 @@ async def test_options_flow(
     assert schema({}) == {
         CONF_USE_PUSH: True,
         CONF_ROOMS: [],
+        CONF_FOLLOW_ROOMS: False,
         CONF_HISTORY_DAYS: 7,
     }
 
@@ -1060,6 +1062,7 @@ async def test_options_flow(
         {
             CONF_USE_PUSH: False,
             CONF_ROOMS: [room_id],
+            CONF_FOLLOW_ROOMS: True,
             CONF_HISTORY_DAYS: 3.0,
         },
     )
@@ -1067,6 +1070,7 @@ async def test_options_flow(
     expected = {
         CONF_USE_PUSH: False,
         CONF_ROOMS: [room_id],
+        CONF_FOLLOW_ROOMS: True,
         CONF_HISTORY_DAYS: 3,
     }
     assert result["data"] == expected
@@ -1088,6 +1092,7 @@ async def test_options_flow(
     result = await open_settings(hass, entry)
     assert suggested(result, CONF_USE_PUSH) is False
     assert suggested(result, CONF_ROOMS) == [room_id]
+    assert suggested(result, CONF_FOLLOW_ROOMS) is True
     assert suggested(result, CONF_HISTORY_DAYS) == 3
 
 

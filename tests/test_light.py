@@ -50,7 +50,13 @@ async def test_colour_bulb(
     await wait_for_state(hass, light, color_temp_kelvin=3000)
 
     await call_service(hass, "light.turn_on", light, hs_color=(120, 50))
-    assert controls_of(sim, BULB)[-1] == {"hue": 120, "saturation": 50, "color_mode": 1}
+    # The colour keeps the brightness shown (50 %): HSV's value was still 80.
+    assert controls_of(sim, BULB)[-1] == {
+        "hue": 120,
+        "saturation": 50,
+        "color_mode": 1,
+        "value": 50,
+    }
     await wait_for_state(hass, light, color_mode="hs", hs_color=(120.0, 50.0))
 
     # In colour mode the brightness is HSV's value.
@@ -59,7 +65,7 @@ async def test_colour_bulb(
     await wait_for_state(hass, light, brightness=255)
 
     await call_service(hass, "light.turn_on", light, color_temp_kelvin=6500)
-    assert controls_of(sim, BULB)[-1] == {"color_temp": 6500, "color_mode": 0}
+    assert controls_of(sim, BULB)[-1] == {"color_temp": 6500, "color_mode": 0, "brightness": 100}
     await wait_for_state(hass, light, color_mode="color_temp", color_temp_kelvin=6500)
 
     # Nothing to change: the power command is sent anyway.
@@ -168,3 +174,30 @@ async def test_push_of_another_property_leaves_the_light(
     await sim.report(STRIP, {"brightness": 10})
     await wait_for(hass, lambda: written[light] == 1)
     assert values["brightness"] == 10
+
+
+async def test_colour_keeps_the_brightness(
+    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+) -> None:
+    """A colour picked at 31 % is sent at 31 %: HSV's value carries the brightness shown."""
+    light = await subscribed_entity(hass, sim, "light", BULB, "light")
+    await call_service(hass, "light.turn_on", light, brightness_pct=31)
+    assert controls_of(sim, BULB)[-1] == {"brightness": 31}
+    shown = (await wait_for_state(hass, light, "on", color_mode="color_temp")).attributes[
+        "brightness"
+    ]
+
+    await call_service(hass, "light.turn_on", light, hs_color=(0, 100))
+    assert controls_of(sim, BULB)[-1] == {"hue": 0, "saturation": 100, "color_mode": 1, "value": 31}
+    await wait_for_state(hass, light, color_mode="hs", brightness=shown)
+    assert sim.device_state(BULB)["Data"]["value"] == 31  # type: ignore[index]
+
+    # Another colour keeps it; back to white, the colour's brightness goes along.
+    await call_service(hass, "light.turn_on", light, hs_color=(240, 100))
+    assert controls_of(sim, BULB)[-1] == {"hue": 240}
+    await call_service(hass, "light.turn_on", light, brightness_pct=60)
+    assert controls_of(sim, BULB)[-1] == {"value": 60}
+    await wait_for_state(hass, light, brightness=153)
+    await call_service(hass, "light.turn_on", light, color_temp_kelvin=3000)
+    assert controls_of(sim, BULB)[-1] == {"color_temp": 3000, "color_mode": 0, "brightness": 60}
+    await wait_for_state(hass, light, color_mode="color_temp", brightness=153)

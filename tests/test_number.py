@@ -12,35 +12,29 @@ from .platform_common import (
     SPEAKER,
     call_service,
     controls_of,
-    entity_id,
     state,
     subscribed_entity,
     wait_for_state,
 )
 
 
-async def test_volume_and_eq(
+async def test_eq(
     hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
 ) -> None:
     """Values go out as the model's type and come back by push; the range is the model's."""
-    volume = entity_id(hass, "number", SPEAKER, "volume")
     eq_level = await subscribed_entity(hass, sim, "number", SPEAKER, "eq_level")
-    assert state(hass, volume).state == "35"
+    assert state(hass, eq_level).state == "0"
     assert (state(hass, eq_level).attributes["min"], state(hass, eq_level).attributes["max"]) == (
         -6,
         6,
     )
-
-    await call_service(hass, "number.set_value", volume, value=60)
-    assert controls_of(sim, SPEAKER)[-1] == {"volume": 60}
-    await wait_for_state(hass, volume, "60")
 
     await call_service(hass, "number.set_value", eq_level, value=-3)
     assert controls_of(sim, SPEAKER)[-1] == {"eq_level": -3}
     await wait_for_state(hass, eq_level, "-3")
 
     with pytest.raises(ServiceValidationError):
-        await call_service(hass, "number.set_value", volume, value=101)
+        await call_service(hass, "number.set_value", eq_level, value=7)
 
 
 async def test_duration(

@@ -2,10 +2,12 @@
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import CloudSimulator
 
+from .conftest import add_entry, entry_data
 from .platform_common import (
     AC,
     CLIMATE_SENSOR,
@@ -15,7 +17,11 @@ from .platform_common import (
     SPEAKER,
     STRIP,
     entity_id,
+    home_with,
+    running_simulator,
+    set_up_entry,
     state,
+    thing_property,
     wait_for_state,
 )
 
@@ -46,23 +52,52 @@ async def test_reports_update_sensors(
     await wait_for_state(hass, filter_state, "需清洗 Clean me")
 
 
-async def test_struct_and_array_sensors(
-    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
-) -> None:
-    """Structs and arrays are disabled by default; enabled, the value is in the attributes."""
-    registry = er.async_get(hass)
-    now_playing = entity_id(hass, "sensor", SPEAKER, "now_playing")
-    recent = entity_id(hass, "sensor", SPEAKER, "recent_songs")
-    segments = entity_id(hass, "sensor", STRIP, "segments")
-    for entity in (now_playing, recent, segments):
-        assert registry.async_get(entity).disabled_by is er.RegistryEntryDisabler.INTEGRATION  # type: ignore[union-attr]
-        registry.async_update_entity(entity, disabled_by=None)
-    await hass.config_entries.async_reload(setup_integration.entry_id)
-    await hass.async_block_till_done()
+TRACKER = "TRACKER001/tag_1"
 
-    song = state(hass, now_playing)
-    assert song.attributes["song_name"] == "晴天"
-    assert song.state.startswith("{")
-    assert state(hass, recent).attributes["items"][0] == "晴天"
-    assert state(hass, recent).state == str(len(state(hass, recent).attributes["items"]))
-    assert state(hass, segments).attributes["items"] == [100, 80, 60, 40]
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_struct_and_array_sensors(hass: HomeAssistant) -> None:
+    """Structs and arrays are disabled by default; enabled, the value is in the attributes."""
+    tracker = {
+        "ProductId": "TRACKER001",
+        "Name": "Tag",
+        "DataTemplate": {
+            "properties": [
+                thing_property(
+                    "location",
+                    "struct",
+                    "r",
+                    specs=[
+                        {"id": "place", "name": "Place", "dataType": {"type": "string"}},
+                        {"id": "floor", "name": "Floor", "dataType": {"type": "int"}},
+                    ],
+                )
+            ]
+        },
+    }
+    device = {
+        "ProductId": "TRACKER001",
+        "DeviceName": "tag_1",
+        "AliasName": "Keys",
+        "Data": {"location": {"place": "厨房", "floor": 2}},
+    }
+    async with running_simulator(home_with([tracker], [device])) as sim:
+        entry = add_entry(hass, entry_data(sim))
+        await set_up_entry(hass, entry)
+        registry = er.async_get(hass)
+        location = entity_id(hass, "sensor", TRACKER, "location")
+        recent = entity_id(hass, "sensor", SPEAKER, "recent_songs")
+        segments = entity_id(hass, "sensor", STRIP, "segments")
+        for entity in (location, recent, segments):
+            assert registry.async_get(entity).disabled_by is er.RegistryEntryDisabler.INTEGRATION  # type: ignore[union-attr]
+            registry.async_update_entity(entity, disabled_by=None)
+        await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+
+        place = state(hass, location)
+        assert place.attributes == {"place": "厨房", "floor": 2, "friendly_name": "Keys Location"}
+        assert place.state == '{"floor": 2, "place": "厨房"}'
+        assert state(hass, recent).attributes["items"][0] == "晴天"
+        assert state(hass, recent).state == str(len(state(hass, recent).attributes["items"]))
+        assert state(hass, segments).attributes["items"] == [100, 80, 60, 40]
+        await hass.config_entries.async_unload(entry.entry_id)

@@ -15,7 +15,9 @@ from .firmware import TencentIoTFirmwareCoordinator
 from .history import HistoryImporter
 from .messages import MessageCentre
 from .models import TencentIoTConfigEntry, TencentIoTRuntimeData
+from .registry import async_remove_unprovided_entities
 from .services import async_setup_services
+from .shares import async_hand_over_shared_devices
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -26,6 +28,7 @@ PLATFORMS: list[Platform] = [
     Platform.EVENT,
     Platform.FAN,
     Platform.LIGHT,
+    Platform.MEDIA_PLAYER,
     Platform.NUMBER,
     Platform.SCENE,
     Platform.SELECT,
@@ -68,6 +71,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -
     )
     await coordinator.async_config_entry_first_refresh()
     async_warn_ignored_overrides(entry)
+    async_remove_unprovided_entities(hass, entry, coordinator.devices.values())
     await entry.runtime_data.messages.async_load()
     await entry.runtime_data.events.async_load()
     # The versions the last checks found, so firmware entities are there from the start.
@@ -89,7 +93,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) 
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: TencentIoTConfigEntry) -> None:
-    """Log out of the cloud when the entry is deleted (best effort)."""
+    """Log out of the cloud when the entry is deleted (best effort); hand its shares over."""
+    async_hand_over_shared_devices(hass, entry)
     client = create_client(hass, entry.data)
     try:
         await client.logout()

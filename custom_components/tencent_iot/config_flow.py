@@ -68,6 +68,7 @@ from .const import (
     CONF_COUNTRY_CODE,
     CONF_DATA_CENTRE,
     CONF_FAMILY_ID,
+    CONF_FOLLOW_ROOMS,
     CONF_HISTORY_DAYS,
     CONF_OVERRIDES,
     CONF_PASSWORD,
@@ -675,6 +676,7 @@ class OptionsFlowHandler(OptionsFlowWithReload):
                 probatio.Optional(CONF_ROOMS, default=[]): SelectSelector(
                     SelectSelectorConfig(options=rooms, multiple=True)
                 ),
+                probatio.Required(CONF_FOLLOW_ROOMS, default=False): BooleanSelector(),
                 probatio.Required(CONF_HISTORY_DAYS, default=DEFAULT_HISTORY_DAYS): NumberSelector(
                     NumberSelectorConfig(
                         min=0,

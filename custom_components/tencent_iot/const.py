@@ -36,6 +36,8 @@ CONF_REFRESH_EXPIRE_AT: Final = "refresh_expire_at"
 CONF_USE_PUSH: Final = "use_push"
 CONF_ROOMS: Final = "rooms"
 CONF_HISTORY_DAYS: Final = "history_days"
+# Whether a device moved to another room in the app moves to that room's area in HA.
+CONF_FOLLOW_ROOMS: Final = "follow_rooms"
 # Per-product customisation: ProductId -> property id -> what the user changed.
 CONF_OVERRIDES: Final = "overrides"
 

@@ -1,11 +1,12 @@
-"""What users ask of the cloud: property values, scenes, automations."""
+"""What users ask of the cloud: property values, actions, scenes, automations."""
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .api import TencentIoTSceneRunningError
+from .api import ActionResult, TencentIoTSceneRunningError
 from .const import DOMAIN
 from .coordinator import TencentIoTCoordinator
 
@@ -29,6 +30,33 @@ async def async_set_values(
         )
         if changed := state.apply_data(data):
             coordinator.listeners.device_changed(key, changed)
+
+
+async def async_call_action(
+    coordinator: TencentIoTCoordinator, key: str, action_id: str, values: Mapping[str, Any]
+) -> ActionResult:
+    """Call a thing-model action of a device with its input, checked against the model first."""
+    state = coordinator.device_state(key)
+    placeholders = {"action": action_id, "device": state.name}
+    if (action := state.product.thing_model.actions.get(action_id)) is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_action",
+            translation_placeholders=placeholders,
+        )
+    try:
+        params = action.encode_input(values)
+    except ValueError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_action_input",
+            translation_placeholders={**placeholders, "reason": str(err)},
+        ) from err
+    return await coordinator.async_call_cloud(
+        coordinator.client.call_action(state.device, action_id, params),
+        "action_failed",
+        state.name,
+    )
 
 
 async def async_run_scene(coordinator: TencentIoTCoordinator, scene_id: str) -> None:

@@ -58,6 +58,7 @@ from .registry import (
     async_remove_item_entities,
 )
 from .repairs import ThrottledIssue
+from .shares import SharedDevices
 
 
 class HomeSource(Enum):
@@ -96,6 +97,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         self.scenes: dict[str, Scene] = {}
         self.automations: dict[str, Automation] = {}
         self.listeners = EntryListeners()
+        self.shared_devices = SharedDevices(hass, entry, self.client)
         self.push_session = PushSession(
             hass,
             entry,
@@ -265,10 +267,11 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         self._home_store.async_save(self.rooms, self.devices)
 
     async def _async_read_device_list(self) -> tuple[list[Device], dict[str, str]]:
-        """The family's devices (within the chosen rooms), and each sub-device's gateway."""
+        """The family's devices (in the chosen rooms), the shared ones, each sub-device's gateway."""
         devices = await self.client.get_devices(self.family_id)
         if rooms := self._room_filter:
             devices = [device for device in devices if device.room_id in rooms]
+        devices += await self.shared_devices.async_read(devices)
         known = {device.key for device in devices}
         gateways: dict[str, str] = {}
         for gateway in [device for device in devices if device.is_gateway]:
@@ -352,6 +355,8 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             if (state := self.devices.get(device.key)) is not None:
                 state.device = device
                 state.gateway_key = gateways.get(device.key)
+        # Names (and, if asked, rooms) changed in the app.
+        async_register_devices(self.hass, self.config_entry, self.devices.values(), self.rooms)
         if new:
             await self._async_add_devices(new, gateways)
         self.listeners.lists_read()

@@ -130,7 +130,7 @@ def _states(entry: TencentIoTConfigEntry) -> Iterable[DeviceState]:
     return entry.runtime_data.coordinator.devices.values()
 
 
-def _entities(mapping: DeviceMapping) -> dict[tuple[str, str], bool]:
+def mapping_entities(mapping: DeviceMapping) -> dict[tuple[str, str], bool]:
     """(platform, key) -> whether it is enabled by default, of every entity of a mapping."""
     return {
         (platform, description.key): description.entity_registry_enabled_default
@@ -152,8 +152,8 @@ def async_follow_overrides(
     settings, should it come back): no orphan of the old platform stays behind. One whose
     "enabled by default" changed is enabled or disabled; what the user disabled stays so.
     """
-    before = _entities(product_mapping(entry, product))
-    now = _entities(device_mapping(product, after))
+    before = mapping_entities(product_mapping(entry, product))
+    now = mapping_entities(device_mapping(product, after))
     devices = {
         state.key for state in _states(entry) if state.product.product_id == product.product_id
     }

@@ -92,6 +92,11 @@ class DeviceEventLog(EntryFeature):
         """Wait for a catch-up under way (a failed one too) to end."""
         await self._catch_up.async_wait()
 
+    async def async_catch_up_now(self) -> None:
+        """Catch up now (once more, after one under way) and wait until it has ended."""
+        self._catch_up.async_schedule()
+        await self._catch_up.async_wait()
+
     def logged_near(self, key: str, stamp: float, window: float) -> bool:
         """Whether an event of the device was logged within `window` s of `stamp` (s)."""
         logged = self._seen.get(key, {}).get("logged", ())

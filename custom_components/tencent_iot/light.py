@@ -161,6 +161,8 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
         description = self.entity_description
         values: dict[str, Any] = {description.power_id: True}
         mode = self._color_values(kwargs, values)
+        # HSV's value and `brightness` are two properties: a new mode keeps the one shown.
+        carried = self.brightness if mode not in (None, self.color_mode) else None
         if mode is not None:
             self._last_mode = mode
             if description.color_mode_id is not None:
@@ -171,7 +173,7 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
         if (effect := kwargs.get(ATTR_EFFECT)) is not None and description.effect_id is not None:
             # Not one of the labels: sent as it is, so the model accepts a key or refuses it.
             values[description.effect_id] = description.effect_keys.get(effect, effect)
-        if (brightness := kwargs.get(ATTR_BRIGHTNESS)) is not None and (
+        if (brightness := kwargs.get(ATTR_BRIGHTNESS, carried)) is not None and (
             scale := self._brightness_scale(mode or self.color_mode)
         ) is not None:
             values[scale.id] = scale.clamped(

@@ -143,6 +143,10 @@ class MessageCentre(EntryFeature):
         for category, name in CATEGORIES.items():
             # Remembered and fired category by category: a later one failing loses nothing.
             new = await self._async_read_category(category, pacer)
+            if any(self._names_unlogged_event(name, message) for message in new):
+                # The catch-up that ran before this read may have missed the event the
+                # message is about: read the events once more, so its line is not doubled.
+                await self.entry.runtime_data.events.async_catch_up_now()
             for message in reversed(new):
                 self._fire(name, message)
             if new:
@@ -177,6 +181,19 @@ class MessageCentre(EntryFeature):
             self._seen[str(category)] = {"timestamp": newest, "ids": sorted(ids)}
         return list(new.values())
 
+    def _names_unlogged_event(self, category: str, message: Message) -> bool:
+        """Whether a device message is about a device with events, none logged near it."""
+        key = f"{message.product_id}/{message.device_name}"
+        state = self.coordinator.devices.get(key)
+        return (
+            category == "device"
+            and state is not None
+            and bool(state.product.thing_model.events)
+            and not self.entry.runtime_data.events.logged_near(
+                key, _sent_at(message), SAME_HAPPENING
+            )
+        )
+
     def _fire(self, category: str, message: Message) -> None:
         """Fire the message at its own time; and its logbook line, unless it has one."""
         key = f"{message.product_id}/{message.device_name}"
@@ -184,7 +201,7 @@ class MessageCentre(EntryFeature):
         device = dr.async_get(self.hass).async_get_device_by_identifier(
             (DOMAIN, key), self.entry.entry_id
         )
-        sent = time.time() if message.timestamp is None else message.timestamp / 1000
+        sent = _sent_at(message)
         data = {
             "config_entry_id": self.entry.entry_id,
             "message_id": message.msg_id,
@@ -269,3 +286,8 @@ class MarkMessagesReadButton(CoordinatorEntity[TencentIoTCoordinator], ButtonEnt
     async def async_press(self) -> None:
         """Mark the messages read."""
         self.centre.async_mark_read()
+
+
+def _sent_at(message: Message) -> float:
+    """When the message was sent (UNIX s); now, when the cloud does not say."""
+    return time.time() if message.timestamp is None else message.timestamp / 1000

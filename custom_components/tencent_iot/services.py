@@ -14,23 +14,17 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, entity_registry as er, service
 from homeassistant.util import dt as dt_util
 import probatio
 
-from .api import (
-    AccountSharing,
-    ActionResult,
-    BindTokenState,
-    ShareRecipient,
-    TencentIoTKugouError,
-    Timer,
-)
+from .api import AccountSharing, BindTokenState, ShareRecipient, Timer
 from .const import DOMAIN
-from .control import async_run_scene, async_set_values
+from .control import async_call_action, async_run_scene, async_set_values
 from .coordinator import TencentIoTCoordinator
 from .models import DeviceState, TencentIoTConfigEntry
+from .music import async_music_command
 
 SERVICE_RUN_SCENE: Final = "run_scene"
 SERVICE_LIST_TIMERS: Final = "list_timers"
@@ -413,19 +407,8 @@ async def _async_set_property(call: ServiceCall) -> None:
 
 async def _async_call_action(call: ServiceCall) -> ServiceResponse:
     coordinator, state = _resolve_device(call)
-    action_id: str = call.data[ATTR_ACTION_ID]
-    if (action := state.product.thing_model.actions.get(action_id)) is None:
-        raise _invalid("unknown_action", action=action_id, device=state.name)
-    try:
-        params = action.encode_input(call.data[ATTR_INPUT])
-    except ValueError as err:
-        raise _invalid(
-            "invalid_action_input", action=action_id, device=state.name, reason=str(err)
-        ) from err
-    result: ActionResult = await coordinator.async_call_cloud(
-        coordinator.client.call_action(state.device, action_id, params),
-        "action_failed",
-        state.name,
+    result = await async_call_action(
+        coordinator, state.key, call.data[ATTR_ACTION_ID], call.data[ATTR_INPUT]
     )
     return dict(result.output)
 
@@ -498,24 +481,12 @@ async def _async_music_command(call: ServiceCall) -> ServiceResponse:
     if command not in MUSIC_COMMANDS:
         raise _invalid("unknown_music_command", command=command, commands=", ".join(MUSIC_COMMANDS))
 
-    async def run() -> Any:
-        try:
-            return await coordinator.client.kugou_command(
-                state.key, command, call.data[ATTR_PARAMS]
-            )
-        except TencentIoTKugouError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="music_command_error",
-                translation_placeholders={
-                    "command": command,
-                    "device": state.name,
-                    "code": err.code,
-                    "message": err.message or err.code,
-                },
-            ) from err
-
-    data: Any = await coordinator.async_call_cloud(run(), "music_command_failed", state.name)
+    data: Any = await async_music_command(
+        coordinator,
+        state,
+        command,
+        coordinator.client.kugou_command(state.key, command, call.data[ATTR_PARAMS]),
+    )
     if isinstance(data, Mapping):
         return dict(data)
     # A service response must be an object: wrap a list or a plain value.

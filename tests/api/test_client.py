@@ -11,6 +11,7 @@ from custom_components.tencent_iot.api import (
     REGIONS,
     ArrayDefine,
     Device,
+    LoginCredentials,
     NumberDefine,
     StructDefine,
     TencentIoTAuthError,
@@ -561,6 +562,26 @@ async def test_share_invite(client: TencentIoTClient, sim: CloudSimulator) -> No
     with pytest.raises(TencentIoTCloudError, match="does not exist"):
         await client.send_share_invite(BULB, "0000000000")
     assert len(sim.share_invites()) == 1
+
+
+async def test_shared_devices(
+    client: TencentIoTClient, sim: CloudSimulator, make_client: ClientFactory
+) -> None:
+    """The devices others share with the account; the guest has the front door."""
+    assert await client.get_shared_devices() == []
+    guest = make_client()
+    await guest.login_password(
+        LoginCredentials(account_type="email", account="guest@example.com", password="Guest@1234")
+    )
+    [door] = await guest.get_shared_devices()
+    assert (door.key, door.alias_name, door.room_id) == (
+        "DR3P9X5VKM/door_1c9dc2",
+        "入户门磁 Front Door",
+        "",
+    )
+    assert sim.last_request("AppListUserShareDevices")["body"]["Limit"] <= 100  # type: ignore[index]
+    sim.unshare_device(door.key, OTHER_USER_ID)
+    assert await guest.get_shared_devices() == []
 
 
 async def test_bind_by_token(client: TencentIoTClient, sim: CloudSimulator) -> None:

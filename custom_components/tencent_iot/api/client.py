@@ -67,6 +67,7 @@ _READ_ACTIONS: Final = frozenset(
         "AppGetFamilyList",
         "AppGetRoomList",
         "AppGetFamilyDeviceList",
+        "AppListUserShareDevices",
         "AppGetFamilySubDeviceList",
         "AppGetProducts",
         "AppGetDeviceStatuses",
@@ -329,6 +330,13 @@ class TencentIoTClient:
         return [
             Device.from_api(raw)
             for raw in await self._paged("AppGetFamilyDeviceList", params, "DeviceList")
+        ]
+
+    async def get_shared_devices(self) -> list[Device]:
+        """List the devices other users share with the account (AppListUserShareDevices)."""
+        return [
+            Device.from_api(raw)
+            for raw in await self._paged("AppListUserShareDevices", {}, "ShareDevices")
         ]
 
     async def get_gateway_sub_devices(self, gateway: Device) -> list[Device]:

@@ -120,6 +120,9 @@ class CloudClient(Protocol):
     async def get_devices(self, family_id: str, room_id: str | None = None) -> list[Device]:
         """A home's devices (every page), or one room's."""
 
+    async def get_shared_devices(self) -> list[Device]:
+        """The devices other users share with the account (in none of its homes)."""
+
     async def get_gateway_sub_devices(self, gateway: Device) -> list[Device]:
         """A gateway's sub-devices."""
 

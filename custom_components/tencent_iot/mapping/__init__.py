@@ -30,6 +30,7 @@ from .descriptions import (
     TencentIoTEventEntityDescription,
     TencentIoTFanEntityDescription,
     TencentIoTLightEntityDescription,
+    TencentIoTMediaPlayerEntityDescription,
     TencentIoTNumberEntityDescription,
     TencentIoTSelectEntityDescription,
     TencentIoTSensorEntityDescription,
@@ -47,6 +48,7 @@ from .properties import (
     is_outlet,
 )
 from .report import Decision, decisions
+from .speaker import with_actions
 
 __all__ = [
     "DeviceMapping",
@@ -67,6 +69,7 @@ class DeviceMapping:
     events: tuple[TencentIoTEventEntityDescription, ...] = ()
     fans: tuple[TencentIoTFanEntityDescription, ...] = ()
     lights: tuple[TencentIoTLightEntityDescription, ...] = ()
+    media_players: tuple[TencentIoTMediaPlayerEntityDescription, ...] = ()
     numbers: tuple[TencentIoTNumberEntityDescription, ...] = ()
     selects: tuple[TencentIoTSelectEntityDescription, ...] = ()
     sensors: tuple[TencentIoTSensorEntityDescription, ...] = ()
@@ -87,6 +90,7 @@ _FIELDS: dict[type[TencentIoTEntityDescription], str] = {
     TencentIoTEventEntityDescription: "events",
     TencentIoTFanEntityDescription: "fans",
     TencentIoTLightEntityDescription: "lights",
+    TencentIoTMediaPlayerEntityDescription: "media_players",
     TencentIoTNumberEntityDescription: "numbers",
     TencentIoTSelectEntityDescription: "selects",
     TencentIoTSensorEntityDescription: "sensors",
@@ -178,8 +182,16 @@ def map_thing_model(
                 break
     for event in model.events.values():
         collected.add(event_description(event))
+    # A speaker calls some actions itself and stands for others: those are no buttons.
+    players = [
+        with_actions(player, model.actions)
+        for player in collected.by_field["media_players"]
+        if isinstance(player, TencentIoTMediaPlayerEntityDescription)
+    ]
+    collected.by_field["media_players"] = list(players)
+    taken = {action_id for player in players for action_id in player.action_ids}
     for action in model.actions.values():
-        if (button := action_description(action)) is not None:
+        if action.id not in taken and (button := action_description(action)) is not None:
             collected.add(button)
 
     names = {prop.id: prop.name for prop in model.properties.values()}

@@ -22,6 +22,8 @@ from homeassistant.components.fan import FanEntityDescription
 from homeassistant.components.fan.const import FanEntityFeature
 from homeassistant.components.light import LightEntityDescription
 from homeassistant.components.light.const import ColorMode
+from homeassistant.components.media_player import MediaPlayerEntityDescription
+from homeassistant.components.media_player.const import MediaPlayerEntityFeature, MediaPlayerState
 from homeassistant.components.number import NumberEntityDescription
 from homeassistant.components.select import SelectEntityDescription
 from homeassistant.components.sensor import SensorEntityDescription
@@ -275,3 +277,30 @@ class TencentIoTFanEntityDescription(FanEntityDescription, TencentIoTEntityDescr
     preset_id: str | None = None
     preset_keys: Mapping[str, Key] = field(default_factory=dict)
     features: FanEntityFeature
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTMediaPlayerEntityDescription(
+    MediaPlayerEntityDescription, TencentIoTEntityDescription
+):
+    """A speaker: playback state, volume, what it plays, play modes and the actions it calls."""
+
+    state_id: str
+    # The playback states the state property has -> their keys (playing, paused, maybe idle).
+    state_keys: Mapping[MediaPlayerState, Key]
+    power_id: str | None = None
+    volume: Scale | None = None
+    mute_id: str | None = None
+    now_playing_id: str | None = None
+    # What a member of the now-playing struct means ("title", "artist", "album", "duration",
+    # "position", "cover") -> its member id.
+    now_playing_members: Mapping[str, str] = field(default_factory=dict)
+    play_mode_id: str | None = None
+    # "sequence", "shuffle", "one" (repeat one), "all" (repeat all) -> the play mode's key.
+    play_mode_keys: Mapping[str, Key] = field(default_factory=dict)
+    # Thing-model actions the player calls: "next", "previous", and "play_song" with the id
+    # of its song input; `action_ids` are all actions it stands for (no button of their own).
+    actions: Mapping[str, str] = field(default_factory=dict)
+    song_input_id: str | None = None
+    action_ids: frozenset[str] = frozenset()
+    features: MediaPlayerEntityFeature

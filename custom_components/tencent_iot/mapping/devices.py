@@ -43,6 +43,7 @@ from .descriptions import (
     TencentIoTFanEntityDescription,
     TencentIoTLightEntityDescription,
 )
+from .speaker import speaker_rule
 from .units import ha_unit
 
 # Product categories (CategoryId) whose power_switch alone makes a light or a fan.
@@ -404,4 +405,4 @@ def _key_order(key: Key) -> tuple[int, int | str]:
 
 
 # Tried in this order; each sees only the properties the earlier ones left.
-DEVICE_RULES: Final[tuple[DeviceRule, ...]] = (light_rule, climate_rule, cover_rule, fan_rule)
+DEVICE_RULES: Final = (light_rule, climate_rule, cover_rule, fan_rule, speaker_rule)

@@ -25,6 +25,7 @@ PLATFORMS: Final[dict[str, Platform]] = {
     "events": Platform.EVENT,
     "fans": Platform.FAN,
     "lights": Platform.LIGHT,
+    "media_players": Platform.MEDIA_PLAYER,
     "numbers": Platform.NUMBER,
     "selects": Platform.SELECT,
     "sensors": Platform.SENSOR,

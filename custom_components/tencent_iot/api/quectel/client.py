@@ -341,6 +341,11 @@ class QuectelClient:
             raws = await self._account.pages(f"{_FAMILY}/getFamilyDeviceList", {"fid": family_id})
         return self._learn(raws)
 
+    async def get_shared_devices(self) -> list[Device]:
+        """The devices other users share with the account (userDeviceList's shared ones)."""
+        records = await self._device_records(ACCOUNT_FAMILY_ID)
+        return [record.device for record in records if record.shared]
+
     def _learn(self, raws: Iterable[Mapping[str, Any]]) -> list[models.DeviceRecord]:
         records = [models.device_from_api(raw) for raw in raws]
         for record in records:
@@ -377,7 +382,11 @@ class QuectelClient:
         wanted = set(device_ids)
         if not wanted:
             return []
-        records = await self._device_records(self._family_id or ACCOUNT_FAMILY_ID)
+        family_id = self._family_id or ACCOUNT_FAMILY_ID
+        records = await self._device_records(family_id)
+        if family_id != ACCOUNT_FAMILY_ID and wanted - {r.device.key for r in records}:
+            # Devices shared with the account are in no family: the account's list has them.
+            records += await self._device_records(ACCOUNT_FAMILY_ID)
         found = {record.device.key: record for record in records}
         gateways = {
             gateway.key: gateway
