@@ -27,6 +27,7 @@ from simulator.quectel.model import (
     QuecError,
     State,
     User,
+    add_synthetic_devices,
     load,
     now_ms,
     read_fixture,
@@ -49,11 +50,12 @@ class QuecAccount:
 class QuectelSimulator:
     """A local Quectel end-user cloud with a demo home."""
 
-    def __init__(self, fixture: Mapping[str, Any] | None = None) -> None:
-        """Load a fixture (the demo home when none is given)."""
+    def __init__(self, fixture: Mapping[str, Any] | None = None, *, devices: int = 0) -> None:
+        """Load a fixture (the demo home when none is given) plus `devices` synthetic ones."""
         self._source = fixture or read_fixture()
+        self._synthetic = devices
         self.hub = PushHub(lambda: self.state)
-        self.runtime = Runtime(QuectelCloud(load(self._source), self.hub), self.hub)
+        self.runtime = Runtime(QuectelCloud(self._load(), self.hub), self.hub)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -104,7 +106,7 @@ class QuectelSimulator:
     async def reset(self) -> None:
         """Reload the fixture, forget faults, options and counters, close every WebSocket."""
         await self.hub.close_all()
-        self.runtime.cloud = QuectelCloud(load(self._source), self.hub)
+        self.runtime.cloud = QuectelCloud(self._load(), self.hub)
         self.runtime.faults.clear()
         self.runtime.faults.counts.clear()
         self.runtime.code_faults.clear()
@@ -113,6 +115,11 @@ class QuectelSimulator:
         self.runtime.last_requests.clear()
         self.hub.handshakes.clear()
         self.hub.options = type(self.hub.options)()
+
+    def _load(self) -> State:
+        state = load(self._source)
+        add_synthetic_devices(state, self._synthetic)
+        return state
 
     # What a client needs
 

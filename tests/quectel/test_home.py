@@ -196,3 +196,19 @@ async def test_devices_bound_and_unbound_live(
     await wait_for(
         hass, lambda: HUB not in coordinator.devices and CLIMATE not in coordinator.devices
     )
+
+
+async def test_setup_asks_each_thing_once(
+    hass: HomeAssistant, quectel_sim: QuectelSimulator, quectel_entry: MockConfigEntry
+) -> None:
+    """One data read per device (its firmware comes with it), one device list (with the states)."""
+    await set_up_entry(hass, quectel_entry)
+    await hass.async_block_till_done()
+    counts = quectel_sim.request_counts()
+    assert counts["getDeviceBusinessAttributes"] == len(HOME_DEVICES)
+    assert counts["getFamilyDeviceList"] == 1
+    assert counts["productTSL"] == len({key.partition("/")[0] for key in HOME_DEVICES})
+    assert device(hass, quectel_entry, POWER_STATION).sw_version == "E300_V1.2.3"
+    # The next poll reads the online states afresh.
+    await coordinator_of(quectel_entry).async_refresh()
+    assert quectel_sim.request_counts()["getFamilyDeviceList"] == 2

@@ -56,6 +56,7 @@ from .const import (
     DATA_CENTRES,
     DEFAULT_RETRY_DELAYS,
     DEFAULT_TIMEOUT,
+    LISTED_STATES_FRESH,
     MAX_PAGES,
     TSL_KEY,
     DataCentre,
@@ -184,6 +185,10 @@ class QuectelClient:
         self._product_names: dict[str, str] = {}
         self._gateways: dict[str, Device] = {}
         self._models: dict[str, ThingModel] = {}
+        # Each device's list entry since the last status read, and when it was read.
+        self._listed: dict[str, tuple[models.DeviceRecord, float]] = {}
+        # The firmware each device's last data read named, until the next firmware check.
+        self._firmware: dict[str, FirmwareInfo] = {}
 
     # Session
 
@@ -348,9 +353,11 @@ class QuectelClient:
 
     def _learn(self, raws: Iterable[Mapping[str, Any]]) -> list[models.DeviceRecord]:
         records = [models.device_from_api(raw) for raw in raws]
+        listed_at = time.monotonic()
         for record in records:
             if record.product_name:
                 self._product_names[record.device.product_id] = record.product_name
+            self._listed[record.device.key] = (record, listed_at)
         return records
 
     async def get_gateway_sub_devices(self, gateway: Device) -> list[Device]:
@@ -382,6 +389,16 @@ class QuectelClient:
         wanted = set(device_ids)
         if not wanted:
             return []
+        # Statuses asked for right after the lists were read: the lists just named them (once).
+        now = time.monotonic()
+        listed = {
+            key: record
+            for key, (record, at) in self._listed.items()
+            if now - at <= LISTED_STATES_FRESH
+        }
+        self._listed.clear()
+        if wanted <= listed.keys():
+            return [models.status_from_record(listed[key]) for key in sorted(wanted)]
         family_id = self._family_id or ACCOUNT_FAMILY_ID
         records = await self._device_records(family_id)
         if family_id != ACCOUNT_FAMILY_ID and wanted - {r.device.key for r in records}:
@@ -399,8 +416,13 @@ class QuectelClient:
         return [models.status_from_record(found[key]) for key in sorted(wanted & set(found))]
 
     async def get_device_data(self, device: Device) -> dict[str, PropertyValue]:
-        """A device's values (getDeviceBusinessAttributes' `customizeTslInfo`)."""
-        return models.values_from_api(await self._business_attributes(device))
+        """A device's values (getDeviceBusinessAttributes' `customizeTslInfo`).
+
+        The same reply names the firmware: kept for the next firmware check.
+        """
+        data = await self._business_attributes(device)
+        self._firmware[device.key] = models.firmware_from_api(data)
+        return models.values_from_api(data)
 
     async def _business_attributes(self, device: Device) -> Any:
         return await self._account.get(
@@ -471,7 +493,13 @@ class QuectelClient:
     # Firmware: the versions are in the device data; upgrades are the vendor app's business.
 
     async def check_firmware_update(self, device: Device) -> FirmwareInfo:
-        """The firmware the device runs (no upgrade is offered through the end-user API)."""
+        """The firmware the device runs (no upgrade is offered through the end-user API).
+
+        From the device's last data read when there was one (a device that was upgraded goes
+        offline and online, and is read again then); else read now.
+        """
+        if (info := self._firmware.pop(device.key, None)) is not None:
+            return info
         return models.firmware_from_api(await self._business_attributes(device))
 
     async def publish_firmware_update(self, device: Device) -> None:
