@@ -116,8 +116,7 @@ def _models(sim: Simulator) -> dict[str, object]:
     if isinstance(sim, QuectelSimulator):
         return {
             key: {
-                spec["code"]: _tsl_define(spec)
-                for spec in device.product.tsl.get("properties", [])
+                spec["code"]: _tsl_define(spec) for spec in device.product.tsl.get("properties", [])
             }
             for key, device in sim.state.devices.items()
         }

@@ -212,3 +212,27 @@ async def test_setup_asks_each_thing_once(
     # The next poll reads the online states afresh.
     await coordinator_of(quectel_entry).async_refresh()
     assert quectel_sim.request_counts()["getFamilyDeviceList"] == 2
+
+
+async def test_device_shared_with_a_family_account(
+    hass: HomeAssistant, quectel_sim: QuectelSimulator, setup_quectel: MockConfigEntry
+) -> None:
+    """A device another user shares is in no family: the account's entry shows it, live."""
+    coordinator = coordinator_of(setup_quectel)
+    await wait_for(hass, lambda: coordinator.push_healthy)
+    theirs = await quectel_sim.add_device(
+        "p11pg1", "PG0009", name="Neighbour plug", owner=GUEST, fid=""
+    )
+    await quectel_sim.share(theirs, "C1001")
+    await wait_for(hass, lambda: theirs in coordinator.devices)
+    assert coordinator.devices[theirs].online
+    await quectel_sim.wait_for_subscription(theirs)
+    power = entity(hass, "sensor", f"{theirs}/power")
+    await quectel_sim.report(theirs, {"power": 99.5})
+    await wait_for_state(hass, power, "99.5")
+    # Its online state comes from the account's list at the next poll.
+    await quectel_sim.set_online(theirs, False)
+    await wait_for_state(hass, power, STATE_UNAVAILABLE)
+    quectel_sim.state.devices[theirs].online = True
+    await coordinator.async_refresh()
+    await wait_for_state(hass, power, "99.5")

@@ -400,11 +400,7 @@ class QuectelClient:
         if wanted <= listed.keys():
             return [models.status_from_record(listed[key]) for key in sorted(wanted)]
         family_id = self._family_id or ACCOUNT_FAMILY_ID
-        records = await self._device_records(family_id)
-        if family_id != ACCOUNT_FAMILY_ID and wanted - {r.device.key for r in records}:
-            # Devices shared with the account are in no family: the account's list has them.
-            records += await self._device_records(ACCOUNT_FAMILY_ID)
-        found = {record.device.key: record for record in records}
+        found = {record.device.key: record for record in await self._device_records(family_id)}
         gateways = {
             gateway.key: gateway
             for key, gateway in self._gateways.items()
@@ -412,6 +408,10 @@ class QuectelClient:
         }
         for gateway in gateways.values():
             for record in await self._sub_device_records(gateway):
+                found.setdefault(record.device.key, record)
+        if family_id != ACCOUNT_FAMILY_ID and wanted - set(found):
+            # Devices shared with the account are in no family: the account's list has them.
+            for record in await self._device_records(ACCOUNT_FAMILY_ID):
                 found.setdefault(record.device.key, record)
         return [models.status_from_record(found[key]) for key in sorted(wanted & set(found))]
 
