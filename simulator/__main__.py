@@ -20,7 +20,10 @@ def _arguments() -> argparse.Namespace:
         "--fixture", type=Path, help="fixture JSON (default: fixtures/default_home.json)"
     )
     parser.add_argument(
-        "--devices", type=int, default=0, help="add N synthetic devices to the first family of each cloud"
+        "--devices",
+        type=int,
+        default=0,
+        help="add N synthetic devices to the first family of each cloud",
     )
     parser.add_argument(
         "--doc-envelope",

@@ -28,7 +28,7 @@ def _channel_of(client: CloudClient) -> tuple[Callable[..., CloudPush], object]:
             return QuectelPushClient, client.push_identity
         case TencentIoTClient():
             return PushClient, client.push_identity
-    raise TypeError(f"no push channel for {type(client).__name__}")
+    raise TypeError(f"no push channel for {type(client).__name__}")  # pragma: no cover
 
 
 class PushSession:
