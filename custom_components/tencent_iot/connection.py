@@ -116,14 +116,7 @@ def create_tencent_client(
         app_key=data[CONF_APP_KEY],
         app_secret=data[CONF_APP_SECRET],
         region=region if region in REGIONS else "china",
-        api_url=data[CONF_API_URL],
-        ws_url=data[CONF_WS_URL],
-        user_id=data.get(CONF_USER_ID) or None,
-        access_token=data.get(CONF_ACCESS_TOKEN) or None,
-        token_expire_at=data.get(CONF_TOKEN_EXPIRE_AT) or None,
-        credentials=credentials(data),
-        on_token=on_token,
-        rate_limit=rate_limit,
+        **_session(data, on_token, rate_limit),
     )
 
 
@@ -141,20 +134,31 @@ def create_quectel_client(
         user_domain=data[CONF_USER_DOMAIN],
         user_domain_secret=data[CONF_USER_DOMAIN_SECRET],
         data_centre=data_centre if data_centre in DATA_CENTRES else "europe",
-        api_url=data[CONF_API_URL],
-        ws_url=data[CONF_WS_URL],
-        user_id=data.get(CONF_USER_ID) or None,
-        access_token=data.get(CONF_ACCESS_TOKEN) or None,
-        token_expire_at=data.get(CONF_TOKEN_EXPIRE_AT) or None,
         refresh_token=data.get(CONF_REFRESH_TOKEN) or None,
         refresh_expire_at=data.get(CONF_REFRESH_EXPIRE_AT) or None,
-        credentials=credentials(data),
         family_id=data.get(CONF_FAMILY_ID) or None,
         time_zone=utc_offset(hass),
-        on_token=on_token,
         language=hass.config.language.partition("-")[0] or "en",
-        rate_limit=rate_limit,
+        **_session(data, on_token, rate_limit),
     )
+
+
+def _session(
+    data: Mapping[str, Any],
+    on_token: Callable[[Token], None] | None,
+    rate_limit: RateLimit | None,
+) -> dict[str, Any]:
+    """What either cloud's client takes alike: endpoints, the account's session, the back-off."""
+    return {
+        "api_url": data[CONF_API_URL],
+        "ws_url": data[CONF_WS_URL],
+        "user_id": data.get(CONF_USER_ID) or None,
+        "access_token": data.get(CONF_ACCESS_TOKEN) or None,
+        "token_expire_at": data.get(CONF_TOKEN_EXPIRE_AT) or None,
+        "credentials": credentials(data),
+        "on_token": on_token,
+        "rate_limit": rate_limit,
+    }
 
 
 def token_data(client: CloudClient, token: Token) -> dict[str, Any]:
