@@ -41,6 +41,55 @@ PURIFIER = "AP2Q6X8MZR/purifier_6b02"
 
 DEFAULT_FIXTURE = Path(__file__).parent.parent / "simulator" / "fixtures" / "default_home.json"
 
+# A device the default home lacks: a water heater (home_with_water_heater).
+WATER_HEATER = "WH5T8K3N2P/wh_3a90c1"
+WATER_HEATER_PRODUCT: dict[str, Any] = {
+    "ProductId": "WH5T8K3N2P",
+    "Name": "电热水器 Water Heater",
+    "DataTemplate": {
+        "version": "1.0",
+        "properties": [
+            {
+                "id": "power_switch",
+                "name": "电源开关 Power",
+                "mode": "rw",
+                "define": {"type": "bool", "mapping": {"0": "关 Off", "1": "开 On"}},
+            },
+            {
+                "id": "mode",
+                "name": "模式 Mode",
+                "mode": "rw",
+                "define": {
+                    "type": "stringenum",
+                    "mapping": {
+                        "standard": "标准 Standard",
+                        "eco": "节能 Eco",
+                        "boost": "速热 Boost",
+                    },
+                },
+            },
+            {
+                "id": "temp_set",
+                "name": "设定温度 Target temperature",
+                "mode": "rw",
+                "define": {"type": "int", "min": "30", "max": "75", "step": "1", "unit": "℃"},
+            },
+            {
+                "id": "temp_current",
+                "name": "水温 Water temperature",
+                "mode": "r",
+                "define": {"type": "int", "min": "0", "max": "100", "step": "1", "unit": "℃"},
+            },
+        ],
+    },
+}
+WATER_HEATER_DEVICE: dict[str, Any] = {
+    "ProductId": "WH5T8K3N2P",
+    "DeviceName": "wh_3a90c1",
+    "AliasName": "浴室热水器 Bathroom Water Heater",
+    "Data": {"power_switch": 1, "mode": "eco", "temp_set": 55, "temp_current": 48},
+}
+
 
 async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 10) -> None:
     """Let HA and the simulator run until `condition` holds."""
@@ -223,3 +272,8 @@ def home_with(products: list[dict[str, Any]], devices: list[dict[str, Any]]) -> 
         for device in devices
     )
     return home
+
+
+def home_with_water_heater() -> dict[str, Any]:
+    """The default home plus the water heater."""
+    return home_with([WATER_HEATER_PRODUCT], [WATER_HEATER_DEVICE])

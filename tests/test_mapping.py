@@ -161,7 +161,7 @@ def test_colour_bulb_is_one_light() -> None:
     assert light.supported_color_modes == {ColorMode.COLOR_TEMP, ColorMode.HS}
     assert light.brightness == Scale("brightness", 1, 100)
     assert light.color_value == Scale("value", 1, 100)
-    assert light.color_temp == Scale("color_temp", 2700, 6500)
+    assert light.color_temp == Scale("color_temp", 2700, 6500, step=100)
     assert (light.min_kelvin, light.max_kelvin) == (2700, 6500)
     assert light.hue == Scale("hue", 0, 359)
     assert light.color_mode_id == "color_mode"
@@ -278,8 +278,7 @@ def test_air_conditioner_is_one_climate() -> None:
     )
     assert climate.hvac_mode_keys[HVACMode.DRY] == 3
     assert climate.fan_mode_keys == {"auto": 0, "low": 1, "medium": 2, "high": 3, "Turbo": 4}
-    assert climate.target == Scale("temp_set", 16, 30, integer=False)
-    assert climate.target_step == 0.5
+    assert climate.target == Scale("temp_set", 16, 30, integer=False, step=0.5)
     assert climate.temperature_unit == "°C"
     assert (climate.current_temperature_id, climate.current_humidity_id) == (
         "temp_current",
@@ -300,7 +299,8 @@ def test_thermostat_variants() -> None:
     heater = mapped(switch(), number("target_temp", 5, 35, unit="℉")).climates[0]
     assert heater.hvac_modes == (HVACMode.OFF, HVACMode.HEAT)
     assert heater.temperature_unit == "°F"
-    assert heater.target_step is None
+    assert heater.target is not None
+    assert heater.target.step is None
     no_power = mapped(number("temp_set"), enum("mode", ["cool", "heat"])).climates[0]
     assert no_power.hvac_modes == (HVACMode.COOL, HVACMode.HEAT)
     assert no_power.power_id is None
@@ -353,7 +353,10 @@ def test_cover_variants() -> None:
         Scale("position", 0, 100),
         None,
     )
-    assert keys(mapped(enum("control", ["up", "down"]))) == {"selects": ["control"]}
+    # A laundry rack goes up and down: opening and closing.
+    rack = mapped(enum("control", ["上 Up", "下 Down", "停止 Stop"])).covers[0]
+    assert rack.command_keys == {"open": 0, "close": 1, "stop": 2}
+    assert keys(mapped(enum("control", ["low", "high"]))) == {"selects": ["control"]}
 
 
 # Pass 1: fans
@@ -456,8 +459,9 @@ def test_sensors_and_the_main_binary_sensor() -> None:
     ]
     # Two main candidates: both keep their translated names.
     assert [d.translation_key for d in smoke.binary_sensors] == ["smoke", "motion"]
+    # Marked writable by the template's author, a door state is still a reading.
     writable = mapped(switch("contact_state"))
-    assert keys(writable) == {"switches": ["contact_state"]}
+    assert keys(writable) == {"binary_sensors": ["contact_state"]}
 
 
 def test_channel_switches_are_named_by_the_model() -> None:
@@ -686,7 +690,7 @@ def test_standard_events_are_named_by_the_translations() -> None:
 
 
 def test_malformed_model_skips_bad_properties() -> None:
-    """A missing define, an unknown type or an unparsable number skip only that property."""
+    """A missing define or an unknown type skip that property; an odd number only itself."""
     model = ThingModel.from_api(
         {
             "properties": [
@@ -699,7 +703,8 @@ def test_malformed_model_skips_bad_properties() -> None:
         }
     )
     assert len(model.problems) == 4
-    assert keys(map_thing_model(model)) == {"switches": ["child_lock"]}
+    assert keys(map_thing_model(model)) == {"numbers": ["bad_number"], "switches": ["child_lock"]}
+    assert model.problems[2] == "property bad_number: min 'zero' is not a number, ignored"
     assert keys(map_thing_model(ThingModel.from_api("{not json"))) == {}
     assert descriptions_of(map_thing_model(ThingModel())) == ()
 

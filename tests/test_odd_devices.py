@@ -274,8 +274,10 @@ async def test_air_conditioner_without_power(
     await call_service(hass, "climate.set_hvac_mode", climate, hvac_mode="heat")
     assert controls_of(sim, MODE_AC)[-1] == {"mode": "heat"}
     await wait_for_state(hass, climate, "heat")
+    # A mode that is no HVAC mode is a preset; without "auto" the HVAC mode is unknown then.
+    assert current.attributes["preset_modes"] == ["Sleep"]
     await sim.report(MODE_AC, {"mode": "sleep"})
-    await wait_for_state(hass, climate, "unknown")
+    await wait_for_state(hass, climate, "unknown", preset_mode="Sleep")
     await call_service(hass, "climate.set_fan_mode", climate, fan_mode="low")
     assert controls_of(sim, MODE_AC)[-1] == {"fan_speed": "low"}
 

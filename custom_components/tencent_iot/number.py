@@ -5,7 +5,7 @@ from typing import override
 from homeassistant.components.number import NumberEntity
 
 from .entity import TencentIoTEntity, device_platform_setup
-from .mapping.descriptions import TencentIoTNumberEntityDescription
+from .mapping.descriptions import TencentIoTNumberEntityDescription, snap
 
 # Controls go to the cloud one at a time.
 PARALLEL_UPDATES = 1
@@ -24,8 +24,22 @@ class TencentIoTNumber(TencentIoTEntity, NumberEntity):
 
     @override
     async def async_set_native_value(self, value: float) -> None:
-        """Send the value; the device's report updates the state."""
-        await self.async_set_values({self.entity_description.key: value})
+        """Send the value on the model's steps; the device's report updates the state.
+
+        HA converts a value picked in the user's unit back to the model's (20 °C is 68 °F,
+        21 °C is 69.8 °F): rounded to the model's step, a whole-degree setting takes it.
+        """
+        description = self.entity_description
+        await self.async_set_values(
+            {
+                description.key: snap(
+                    value,
+                    description.native_min_value,
+                    description.native_step,
+                    description.integer,
+                )
+            }
+        )
 
 
 async_setup_entry = device_platform_setup(lambda mapping: mapping.numbers, TencentIoTNumber)

@@ -1,8 +1,9 @@
 """Thing model → entity descriptions, in three passes (first match wins per property).
 
-1. Whole-device rules (`devices.py`): light, climate, cover, fan built from several properties.
+1. Whole-device rules (`devices.py`): light, water heater, climate, cover, fan built from
+   several properties.
 2. Standard ids (`properties.py`): sensors, binary sensors, switches and settings with known
-   meanings.
+   meanings; a writable property that is a reading is shown as one (`readings.py`).
 3. The property's type and mode (`properties.py`); a writable property whose id names a
    setting is a configuration entity.
 
@@ -33,6 +34,7 @@ from .descriptions import (
     TencentIoTSensorEntityDescription,
     TencentIoTSwitchEntityDescription,
     TencentIoTTextEntityDescription,
+    TencentIoTWaterHeaterEntityDescription,
 )
 from .devices import DEVICE_RULES
 from .properties import (
@@ -68,6 +70,7 @@ class DeviceMapping:
     sensors: tuple[TencentIoTSensorEntityDescription, ...] = ()
     switches: tuple[TencentIoTSwitchEntityDescription, ...] = ()
     texts: tuple[TencentIoTTextEntityDescription, ...] = ()
+    water_heaters: tuple[TencentIoTWaterHeaterEntityDescription, ...] = ()
 
 
 # Description class -> the DeviceMapping field that holds it.
@@ -85,6 +88,7 @@ _FIELDS: dict[type[TencentIoTEntityDescription], str] = {
     TencentIoTSensorEntityDescription: "sensors",
     TencentIoTSwitchEntityDescription: "switches",
     TencentIoTTextEntityDescription: "texts",
+    TencentIoTWaterHeaterEntityDescription: "water_heaters",
 }
 
 
@@ -148,7 +152,7 @@ def map_thing_model(
     collected = _Collected()
     remaining = dict(model.properties)
     for device_rule in DEVICE_RULES:
-        if (match := device_rule(remaining, category_id)) is not None:
+        if (match := device_rule(remaining, category_id, product_name)) is not None:
             collected.add(replace(match.description, property_ids=match.used))
             collected.combined = True
             for prop_id in match.used:
