@@ -2,9 +2,11 @@
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 import copy
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +99,27 @@ async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], seconds: 
         while not condition():
             await asyncio.sleep(0.005)
             await hass.async_block_till_done()
+
+
+@asynccontextmanager
+async def running_simulator(home: dict[str, Any]) -> AsyncIterator[CloudSimulator]:
+    """The simulator serving this home on a free loopback port: a module's own `sim` fixture."""
+    simulator = CloudSimulator(home, scene_delay_scale=0.01)
+    await simulator.start()
+    try:
+        yield simulator
+    finally:
+        await simulator.stop()
+
+
+def integration_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The warnings the integration logged so far (caplog at WARNING or below)."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.WARNING
+        and record.name.startswith("custom_components.tencent_iot")
+    ]
 
 
 def coordinator_of(entry: MockConfigEntry) -> TencentIoTCoordinator:

@@ -36,6 +36,7 @@ from .platform_common import (
     SWITCH3,
     entity_id,
     home_with_water_heater,
+    running_simulator,
     set_up_entry,
     state,
     wait_for,
@@ -50,10 +51,8 @@ THING_MODEL_PLATFORMS = [p for p in PLATFORMS if p not in (Platform.SCENE, Platf
 @pytest.fixture
 async def sim(socket_enabled: None) -> AsyncGenerator[CloudSimulator]:
     """The default home plus a water heater."""
-    simulator = CloudSimulator(home_with_water_heater(), scene_delay_scale=0.01)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+    async with running_simulator(home_with_water_heater()) as simulator:
+        yield simulator
 
 
 @pytest.fixture

@@ -949,6 +949,14 @@ def test_water_heaters() -> None:
     heater = by_water.water_heaters[0]
     assert (heater.power_id, heater.target_writable) == (None, False)
     assert keys(by_water) == {"sensors": ["water_left"], "water_heaters": ["water_heater"]}
+    # An air conditioner with a water tank is still an air conditioner.
+    portable_ac = mapped(
+        switch(),
+        number("temp_set", 16, 30),
+        enum("mode", ["制冷 Cool", "制热 Heat"]),
+        switch("water_full", "r"),
+    )
+    assert keys(portable_ac) == {"binary_sensors": ["water_full"], "climates": ["climate"]}
 
 
 def test_lights_in_the_field() -> None:

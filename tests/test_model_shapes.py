@@ -24,6 +24,8 @@ from .platform_common import (
     coordinator_of,
     entity_id,
     home_with,
+    integration_warnings,
+    running_simulator,
     set_up_entry,
     state,
     subscribed_entity,
@@ -143,10 +145,8 @@ DEVICES: list[dict[str, Any]] = [
 @pytest.fixture
 async def sim(socket_enabled: None) -> AsyncGenerator[CloudSimulator]:
     """The default home plus the devices above."""
-    simulator = CloudSimulator(home_with(PRODUCTS, DEVICES), scene_delay_scale=0.01)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+    async with running_simulator(home_with(PRODUCTS, DEVICES)) as simulator:
+        yield simulator
 
 
 async def test_old_format_lamp_with_colour_channels(
@@ -224,25 +224,18 @@ async def test_sloppy_model_keeps_its_properties(
     await call_service(hass, "switch.turn_on", arm)
     assert controls_of(sim, SLOPPY)[-1] == {"arm_mode": 1}
 
-    def problems() -> list[str]:
-        return [
-            record.getMessage()
-            for record in caplog.records
-            if record.getMessage().startswith("Thing model of product SHAPESLOP1")
-        ]
-
     expected = [
         "Thing model of product SHAPESLOP1: property volume: step 's' is not a number, ignored",
         "Thing model of product SHAPESLOP1: property arm_mode: mapping keys 'disarmed', 'arm' "
         "are not integers, ignored",
         "Thing model of product SHAPESLOP1: property volume: duplicate id, the first one is kept",
     ]
-    assert problems() == expected
+    assert integration_warnings(caplog) == expected
     # A second device of the product, found when the lists are read, logs nothing again.
     await sim.add_device("SHAPESLOP1", "sloppy_2")
     await wait_for(hass, lambda: "SHAPESLOP1/sloppy_2" in coordinator_of(config_entry).devices)
     await coordinator_of(config_entry).async_read_lists()
-    assert problems() == expected
+    assert integration_warnings(caplog) == expected
 
 
 async def test_fitness_band_in_the_light_category_is_no_light(

@@ -21,6 +21,7 @@ from .platform_common import (
     controls_of,
     entity_id,
     home_with,
+    running_simulator,
     state,
     subscribed_entity,
     wait_for,
@@ -222,10 +223,8 @@ DEVICES: list[dict[str, Any]] = [
 @pytest.fixture
 async def sim(socket_enabled: None) -> AsyncGenerator[CloudSimulator]:
     """The default home plus the odd devices."""
-    simulator = CloudSimulator(home_with(PRODUCTS, DEVICES), scene_delay_scale=0.01)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+    async with running_simulator(home_with(PRODUCTS, DEVICES)) as simulator:
+        yield simulator
 
 
 async def test_lamp_with_packed_rgb_and_relative_colour_temperature(

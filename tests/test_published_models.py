@@ -35,6 +35,8 @@ from .platform_common import (
     call_service,
     controls_of,
     coordinator_of,
+    integration_warnings,
+    running_simulator,
     set_up_entry,
     state,
     wait_for,
@@ -579,20 +581,8 @@ def model(request: pytest.FixtureRequest) -> Published:
 @pytest.fixture
 async def sim(socket_enabled: None, model: Published) -> AsyncGenerator[CloudSimulator]:
     """A home with the model's one device."""
-    simulator = CloudSimulator(home_of(model), scene_delay_scale=0.01)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
-
-
-def own_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
-    """The integration's warnings so far."""
-    return [
-        record.getMessage()
-        for record in caplog.records
-        if record.levelno >= logging.WARNING
-        and record.name.startswith("custom_components.tencent_iot")
-    ]
+    async with running_simulator(home_of(model)) as simulator:
+        yield simulator
 
 
 async def write_through(hass: HomeAssistant, sim: CloudSimulator, domain: str, entity: str) -> None:
@@ -627,7 +617,7 @@ async def test_published_model(
     expected_warnings = [
         f"Thing model of product {PRODUCT}: {problem}" for problem in model.problems
     ]
-    assert own_warnings(caplog) == expected_warnings
+    assert integration_warnings(caplog) == expected_warnings
 
     registry = er.async_get(hass)
     entities = {
@@ -680,4 +670,4 @@ async def test_published_model(
     if model.problems:
         await sim.add_device(PRODUCT, "dev_2")
         await wait_for(hass, lambda: f"{PRODUCT}/dev_2" in coordinator_of(config_entry).devices)
-    assert own_warnings(caplog) == expected_warnings
+    assert integration_warnings(caplog) == expected_warnings

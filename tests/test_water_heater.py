@@ -14,6 +14,7 @@ from .platform_common import (
     call_service,
     controls_of,
     home_with_water_heater,
+    running_simulator,
     state,
     subscribed_entity,
     wait_for_state,
@@ -29,10 +30,8 @@ def platforms() -> list[Platform]:
 @pytest.fixture
 async def sim(socket_enabled: None) -> AsyncGenerator[CloudSimulator]:
     """The default home plus a water heater."""
-    simulator = CloudSimulator(home_with_water_heater(), scene_delay_scale=0.01)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+    async with running_simulator(home_with_water_heater()) as simulator:
+        yield simulator
 
 
 async def test_water_heater(

@@ -107,15 +107,13 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
     @override
     def target_temperature(self) -> float | None:
         """The temperature to reach."""
-        target = self.entity_description.target
-        return self.number(target.id) if target is not None else None
+        return self.scaled(self.entity_description.target)
 
     @property
     @override
     def target_humidity(self) -> float | None:
         """The humidity to reach."""
-        humidity = self.entity_description.target_humidity
-        return self.number(humidity.id) if humidity is not None else None
+        return self.scaled(self.entity_description.target_humidity)
 
     @property
     @override
@@ -127,19 +125,15 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
     @override
     def swing_mode(self) -> str | None:
         """Whether the air swings: "on" or "off"."""
-        swing_id = self.entity_description.swing_id
-        if swing_id is None or (swing := truthy(self.values.get(swing_id))) is None:
-            return None
-        return SWING_ON if swing else SWING_OFF
+        return self.on_off(self.entity_description.swing_id, SWING_ON, SWING_OFF)
 
     @property
     @override
     def swing_horizontal_mode(self) -> str | None:
         """Whether the air swings from side to side: "on" or "off"."""
-        swing_id = self.entity_description.swing_horizontal_id
-        if swing_id is None or (swing := truthy(self.values.get(swing_id))) is None:
-            return None
-        return SWING_HORIZONTAL_ON if swing else SWING_HORIZONTAL_OFF
+        return self.on_off(
+            self.entity_description.swing_horizontal_id, SWING_HORIZONTAL_ON, SWING_HORIZONTAL_OFF
+        )
 
     def _mode_values(self, hvac_mode: HVACMode) -> dict[str, Any]:
         description = self.entity_description
@@ -198,30 +192,25 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
     @override
     async def async_set_swing_mode(self, swing_mode: str) -> None:
         """Start or stop the swing."""
-        swing_id = self.entity_description.swing_id
-        if swing_id is not None:
-            await self.async_set_changed_values({swing_id: swing_mode == SWING_ON})
+        await self.async_set_bool(self.entity_description.swing_id, swing_mode == SWING_ON)
 
     @override
     async def async_set_swing_horizontal_mode(self, swing_horizontal_mode: str) -> None:
         """Start or stop the side-to-side swing."""
-        swing_id = self.entity_description.swing_horizontal_id
-        if swing_id is not None:
-            await self.async_set_changed_values(
-                {swing_id: swing_horizontal_mode == SWING_HORIZONTAL_ON}
-            )
+        await self.async_set_bool(
+            self.entity_description.swing_horizontal_id,
+            swing_horizontal_mode == SWING_HORIZONTAL_ON,
+        )
 
     @override
     async def async_turn_on(self) -> None:
         """Switch the power on (in the last mode)."""
-        if self.entity_description.power_id is not None:
-            await self.async_set_changed_values({self.entity_description.power_id: True})
+        await self.async_set_bool(self.entity_description.power_id, True)
 
     @override
     async def async_turn_off(self) -> None:
         """Switch the power off."""
-        if self.entity_description.power_id is not None:
-            await self.async_set_changed_values({self.entity_description.power_id: False})
+        await self.async_set_bool(self.entity_description.power_id, False)
 
 
 async_setup_entry = device_platform_setup(lambda mapping: mapping.climates, TencentIoTClimate)

@@ -148,9 +148,7 @@ class TencentIoTFan(TencentIoTEntity, FanEntity):
     @override
     async def async_oscillate(self, oscillating: bool) -> None:
         """Start or stop swinging."""
-        oscillate_id = self.entity_description.oscillate_id
-        if oscillate_id is not None:
-            await self.async_set_changed_values({oscillate_id: oscillating})
+        await self.async_set_bool(self.entity_description.oscillate_id, oscillating)
 
 
 async_setup_entry = device_platform_setup(lambda mapping: mapping.fans, TencentIoTFan)

@@ -70,11 +70,6 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
     def _modes(self) -> frozenset[ColorMode]:
         return self.entity_description.supported_color_modes
 
-    def _number(self, scale: Scale | None) -> float | None:
-        if scale is None:
-            return None
-        return self.number(scale.id)
-
     @property
     @override
     def is_on(self) -> bool | None:
@@ -106,7 +101,7 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
     def brightness(self) -> int | None:
         """The brightness, 1..255."""
         scale = self._brightness_scale(self.color_mode)
-        if (value := self._number(scale)) is None or scale is None:
+        if (value := self.scaled(scale)) is None or scale is None:
             return None
         return value_to_brightness((scale.low, scale.high), value)
 
@@ -122,7 +117,7 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
         """The colour temperature in kelvin."""
         description = self.entity_description
         scale = description.color_temp
-        if (value := self._number(scale)) is None or scale is None:
+        if (value := self.scaled(scale)) is None or scale is None:
             return None
         return round(scale.to_range(value, description.min_kelvin, description.max_kelvin))
 
@@ -137,7 +132,7 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
             if (colour := parse_colour(self.values.get(description.color_text_id))) is None:
                 return None
             return round(colour.hue, 1), round(colour.saturation, 1)
-        hue, saturation = self._number(description.hue), self._number(description.saturation)
+        hue, saturation = self.scaled(description.hue), self.scaled(description.saturation)
         if hue is None or saturation is None or not description.hue or not description.saturation:
             return None
         return (
@@ -181,7 +176,7 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
         """Red, green and blue from three properties of their own."""
         parts: list[int] = []
         for scale in channels:
-            if (value := self._number(scale)) is None:
+            if (value := self.scaled(scale)) is None:
                 return None
             parts.append(round(scale.to_range(value, 0, 255)))
         red, green, blue = parts

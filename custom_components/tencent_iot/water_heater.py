@@ -63,8 +63,7 @@ class TencentIoTWaterHeater(TencentIoTEntity, WaterHeaterEntity):
     @override
     def target_temperature(self) -> float | None:
         """The temperature to heat to (shown even when the model does not let it be set)."""
-        target = self.entity_description.target
-        return self.number(target.id) if target is not None else None
+        return self.scaled(self.entity_description.target)
 
     @override
     async def async_set_temperature(self, **kwargs: Any) -> None:
@@ -87,14 +86,12 @@ class TencentIoTWaterHeater(TencentIoTEntity, WaterHeaterEntity):
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch the power on."""
-        if (power_id := self.entity_description.power_id) is not None:
-            await self.async_set_changed_values({power_id: True})
+        await self.async_set_bool(self.entity_description.power_id, True)
 
     @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch the power off."""
-        if (power_id := self.entity_description.power_id) is not None:
-            await self.async_set_changed_values({power_id: False})
+        await self.async_set_bool(self.entity_description.power_id, False)
 
 
 async_setup_entry = device_platform_setup(

@@ -248,8 +248,11 @@ def climate_rule(props: Properties, category: str, name: str) -> DeviceMatch | N
 
 
 def _is_water_heater(props: Properties, name: str) -> bool:
-    return bool(WATER_HEATER_NAME.search(name)) or any(
-        id_words(prop_id) & WATER_WORDS for prop_id in props
+    """Named so, or with water properties and no HVAC modes (an AC's tank is no boiler)."""
+    if WATER_HEATER_NAME.search(name):
+        return True
+    return (
+        any(id_words(prop_id) & WATER_WORDS for prop_id in props) and _hvac_mode(props)[0] is None
     )
 
 

@@ -302,7 +302,7 @@ STANDARD_BINARY_SENSORS: Final = _by_ids(
 
 # Standard ids of states that are readings even when marked writable: a sensor by their type.
 STANDARD_READINGS: Final = frozenset(
-    {"work_state", "battery_state", "filter_state", "running_state", "air_quality"}
+    {"work_state", "filter_state", "running_state", "air_quality"}
 )
 
 STANDARD_SWITCHES: Final = {
