@@ -174,6 +174,9 @@ async def test_lamp_with_a_colour_as_text(
     await call_service(hass, "light.turn_on", lamp, hs_color=(240, 50))
     assert controls_of(sim, TEXT_LAMP)[-1] == {"color_value": "00f001f403e8"}
     await wait_for_state(hass, lamp, "on", hs_color=(240.0, 50.0))
+    # Text in no format it knows is no colour, and the light stays on.
+    await sim.report(TEXT_LAMP, {"color_value": "red"})
+    await wait_for_state(hass, lamp, "on", hs_color=None)
 
 
 async def test_air_conditioner_in_plain_words(

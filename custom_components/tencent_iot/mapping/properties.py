@@ -301,9 +301,7 @@ STANDARD_BINARY_SENSORS: Final = _by_ids(
 )
 
 # Standard ids of states that are readings even when marked writable: a sensor by their type.
-STANDARD_READINGS: Final = frozenset(
-    {"work_state", "filter_state", "running_state", "air_quality"}
-)
+STANDARD_READINGS: Final = frozenset({"work_state", "filter_state", "running_state", "air_quality"})
 
 STANDARD_SWITCHES: Final = {
     "power_switch": TencentIoTSwitchEntityDescription(key="power", translation_key="power"),
