@@ -817,8 +817,10 @@ def test_readings_marked_writable_are_readings() -> None:
     )
     assert keys(mapping) == {
         "binary_sensors": ["charge_state"],
+        # A playback state is no reading: it makes the speaker's media player.
+        "media_players": ["media_player"],
         "numbers": ["set_temp"],
-        "selects": ["fault_mode", "play_state"],
+        "selects": ["fault_mode"],
         "sensors": [
             "battery_percentage",
             "systolic_pressure",

@@ -188,8 +188,12 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
         description = self.entity_description
         values: dict[str, Any] = {description.power_id: True}
         mode = self._color_values(kwargs, values)
-        # HSV's value and `brightness` are two properties: a new mode keeps the one shown.
-        carried = self.brightness if mode not in (None, self.color_mode) else None
+        # HSV's value and `brightness` are two properties: a new mode whose brightness is
+        # another property than the one shown keeps the brightness shown.
+        shown = self._brightness_scale(self.color_mode)
+        carried = None
+        if mode is not None and self._brightness_scale(mode) != shown:
+            carried = self.brightness
         if mode is not None:
             self._last_mode = mode
             if description.color_mode_id is not None:
