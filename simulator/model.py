@@ -378,7 +378,8 @@ class State:
         content: str,
         device: Device | None = None,
     ) -> None:
-        """Leave a message for every member of a family (AppGetMessages)."""
+        """Leave a message for every member of a family (AppGetMessages), sent at one time."""
+        sent = now_ms()
         for user_id in family.members if family else ():
             self.messages.append(
                 Message(
@@ -388,7 +389,7 @@ class State:
                     msg_type,
                     title,
                     content,
-                    now_ms(),
+                    sent,
                     device,
                     family,
                 )

@@ -3,6 +3,9 @@
 Limits in a `define` arrive as strings ("min": "0"). Validation is what a device cloud must do
 before it forwards a control: the value has the declared type and lies within the declared range
 or mapping. `step` is not enforced (the reference never says the cloud checks it).
+
+Published templates are sloppy at times: a limit that is no number ("undefined") limits
+nothing, and of two entries with one id the first counts.
 """
 
 from collections.abc import Callable, Mapping
@@ -51,6 +54,8 @@ def _members(items: object, *, default_mode: str = "rw") -> dict[str, Member]:
     result: dict[str, Member] = {}
     for item in cast(list[Mapping[str, object]], items or []):
         member_id = str(item["id"])
+        if member_id in result:
+            continue
         result[member_id] = Member(
             id=member_id,
             name=str(item.get("name", member_id)),
@@ -96,7 +101,10 @@ def _limit(define: Define, key: str) -> float | None:
     raw = define.get(key)
     if raw is None or raw == "":
         return None
-    return float(cast(str | float, raw))
+    try:
+        return float(cast(str | float, raw))
+    except ValueError:
+        return None
 
 
 def _check_range(define: Define, value: float, where: str) -> None:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 import copy
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,55 @@ PURIFIER = "AP2Q6X8MZR/purifier_6b02"
 
 DEFAULT_FIXTURE = Path(__file__).parent.parent / "simulator" / "fixtures" / "default_home.json"
 
+# A device the default home lacks: a water heater (home_with_water_heater).
+WATER_HEATER = "WH5T8K3N2P/wh_3a90c1"
+WATER_HEATER_PRODUCT: dict[str, Any] = {
+    "ProductId": "WH5T8K3N2P",
+    "Name": "电热水器 Water Heater",
+    "DataTemplate": {
+        "version": "1.0",
+        "properties": [
+            {
+                "id": "power_switch",
+                "name": "电源开关 Power",
+                "mode": "rw",
+                "define": {"type": "bool", "mapping": {"0": "关 Off", "1": "开 On"}},
+            },
+            {
+                "id": "mode",
+                "name": "模式 Mode",
+                "mode": "rw",
+                "define": {
+                    "type": "stringenum",
+                    "mapping": {
+                        "standard": "标准 Standard",
+                        "eco": "节能 Eco",
+                        "boost": "速热 Boost",
+                    },
+                },
+            },
+            {
+                "id": "temp_set",
+                "name": "设定温度 Target temperature",
+                "mode": "rw",
+                "define": {"type": "int", "min": "30", "max": "75", "step": "1", "unit": "℃"},
+            },
+            {
+                "id": "temp_current",
+                "name": "水温 Water temperature",
+                "mode": "r",
+                "define": {"type": "int", "min": "0", "max": "100", "step": "1", "unit": "℃"},
+            },
+        ],
+    },
+}
+WATER_HEATER_DEVICE: dict[str, Any] = {
+    "ProductId": "WH5T8K3N2P",
+    "DeviceName": "wh_3a90c1",
+    "AliasName": "浴室热水器 Bathroom Water Heater",
+    "Data": {"power_switch": 1, "mode": "eco", "temp_set": 55, "temp_current": 48},
+}
+
 
 async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 10) -> None:
     """Let HA and the simulator run until `condition` holds."""
@@ -50,6 +100,27 @@ async def wait_for(hass: HomeAssistant, condition: Callable[[], bool], seconds: 
         while not condition():
             await asyncio.sleep(0.005)
             await hass.async_block_till_done()
+
+
+@asynccontextmanager
+async def running_simulator(home: dict[str, Any]) -> AsyncIterator[CloudSimulator]:
+    """The simulator serving this home on a free loopback port: a module's own `sim` fixture."""
+    simulator = CloudSimulator(home, scene_delay_scale=0.01)
+    await simulator.start()
+    try:
+        yield simulator
+    finally:
+        await simulator.stop()
+
+
+def integration_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The warnings the integration logged so far (caplog at WARNING or below)."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.WARNING
+        and record.name.startswith("custom_components.tencent_iot")
+    ]
 
 
 def coordinator_of(entry: MockConfigEntry) -> TencentIoTCoordinator:
@@ -196,17 +267,6 @@ async def wait_for_state(
     return state(hass, entity)
 
 
-@asynccontextmanager
-async def running_simulator(home: dict[str, Any]) -> AsyncIterator[CloudSimulator]:
-    """A cloud simulator of this home on a free loopback port, for as long as it is used."""
-    simulator = CloudSimulator(home, scene_delay_scale=0.01)
-    await simulator.start()
-    try:
-        yield simulator
-    finally:
-        await simulator.stop()
-
-
 def thing_property(prop_id: str, kind: str, mode: str = "rw", **define: Any) -> dict[str, Any]:
     """A DataTemplate property named after its id ("water_temp" is "Water Temp")."""
     return {
@@ -246,3 +306,8 @@ def home_with(products: list[dict[str, Any]], devices: list[dict[str, Any]]) -> 
         for device in devices
     )
     return home
+
+
+def home_with_water_heater() -> dict[str, Any]:
+    """The default home plus the water heater."""
+    return home_with([WATER_HEATER_PRODUCT], [WATER_HEATER_DEVICE])

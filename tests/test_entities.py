@@ -1,11 +1,13 @@
 """Which entities every device of the simulator's default home becomes, and their states.
 
-The expected entities and states live in `snapshots/test_entities.ambr`, one platform at a
-time with every entity enabled (HA's `snapshot_platform`); after a deliberate change of the
-mapping, regenerate it with `pytest tests/test_entities.py --snapshot-update` and review the diff.
+The home here has one device more than the default home: a water heater, so that every
+platform built from thing models is in the snapshot. The expected entities and states live in
+`snapshots/test_entities.ambr`, one platform at a time with every entity enabled (HA's
+`snapshot_platform`); after a deliberate change of the mapping, regenerate it with
+`pytest tests/test_entities.py --snapshot-update` and review the diff.
 """
 
-from collections.abc import Generator
+from collections.abc import AsyncGenerator, Generator
 import json
 from pathlib import Path
 from unittest.mock import PropertyMock, patch
@@ -34,6 +36,8 @@ from .platform_common import (
     STRIP,
     SWITCH3,
     entity_id,
+    home_with_water_heater,
+    running_simulator,
     set_up_entry,
     state,
     wait_for,
@@ -43,6 +47,13 @@ ICONS = Path(__file__).parent.parent / "custom_components" / DOMAIN / "icons.jso
 
 # The platforms built from thing models: scenes and firmware updates are not.
 THING_MODEL_PLATFORMS = [p for p in PLATFORMS if p not in (Platform.SCENE, Platform.UPDATE)]
+
+
+@pytest.fixture
+async def sim(socket_enabled: None) -> AsyncGenerator[CloudSimulator]:
+    """The default home plus a water heater."""
+    async with running_simulator(home_with_water_heater()) as simulator:
+        yield simulator
 
 
 @pytest.fixture
@@ -88,13 +99,14 @@ async def test_entities_of_the_default_home(
 async def test_entities_disabled_by_default(
     hass: HomeAssistant, entity_registry: er.EntityRegistry, setup_integration: MockConfigEntry
 ) -> None:
-    """Only the entities few users want start disabled: a raw struct and an array."""
+    """Only the entities few users want start disabled: raw structs and arrays, identities."""
     disabled = {
         entry.unique_id
         for entry in er.async_entries_for_config_entry(entity_registry, setup_integration.entry_id)
         if entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     }
-    assert disabled == {f"{STRIP}/segments", f"{SPEAKER}/recent_songs"}
+    # Arrays, and the gateway's Zigbee channel: an identity, diagnostic.
+    assert disabled == {f"{STRIP}/segments", f"{SPEAKER}/recent_songs", f"{GATEWAY}/zigbee_channel"}
 
 
 async def test_every_device_has_entities(
@@ -103,8 +115,8 @@ async def test_every_device_has_entities(
     """No device of the home is left without an entity from its thing model."""
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), setup_integration.entry_id)
     registry = er.async_get(hass)
-    # The home's 18 devices and the home itself (scenes, automations, messages).
-    assert len(devices) == 19
+    # The home's 18 devices, the water heater and the home itself (scenes, automations...).
+    assert len(devices) == 20
     for device in devices:
         entities = er.async_entries_for_device(registry, device.id)
         assert any(entity.domain in THING_MODEL_PLATFORMS for entity in entities), device.name

@@ -1,5 +1,6 @@
 """The thing model → entity description mapping, as pure functions."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,10 +19,16 @@ import pytest
 
 from custom_components.tencent_iot.api import Product, ThingModel
 from custom_components.tencent_iot.mapping import DeviceMapping, device_mapping, map_thing_model
+from custom_components.tencent_iot.mapping.colour_text import (
+    TextColour,
+    format_colour,
+    parse_colour,
+)
 from custom_components.tencent_iot.mapping.descriptions import (
     Scale,
     TencentIoTEntityDescription,
     decode_members,
+    snap,
     state_value,
     structured_attributes,
     structured_value,
@@ -158,7 +165,7 @@ def test_colour_bulb_is_one_light() -> None:
     assert light.supported_color_modes == {ColorMode.COLOR_TEMP, ColorMode.HS}
     assert light.brightness == Scale("brightness", 1, 100)
     assert light.color_value == Scale("value", 1, 100)
-    assert light.color_temp == Scale("color_temp", 2700, 6500)
+    assert light.color_temp == Scale("color_temp", 2700, 6500, step=100)
     assert (light.min_kelvin, light.max_kelvin) == (2700, 6500)
     assert light.hue == Scale("hue", 0, 359)
     assert light.color_mode_id == "color_mode"
@@ -275,8 +282,7 @@ def test_air_conditioner_is_one_climate() -> None:
     )
     assert climate.hvac_mode_keys[HVACMode.DRY] == 3
     assert climate.fan_mode_keys == {"auto": 0, "low": 1, "medium": 2, "high": 3, "Turbo": 4}
-    assert climate.target == Scale("temp_set", 16, 30, integer=False)
-    assert climate.target_step == 0.5
+    assert climate.target == Scale("temp_set", 16, 30, integer=False, step=0.5)
     assert climate.temperature_unit == "°C"
     assert (climate.current_temperature_id, climate.current_humidity_id) == (
         "temp_current",
@@ -297,7 +303,8 @@ def test_thermostat_variants() -> None:
     heater = mapped(switch(), number("target_temp", 5, 35, unit="℉")).climates[0]
     assert heater.hvac_modes == (HVACMode.OFF, HVACMode.HEAT)
     assert heater.temperature_unit == "°F"
-    assert heater.target_step is None
+    assert heater.target is not None
+    assert heater.target.step is None
     no_power = mapped(number("temp_set"), enum("mode", ["cool", "heat"])).climates[0]
     assert no_power.hvac_modes == (HVACMode.COOL, HVACMode.HEAT)
     assert no_power.power_id is None
@@ -350,7 +357,10 @@ def test_cover_variants() -> None:
         Scale("position", 0, 100),
         None,
     )
-    assert keys(mapped(enum("control", ["up", "down"]))) == {"selects": ["control"]}
+    # A laundry rack goes up and down: opening and closing.
+    rack = mapped(enum("control", ["上 Up", "下 Down", "停止 Stop"])).covers[0]
+    assert rack.command_keys == {"open": 0, "close": 1, "stop": 2}
+    assert keys(mapped(enum("control", ["low", "high"]))) == {"selects": ["control"]}
 
 
 # Pass 1: fans
@@ -453,8 +463,9 @@ def test_sensors_and_the_main_binary_sensor() -> None:
     ]
     # Two main candidates: both keep their translated names.
     assert [d.translation_key for d in smoke.binary_sensors] == ["smoke", "motion"]
+    # Marked writable by the template's author, a door state is still a reading.
     writable = mapped(switch("contact_state"))
-    assert keys(writable) == {"switches": ["contact_state"]}
+    assert keys(writable) == {"binary_sensors": ["contact_state"]}
 
 
 def test_channel_switches_are_named_by_the_model() -> None:
@@ -683,7 +694,7 @@ def test_standard_events_are_named_by_the_translations() -> None:
 
 
 def test_malformed_model_skips_bad_properties() -> None:
-    """A missing define, an unknown type or an unparsable number skip only that property."""
+    """A missing define or an unknown type skip that property; an odd number only itself."""
     model = ThingModel.from_api(
         {
             "properties": [
@@ -696,7 +707,8 @@ def test_malformed_model_skips_bad_properties() -> None:
         }
     )
     assert len(model.problems) == 4
-    assert keys(map_thing_model(model)) == {"switches": ["child_lock"]}
+    assert keys(map_thing_model(model)) == {"numbers": ["bad_number"], "switches": ["child_lock"]}
+    assert model.problems[2] == "property bad_number: min 'zero' is not a number, ignored"
     assert keys(map_thing_model(ThingModel.from_api("{not json"))) == {}
     assert descriptions_of(map_thing_model(ThingModel())) == ()
 
@@ -780,3 +792,224 @@ def test_scale() -> None:
     assert scale.to_range(100, 0, 255) == 255
     assert scale.from_range(0, 0, 255) == 1
     assert Scale("y", 0, 10, integer=False).rounded(1.23456) == 1.235
+
+
+# Models met in the field
+
+
+def test_readings_marked_writable_are_readings() -> None:
+    """Measurements marked rw are sensors; a setting word wins; a bool needs a standard id."""
+    mapping = mapped(
+        number("battery_percentage", unit="%"),
+        number("systolic_pressure", 1, 500, unit="mmHg"),
+        number("pulse", 1, 200, unit="bpm"),
+        number("co_value", 0, 1000),
+        number("drying_left", 0, 86400, name="烘干剩余时间"),
+        number("temp_current_f", -40, 200, unit="°F"),
+        number("set_temp", 0, 50, name="温度设置", unit="℃"),
+        enum("work_state", ["待机", "加热中"], kind="stringenum"),
+        enum("sensor_probe", ["normal", "fault"], kind="stringenum"),
+        enum("fault_mode", ["A", "B"], kind="stringenum"),
+        enum("play_state", ["暂停 Paused", "播放 Playing"]),
+        switch("switch_low_battery"),
+        switch("charge_state"),
+        switch("lifecycle", name="使用寿命"),
+    )
+    assert keys(mapping) == {
+        "binary_sensors": ["charge_state"],
+        # A playback state is no reading: it makes the speaker's media player.
+        "media_players": ["media_player"],
+        "numbers": ["set_temp"],
+        "selects": ["fault_mode"],
+        "sensors": [
+            "battery_percentage",
+            "systolic_pressure",
+            "pulse",
+            "co_value",
+            "drying_left",
+            "temp_current_f",
+            "work_state",
+            "sensor_probe",
+        ],
+        "switches": ["switch_low_battery", "lifecycle"],
+    }
+    sensors = {d.key: d for d in mapping.sensors}
+    assert sensors["battery_percentage"].device_class == SensorDeviceClass.BATTERY
+    assert sensors["temp_current_f"].native_unit_of_measurement == "°F"
+    assert mapping.binary_sensors[0].device_class == BinarySensorDeviceClass.BATTERY_CHARGING
+
+
+@pytest.mark.parametrize(
+    ("prop_id", "labels", "on", "off"),
+    [
+        # Tencent's PIR: "0" is somebody there.
+        ("pir_state", {"0": "有人", "1": "无人"}, "0", "1"),
+        ("gas_sensor_state", {"alarm": "报警", "normal": "正常"}, "alarm", "normal"),
+        ("co_state", {"alarm": "报警", "normal": "正常"}, "alarm", "normal"),
+        ("tamper_event", {"0": "未拆卸", "1": "拆卸告警"}, "1", "0"),
+        # A battery state of low/middle/high is low or not.
+        ("battery_state", {"low": "低", "middle": "中", "high": "高"}, "low", "high"),
+        # Options that say nothing: "1" is on.
+        ("smoke_state", {"0": "x", "1": "y"}, "1", "0"),
+    ],
+)
+def test_state_enums_are_binary_sensors(
+    prop_id: str, labels: dict[str, str], on: str, off: str
+) -> None:
+    """A state string enum is on for the options that mean it, and a normal one is off."""
+    sensor = mapped(prop(prop_id, "stringenum", mapping=labels)).binary_sensors[0]
+    assert (sensor.value_fn(on), sensor.value_fn(off), sensor.value_fn(None)) == (True, False, None)
+
+
+def test_smoke_enum_is_on_but_when_normal() -> None:
+    """An int enum with a "normal" option: every other option is on (a muted alarm too)."""
+    sensor = mapped(enum("smoke_sensor_state", ["正常 Normal", "报警 Alarm", "静音 Muted"], "r"))
+    value_fn = sensor.binary_sensors[0].value_fn
+    assert [value_fn(key) for key in (0, 1, 2)] == [False, True, True]
+    plain = mapped(enum("smoke_sensor_state", ["a", "b"], "r")).binary_sensors[0].value_fn
+    assert (plain(0), plain(1)) == (False, True)
+
+
+def test_identities_are_disabled_and_kept_out_of_statistics() -> None:
+    """Diagnostic identities start disabled; only readings with a unit get statistics."""
+    mapping = mapped(
+        prop("ip", "string", "r"),
+        prop("firmware_version", "string", "r"),
+        number("error_code", 0, 255, mode="r"),
+        enum("fault", ["normal", "fault"], mode="r", kind="stringenum"),
+        number("uptime", 0, 10**9, mode="r", unit="s"),
+        number("boot_count", 0, 1000, mode="r"),
+        number("tvoc", 0, 1000, mode="r", unit="ppm"),
+    )
+    sensors = {d.key: d for d in mapping.sensors}
+    for key in ("ip", "firmware_version", "error_code", "fault", "uptime"):
+        assert sensors[key].entity_category == EntityCategory.DIAGNOSTIC, key
+        assert sensors[key].entity_registry_enabled_default is False, key
+    for key in ("error_code", "uptime", "boot_count"):
+        assert sensors[key].state_class is None, key
+    assert sensors["boot_count"].entity_registry_enabled_default
+    assert sensors["tvoc"].state_class == SensorStateClass.MEASUREMENT
+
+
+def test_climates_in_words() -> None:
+    """Modes in words are HVAC modes or presets; a read-only target stays a sensor.
+
+    A humidifier's "heating evaporation" makes no climate.
+    """
+    mapping = mapped(
+        switch(),
+        prop("mode", "stringenum", mapping={"cold": "制冷", "hot": "制热", "eco": "ECO"}),
+        number("temp_set", 0, 50, mode="r", unit="°C"),
+        number("temp_current", -20, 50, mode="r", unit="°C"),
+        number("temp_current_f", -40, 200, mode="r", unit="°F"),
+        prop("fan_speed_enum", "stringenum", mapping={"strong": "强力", "high": "高风"}),
+    )
+    climate = mapping.climates[0]
+    assert climate.target is None
+    assert not climate.features & ClimateEntityFeature.TARGET_TEMPERATURE
+    assert climate.hvac_modes == (HVACMode.OFF, HVACMode.COOL, HVACMode.HEAT)
+    assert climate.preset_keys == {"ECO": "eco"}
+    assert climate.current_temperature_id == "temp_current"
+    assert climate.fan_mode_keys == {"high": "high", "强力": "strong"}
+    assert [d.key for d in mapping.sensors] == ["temp_set", "temp_current_f"]
+
+    humidifier = mapped(
+        switch(),
+        number("set_temp", 0, 50, mode="r", unit="°C"),
+        prop("work_mode", "stringenum", mapping={"natural": "自然蒸发", "heating": "加热蒸发"}),
+    )
+    assert humidifier.climates == ()
+
+
+def test_heater_by_its_name() -> None:
+    """A heater's read-only target: a climate with heat only when the product says heater."""
+    properties = [
+        switch(),
+        number("target_c_temp", 0, 40, mode="r", unit="°C"),
+        number("current_c_temp", -20, 50, mode="r", unit="°C"),
+        prop("work_mode", "stringenum", mapping={"0": "智能模式", "1": "ECO模式"}),
+    ]
+    model = ThingModel.from_api({"properties": properties})
+    heater = map_thing_model(model, product_name="取暖器 Heater").climates[0]
+    assert heater.hvac_modes == (HVACMode.OFF, HVACMode.HEAT)
+    assert (heater.preset_id, heater.current_temperature_id) == ("work_mode", "current_c_temp")
+    assert map_thing_model(model, product_name="Gadget").climates == ()
+
+
+def test_water_heaters() -> None:
+    """By name or by its water properties; a read-only target is shown all the same."""
+    named = map_thing_model(
+        ThingModel.from_api({"properties": [switch(), number("temp_set", 30, 75)]}),
+        product_name="小厨宝 Kitchen Water Heater",
+    ).water_heaters[0]
+    assert named.target_writable
+    assert named.operation_keys == {}
+    by_water = mapped(number("temp_set", 0, 50, mode="r"), number("water_left", mode="r"))
+    heater = by_water.water_heaters[0]
+    assert (heater.power_id, heater.target_writable) == (None, False)
+    assert keys(by_water) == {"sensors": ["water_left"], "water_heaters": ["water_heater"]}
+    # An air conditioner with a water tank is still an air conditioner.
+    portable_ac = mapped(
+        switch(),
+        number("temp_set", 16, 30),
+        enum("mode", ["制冷 Cool", "制热 Heat"]),
+        switch("water_full", "r"),
+    )
+    assert keys(portable_ac) == {"binary_sensors": ["water_full"], "climates": ["climate"]}
+
+
+def test_lights_in_the_field() -> None:
+    """Own power ids, relative colour temperatures named 冷暖, channels, HSL and text."""
+    lamp = mapped(
+        switch("switch_led"),
+        number("set_temp", 0, 1000, name="冷暖值"),
+        prop("colour_data", "string", max=64),
+        prop("work_mode", "stringenum", mapping={"white": "白光", "colour": "彩光"}),
+    ).lights[0]
+    assert lamp.power_id == "switch_led"
+    assert lamp.color_temp == Scale("set_temp", 0, 1000)
+    assert lamp.color_text_id == "colour_data"
+    assert lamp.color_mode_keys == {"white": ColorMode.COLOR_TEMP, "colour": ColorMode.HS}
+    rack = mapped(switch(), switch("light_switch"), enum("control", ["上", "下"]))
+    assert keys(rack) == {"covers": ["cover"], "lights": ["light"], "switches": ["power_switch"]}
+    assert rack.lights[0].supported_color_modes == {ColorMode.ONOFF}
+    # A category says light, the readings say otherwise: a fitness band.
+    band = mapped(switch(), number("heart_rate", 0, 250, mode="r"), category="141")
+    assert keys(band) == {"sensors": ["heart_rate"], "switches": ["power_switch"]}
+    plain = mapped(switch(), number("count_down", 0, 86400), category="141")
+    assert plain.lights[0].supported_color_modes == {ColorMode.ONOFF}
+
+
+@pytest.mark.parametrize(
+    ("text", "colour", "written"),
+    [
+        ("#FF0000", (0, 100, 100), "#00FF00"),
+        ("00ff00", (120, 100, 100), "00ff00"),
+        ("007803e803e8", (120, 100, 100), "007803e803e8"),
+        ("120,100,100", (120, 100, 100), "120,100,100"),
+        ("240;1000;500", (240, 100, 50), "120;1000;500"),
+        ("60 0.5 1", (60, 50, 100), "120 1 1"),
+    ],
+)
+def test_colour_text(text: str, colour: tuple[int, int, int], written: str) -> None:
+    """A text colour reads as hue/saturation/value and is written back in its own format."""
+    parsed = parse_colour(text)
+    assert parsed is not None
+    assert (round(parsed.hue), round(parsed.saturation), round(parsed.value)) == colour
+    assert format_colour(replace(parsed, hue=120, saturation=100)) == written
+
+
+def test_colour_text_that_is_none() -> None:
+    """Text in no known format, or no text, is no colour; a new colour is hex."""
+    assert parse_colour("red") is None
+    assert parse_colour(None) is None
+    assert format_colour(TextColour(0, 100, 100)) == "#ff0000"
+
+
+def test_snap_to_the_models_steps() -> None:
+    """A value goes out a whole number of steps from the minimum, in the model's unit."""
+    assert snap(69.8, 0, 1, integer=True) == 70
+    assert snap(22.4, 16, 0.5, integer=False) == 22.5
+    assert snap(7.3, 1, 5, integer=True) == 6
+    assert snap(1.23456, None, None, integer=False) == 1.235
+    assert snap(2.6, None, 0, integer=True) == 3

@@ -21,6 +21,7 @@ from .platform_common import (
     controls_of,
     entity_id,
     home_with,
+    running_simulator,
     state,
     subscribed_entity,
     thing_property as _prop,
@@ -214,10 +215,8 @@ DEVICES: list[dict[str, Any]] = [
 @pytest.fixture
 async def sim(socket_enabled: None) -> AsyncGenerator[CloudSimulator]:
     """The default home plus the odd devices."""
-    simulator = CloudSimulator(home_with(PRODUCTS, DEVICES), scene_delay_scale=0.01)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+    async with running_simulator(home_with(PRODUCTS, DEVICES)) as simulator:
+        yield simulator
 
 
 async def test_lamp_with_packed_rgb_and_relative_colour_temperature(
@@ -266,8 +265,10 @@ async def test_air_conditioner_without_power(
     await call_service(hass, "climate.set_hvac_mode", climate, hvac_mode="heat")
     assert controls_of(sim, MODE_AC)[-1] == {"mode": "heat"}
     await wait_for_state(hass, climate, "heat")
+    # A mode that is no HVAC mode is a preset; without "auto" the HVAC mode is unknown then.
+    assert current.attributes["preset_modes"] == ["Sleep"]
     await sim.report(MODE_AC, {"mode": "sleep"})
-    await wait_for_state(hass, climate, "unknown")
+    await wait_for_state(hass, climate, "unknown", preset_mode="Sleep")
     await call_service(hass, "climate.set_fan_mode", climate, fan_mode="low")
     assert controls_of(sim, MODE_AC)[-1] == {"fan_speed": "low"}
 

@@ -158,7 +158,31 @@ def test_typed_property_leaves_the_light() -> None:
         "brightness", Platform.LIGHT, "light", "light_rule"
     )
     mapping = mapped(PropertyOverride("brightness", EntityType.SENSOR, scale=0.01, unit="%"))
+    # The light category alone makes no light of a device with readings (a meter here).
+    assert mapping.lights == ()
+    assert sensor(mapping, "brightness").value_fn(50) == 0.5
+    # With a colour temperature left, the light stays, without its brightness.
+    white = ThingModel.from_api(
+        {
+            "properties": [
+                *TEMPLATE["properties"],
+                {
+                    "id": "color_temp",
+                    "name": "Colour temperature",
+                    "mode": "rw",
+                    "define": {"type": "int", "min": "2700", "max": "6500", "unit": "K"},
+                },
+            ]
+        }
+    )
+    mapping = map_thing_model(
+        white,
+        LIGHT_CATEGORY,
+        "Lamp",
+        (PropertyOverride("brightness", EntityType.SENSOR, scale=0.01, unit="%"),),
+    )
     assert mapping.lights[0].brightness is None
+    assert mapping.lights[0].color_temp is not None
     assert sensor(mapping, "brightness").value_fn(50) == 0.5
     assert decision(mapping, "brightness") == Decision(
         "brightness", Platform.SENSOR, "brightness", "override", customised=True
@@ -183,7 +207,10 @@ def test_hidden_and_switch_device_class() -> None:
 def test_sensor_device_class_brings_a_fitting_state_class() -> None:
     """A device class brings a state class it allows; a unit brings its device class."""
     level = PropertyOverride("level", EntityType.SENSOR)
-    assert sensor(mapped(level), "level").state_class is SensorStateClass.MEASUREMENT
+    # A number of nothing keeps no statistics; given a unit, it is measured.
+    assert sensor(mapped(level), "level").state_class is None
+    litres = sensor(mapped(replace(level, unit="L")), "level")
+    assert litres.state_class is SensorStateClass.MEASUREMENT
     energy = sensor(mapped(replace(level, device_class="energy", unit="kWh")), "level")
     assert energy.device_class is SensorDeviceClass.ENERGY
     assert energy.state_class is SensorStateClass.TOTAL_INCREASING

@@ -48,7 +48,10 @@ def start(job: Awaitable[object]) -> asyncio.Task[object]:
 async def advance_until(
     hass: HomeAssistant, condition: Callable[[], bool], step: timedelta, limit: int = 60
 ) -> None:
-    """Move HA's clock forward a step at a time until `condition` holds."""
+    """Move HA's clock forward a step at a time until `condition` holds.
+
+    The steps add up: keep them short of the requests' 10 s timeout, which they fire too.
+    """
     now = dt_util.utcnow()
     for count in range(1, limit + 1):
         if condition():
@@ -248,7 +251,7 @@ async def test_refused_lists_keep_the_scenes(
     assert scenes
     sim.throttle_next(3, action="AppGetSceneList")
     read = start(coordinator.async_read_lists())
-    await advance_until(hass, read.done, timedelta(seconds=10))
+    await advance_until(hass, read.done, timedelta(seconds=1))
     assert isinstance(read.exception(), TencentIoTRateLimitError)
     assert coordinator.scenes == scenes
     assert rate_limit.throttled
@@ -263,7 +266,7 @@ async def test_refused_firmware_check_keeps_the_firmware(
     assert found
     sim.throttle_next(3, action="AppCheckFirmwareUpdate")
     check = start(firmware.async_check_due(dt_util.utcnow() + timedelta(days=1)))
-    await advance_until(hass, check.done, timedelta(seconds=10))
+    await advance_until(hass, check.done, timedelta(seconds=1))
     assert not firmware.last_update_success
     assert firmware.data == found
     assert sim.request_counts()["AppCheckFirmwareUpdate"] == len(found) + 3

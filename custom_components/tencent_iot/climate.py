@@ -1,10 +1,12 @@
-"""Climate: air conditioners and thermostats built from power, mode, fan and temperatures."""
+"""Climate: air conditioners, thermostats and heaters built from power, modes and temperatures."""
 
 from typing import Any, override
 
 from homeassistant.components.climate import ClimateEntity
 from homeassistant.components.climate.const import (
     ATTR_HVAC_MODE,
+    SWING_HORIZONTAL_OFF,
+    SWING_HORIZONTAL_ON,
     SWING_OFF,
     SWING_ON,
     HVACMode,
@@ -37,12 +39,20 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
         self._attr_supported_features = description.features
         self._attr_temperature_unit = description.temperature_unit
         self._attr_fan_modes = list(description.fan_mode_keys) or None
-        self._attr_target_temperature_step = description.target_step
+        self._attr_preset_modes = list(description.preset_keys) or None
         if description.swing_id is not None:
             self._attr_swing_modes = [SWING_OFF, SWING_ON]
-        self._attr_min_temp = description.target.low
-        self._attr_max_temp = description.target.high
+        if description.swing_horizontal_id is not None:
+            self._attr_swing_horizontal_modes = [SWING_HORIZONTAL_OFF, SWING_HORIZONTAL_ON]
+        if (target := description.target) is not None:
+            self._attr_target_temperature_step = target.step
+            self._attr_min_temp = target.low
+            self._attr_max_temp = target.high
+        if (humidity := description.target_humidity) is not None:
+            self._attr_min_humidity = humidity.low
+            self._attr_max_humidity = humidity.high
         self._hvac_modes = labels_by_key(description.hvac_mode_keys)
+        self._presets = labels_by_key(description.preset_keys)
         self._fan_modes = labels_by_key(description.fan_mode_keys)
 
     @property
@@ -63,7 +73,23 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
                 return HVACMode.OFF
         if description.mode_id is None:
             return self._on_mode
-        return self._hvac_modes.get(self.values.get(description.mode_id, ""))
+        return self._mode_of(self.values.get(description.mode_id))
+
+    def _mode_of(self, key: Any) -> HVACMode | None:
+        """The HVAC mode of a mode key; in a preset (ECO, sleep) auto, when the model has it."""
+        if not isinstance(key, int | str):
+            return None
+        if (mode := self._hvac_modes.get(key)) is not None:
+            return mode
+        if key in self._presets and HVACMode.AUTO in self.entity_description.hvac_modes:
+            return HVACMode.AUTO
+        return None
+
+    @property
+    @override
+    def preset_mode(self) -> str | None:
+        """The preset (the model's label), while the device is in one."""
+        return self.label(self.entity_description.preset_id, self._presets)
 
     @property
     @override
@@ -81,7 +107,13 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
     @override
     def target_temperature(self) -> float | None:
         """The temperature to reach."""
-        return self.number(self.entity_description.target.id)
+        return self.scaled(self.entity_description.target)
+
+    @property
+    @override
+    def target_humidity(self) -> float | None:
+        """The humidity to reach."""
+        return self.scaled(self.entity_description.target_humidity)
 
     @property
     @override
@@ -93,10 +125,15 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
     @override
     def swing_mode(self) -> str | None:
         """Whether the air swings: "on" or "off"."""
-        swing_id = self.entity_description.swing_id
-        if swing_id is None or (swing := truthy(self.values.get(swing_id))) is None:
-            return None
-        return SWING_ON if swing else SWING_OFF
+        return self.on_off(self.entity_description.swing_id, SWING_ON, SWING_OFF)
+
+    @property
+    @override
+    def swing_horizontal_mode(self) -> str | None:
+        """Whether the air swings from side to side: "on" or "off"."""
+        return self.on_off(
+            self.entity_description.swing_horizontal_id, SWING_HORIZONTAL_ON, SWING_HORIZONTAL_OFF
+        )
 
     def _mode_values(self, hvac_mode: HVACMode) -> dict[str, Any]:
         description = self.entity_description
@@ -121,10 +158,27 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
         if (hvac_mode := kwargs.get(ATTR_HVAC_MODE)) is not None:
             values.update(self._mode_values(hvac_mode))
         target = self.entity_description.target
-        if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None:
-            values[target.id] = target.rounded(temperature)
+        if (temperature := kwargs.get(ATTR_TEMPERATURE)) is not None and target is not None:
+            values[target.id] = target.clamped(temperature)
         if values:
             await self.async_set_changed_values(values)
+
+    @override
+    async def async_set_humidity(self, humidity: int) -> None:
+        """Set the humidity to reach."""
+        if (target := self.entity_description.target_humidity) is not None:
+            await self.async_set_changed_values({target.id: target.clamped(humidity)})
+
+    @override
+    async def async_set_preset_mode(self, preset_mode: str) -> None:
+        """Switch to a preset (on, if the power is off)."""
+        description = self.entity_description
+        if description.preset_id is None:
+            return
+        values: dict[str, Any] = {description.preset_id: description.preset_keys[preset_mode]}
+        if description.power_id is not None:
+            values[description.power_id] = True
+        await self.async_set_changed_values(values)
 
     @override
     async def async_set_fan_mode(self, fan_mode: str) -> None:
@@ -138,21 +192,25 @@ class TencentIoTClimate(TencentIoTEntity, ClimateEntity):
     @override
     async def async_set_swing_mode(self, swing_mode: str) -> None:
         """Start or stop the swing."""
-        swing_id = self.entity_description.swing_id
-        if swing_id is not None:
-            await self.async_set_changed_values({swing_id: swing_mode == SWING_ON})
+        await self.async_set_bool(self.entity_description.swing_id, swing_mode == SWING_ON)
+
+    @override
+    async def async_set_swing_horizontal_mode(self, swing_horizontal_mode: str) -> None:
+        """Start or stop the side-to-side swing."""
+        await self.async_set_bool(
+            self.entity_description.swing_horizontal_id,
+            swing_horizontal_mode == SWING_HORIZONTAL_ON,
+        )
 
     @override
     async def async_turn_on(self) -> None:
         """Switch the power on (in the last mode)."""
-        if self.entity_description.power_id is not None:
-            await self.async_set_changed_values({self.entity_description.power_id: True})
+        await self.async_set_bool(self.entity_description.power_id, True)
 
     @override
     async def async_turn_off(self) -> None:
         """Switch the power off."""
-        if self.entity_description.power_id is not None:
-            await self.async_set_changed_values({self.entity_description.power_id: False})
+        await self.async_set_bool(self.entity_description.power_id, False)
 
 
 async_setup_entry = device_platform_setup(lambda mapping: mapping.climates, TencentIoTClimate)

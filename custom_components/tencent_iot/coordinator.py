@@ -118,6 +118,8 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         self._plan = DataReadPlan(round(DATA_READS_PER_MINUTE * POLL_INTERVAL.total_seconds() / 60))
         # Polls that failed in a row: each makes the next wait longer.
         self._failed_polls = 0
+        # Products whose thing-model problems were logged: once per entry is enough.
+        self._warned_products: set[str] = set()
 
     @property
     def push(self) -> CloudPush | None:
@@ -181,7 +183,9 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
                 raise update_failed(err) from err
             LOGGER.warning("The cloud is unreachable (%s); using the saved device list", err)
             self.rooms = saved.rooms
-            self.devices = build_states(saved.devices, saved.gateways, saved.products, self.devices)
+            self.devices = build_states(
+                saved.devices, saved.gateways, saved.products, self.devices, self._warned_products
+            )
             self._home_source = HomeSource.SAVED
         async_register_devices(self.hass, self.config_entry, self.devices.values(), self.rooms)
         if self._home_source is not HomeSource.SAVED:
@@ -256,7 +260,11 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         devices, gateways = await self._async_read_device_list()
         products = await self.client.get_products(sorted({d.product_id for d in devices}))
         self.devices = build_states(
-            devices, gateways, {p.product_id: p for p in products}, self.devices
+            devices,
+            gateways,
+            {p.product_id: p for p in products},
+            self.devices,
+            self._warned_products,
         )
         if self._use_push:
             await self.push_session.async_subscribe_before_reading(self.devices)
@@ -369,7 +377,9 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
             {p.product_id: p for p in await self.client.get_products(missing)} if missing else {}
         )
         products.update({s.product.product_id: s.product for s in self.devices.values()})
-        states = list(build_states(devices, gateways, products, self.devices).values())
+        states = list(
+            build_states(devices, gateways, products, self.devices, self._warned_products).values()
+        )
         await self._async_read_statuses(states)
         await self._async_read_data(states)
         self.devices.update({state.key: state for state in states})

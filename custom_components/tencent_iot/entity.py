@@ -17,7 +17,7 @@ from .coordinator import TencentIoTCoordinator
 from .customise import state_mapping
 from .home import home_device_info
 from .mapping import DeviceMapping
-from .mapping.descriptions import Key, TencentIoTEntityDescription
+from .mapping.descriptions import Key, Scale, TencentIoTEntityDescription, truthy
 from .models import DeviceState, TencentIoTConfigEntry
 
 
@@ -89,6 +89,17 @@ class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
         value = self.values.get(prop_id) if prop_id is not None else None
         return value if is_number(value) else None
 
+    def scaled(self, scale: Scale | None) -> float | None:
+        """The value of a scale's property, when it is a number."""
+        return self.number(scale.id) if scale is not None else None
+
+    def on_off[T](self, prop_id: str | None, on: T, off: T) -> T | None:
+        """`on` or `off` as a bool property is; None when unknown."""
+        value = truthy(self.values.get(prop_id)) if prop_id is not None else None
+        if value is None:
+            return None
+        return on if value else off
+
     def label[T](self, prop_id: str | None, labels: Mapping[Key, T]) -> T | None:
         """What a property's enum key stands for (None for a key `labels` does not list)."""
         value = self.values.get(prop_id) if prop_id is not None else None
@@ -104,6 +115,11 @@ class TencentIoTEntity(CoordinatorEntity[TencentIoTCoordinator]):
         """Send the values the device does not have yet; when it has all, `unchanged` (or all)."""
         changed = {key: value for key, value in values.items() if self.values.get(key) != value}
         await self.async_set_values(changed or (values if unchanged is None else unchanged))
+
+    async def async_set_bool(self, prop_id: str | None, on: bool) -> None:
+        """Set a bool of a composite entity (its power, a swing), when the model has it."""
+        if prop_id is not None:
+            await self.async_set_changed_values({prop_id: on})
 
 
 class TencentIoTFamilyItemEntity(CoordinatorEntity[TencentIoTCoordinator]):

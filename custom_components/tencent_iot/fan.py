@@ -12,8 +12,8 @@ from homeassistant.util.percentage import (
 from homeassistant.util.scaling import int_states_in_range
 
 from .coordinator import TencentIoTCoordinator
-from .entity import TencentIoTEntity, device_platform_setup, labels_by_key
-from .mapping.descriptions import TencentIoTFanEntityDescription, truthy
+from .entity import TencentIoTEntity, device_platform_setup
+from .mapping.descriptions import Key, TencentIoTFanEntityDescription, truthy
 from .models import DeviceState
 
 # Controls go to the cloud one at a time.
@@ -34,12 +34,22 @@ class TencentIoTFan(TencentIoTEntity, FanEntity):
         """Set features, speed count and preset modes from the model."""
         super().__init__(coordinator, state, description)
         self._attr_supported_features = description.features
-        self._attr_preset_modes = list(description.preset_keys) or None
+        # Preset -> (property, key): the mode's options, then the speed's that are no speed
+        # ("auto"), named apart when the mode has the same label.
+        self._preset_values: dict[str, tuple[str, Key]] = {}
+        if description.preset_id is not None:
+            for label, key in description.preset_keys.items():
+                self._preset_values[label] = (description.preset_id, key)
+        if description.speed_id is not None:
+            for label, key in description.speed_presets.items():
+                name = label if label not in self._preset_values else f"{label} ({key})"
+                self._preset_values[name] = (description.speed_id, key)
+        self._attr_preset_modes = list(self._preset_values) or None
         if description.speed_keys:
             self._attr_speed_count = len(description.speed_keys)
         elif (speed := description.speed) is not None:
             self._attr_speed_count = int_states_in_range((speed.low, speed.high))
-        self._presets = labels_by_key(description.preset_keys)
+        self._presets = {value: label for label, value in self._preset_values.items()}
 
     @property
     @override
@@ -67,8 +77,15 @@ class TencentIoTFan(TencentIoTEntity, FanEntity):
     @property
     @override
     def preset_mode(self) -> str | None:
-        """The mode, by the model's label."""
-        return self.label(self.entity_description.preset_id, self._presets)
+        """The mode by the model's label; an "auto" speed first."""
+        description = self.entity_description
+        for prop_id in (description.speed_id, description.preset_id):
+            if prop_id is None:
+                continue
+            value = self.values.get(prop_id)
+            if isinstance(value, int | str) and (label := self._presets.get((prop_id, value))):
+                return label
+        return None
 
     @property
     @override
@@ -102,8 +119,9 @@ class TencentIoTFan(TencentIoTEntity, FanEntity):
         values: dict[str, Any] = {description.power_id: True}
         if percentage:
             values.update(self._speed_values(percentage))
-        if preset_mode is not None and description.preset_id is not None:
-            values[description.preset_id] = description.preset_keys[preset_mode]
+        if preset_mode is not None:
+            prop_id, key = self._preset_values[preset_mode]
+            values[prop_id] = key
         await self.async_set_changed_values(values)
 
     @override
@@ -123,19 +141,14 @@ class TencentIoTFan(TencentIoTEntity, FanEntity):
 
     @override
     async def async_set_preset_mode(self, preset_mode: str) -> None:
-        """Set the mode."""
-        description = self.entity_description
-        if description.preset_id is not None:
-            await self.async_set_changed_values(
-                {description.preset_id: description.preset_keys[preset_mode]}
-            )
+        """Set the mode (or the speed's "auto")."""
+        prop_id, key = self._preset_values[preset_mode]
+        await self.async_set_changed_values({prop_id: key})
 
     @override
     async def async_oscillate(self, oscillating: bool) -> None:
         """Start or stop swinging."""
-        oscillate_id = self.entity_description.oscillate_id
-        if oscillate_id is not None:
-            await self.async_set_changed_values({oscillate_id: oscillating})
+        await self.async_set_bool(self.entity_description.oscillate_id, oscillating)
 
 
 async_setup_entry = device_platform_setup(lambda mapping: mapping.fans, TencentIoTFan)

@@ -1,5 +1,6 @@
-"""Lights: power_switch with brightness, colour temperature (kelvin), colour and effects."""
+"""Lights: a power switch with brightness, colour temperature (kelvin), colour and effects."""
 
+from dataclasses import replace
 from typing import Any, override
 
 from homeassistant.components.light import LightEntity
@@ -16,6 +17,7 @@ from homeassistant.util.color import brightness_to_value, value_to_brightness
 
 from .coordinator import TencentIoTCoordinator
 from .entity import TencentIoTEntity, device_platform_setup, labels_by_key
+from .mapping.colour_text import TextColour, format_colour, parse_colour
 from .mapping.descriptions import Scale, TencentIoTLightEntityDescription, truthy
 from .models import DeviceState
 
@@ -68,11 +70,6 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
     def _modes(self) -> frozenset[ColorMode]:
         return self.entity_description.supported_color_modes
 
-    def _number(self, scale: Scale | None) -> float | None:
-        if scale is None:
-            return None
-        return self.number(scale.id)
-
     @property
     @override
     def is_on(self) -> bool | None:
@@ -104,7 +101,7 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
     def brightness(self) -> int | None:
         """The brightness, 1..255."""
         scale = self._brightness_scale(self.color_mode)
-        if (value := self._number(scale)) is None or scale is None:
+        if (value := self.scaled(scale)) is None or scale is None:
             return None
         return value_to_brightness((scale.low, scale.high), value)
 
@@ -120,16 +117,22 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
         """The colour temperature in kelvin."""
         description = self.entity_description
         scale = description.color_temp
-        if (value := self._number(scale)) is None or scale is None:
+        if (value := self.scaled(scale)) is None or scale is None:
             return None
         return round(scale.to_range(value, description.min_kelvin, description.max_kelvin))
 
     @property
     @override
     def hs_color(self) -> tuple[float, float] | None:
-        """Hue (0-360) and saturation (0-100)."""
+        """Hue (0-360) and saturation (0-100), from hue/saturation, HSL or text."""
         description = self.entity_description
-        hue, saturation = self._number(description.hue), self._number(description.saturation)
+        if description.hsl is not None:
+            return self._hsl_color(description.hsl)
+        if description.color_text_id is not None:
+            if (colour := parse_colour(self.values.get(description.color_text_id))) is None:
+                return None
+            return round(colour.hue, 1), round(colour.saturation, 1)
+        hue, saturation = self.scaled(description.hue), self.scaled(description.saturation)
         if hue is None or saturation is None or not description.hue or not description.saturation:
             return None
         return (
@@ -137,11 +140,25 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
             round(description.saturation.to_range(saturation, 0, 100), 1),
         )
 
+    def _hsl_items(self, hsl: Scale) -> list[float] | None:
+        value = self.values.get(hsl.id)
+        if isinstance(value, list) and len(value) == 3 and all(isinstance(i, int) for i in value):
+            return [float(item) for item in value]
+        return None
+
+    def _hsl_color(self, hsl: Scale) -> tuple[float, float] | None:
+        """[lightness, hue, saturation] of a BLE mesh light as hue and saturation."""
+        if (items := self._hsl_items(hsl)) is None:
+            return None
+        return round(hsl.to_range(items[1], 0, 360), 1), round(hsl.to_range(items[2], 0, 100), 1)
+
     @property
     @override
     def rgb_color(self) -> tuple[int, int, int] | None:
-        """Red, green and blue (0-255), from a struct or a packed 0xRRGGBB."""
+        """Red, green and blue (0-255): a struct, a packed 0xRRGGBB or three properties."""
         description = self.entity_description
+        if description.rgb_channels is not None:
+            return self._channels_color(description.rgb_channels)
         if description.rgb_id is None:
             return None
         value = self.values.get(description.rgb_id)
@@ -155,14 +172,28 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
             return (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF
         return None
 
+    def _channels_color(self, channels: tuple[Scale, Scale, Scale]) -> tuple[int, int, int] | None:
+        """Red, green and blue from three properties of their own."""
+        parts: list[int] = []
+        for scale in channels:
+            if (value := self.scaled(scale)) is None:
+                return None
+            parts.append(round(scale.to_range(value, 0, 255)))
+        red, green, blue = parts
+        return red, green, blue
+
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Send power, colour and brightness; only the ids whose value changes."""
         description = self.entity_description
         values: dict[str, Any] = {description.power_id: True}
         mode = self._color_values(kwargs, values)
-        # HSV's value and `brightness` are two properties: a new mode keeps the one shown.
-        carried = self.brightness if mode not in (None, self.color_mode) else None
+        # HSV's value and `brightness` are two properties: a new mode whose brightness is
+        # another property than the one shown keeps the brightness shown.
+        shown = self._brightness_scale(self.color_mode)
+        carried = None
+        if mode is not None and self._brightness_scale(mode) != shown:
+            carried = self.brightness
         if mode is not None:
             self._last_mode = mode
             if description.color_mode_id is not None:
@@ -190,25 +221,61 @@ class TencentIoTLight(TencentIoTEntity, LightEntity):
                     kelvin, description.min_kelvin, description.max_kelvin
                 )
             return ColorMode.COLOR_TEMP
-        if (
-            (hs_color := kwargs.get(ATTR_HS_COLOR)) is not None
-            and description.hue
-            and description.saturation
-        ):
-            values[description.hue.id] = _hue_value(description.hue, hs_color[0])
-            values[description.saturation.id] = description.saturation.from_range(
-                hs_color[1], 0, 100
-            )
+        if (hs_color := kwargs.get(ATTR_HS_COLOR)) is not None and ColorMode.HS in self._modes:
+            hue, saturation = hs_color
+            values.update(self._hs_values(hue, saturation))
             return ColorMode.HS
-        if (rgb := kwargs.get(ATTR_RGB_COLOR)) is not None and description.rgb_id:
-            red, green, blue = (int(part) for part in rgb)
-            values[description.rgb_id] = (
+        if (rgb := kwargs.get(ATTR_RGB_COLOR)) is not None and ColorMode.RGB in self._modes:
+            values.update(self._rgb_values(*(int(part) for part in rgb)))
+            return ColorMode.RGB
+        return None
+
+    def _hs_values(self, hue: float, saturation: float) -> dict[str, Any]:
+        """A hue and saturation in the model's shape: two numbers, an HSL array or text."""
+        description = self.entity_description
+        if (hsl := description.hsl) is not None:
+            items = self._hsl_items(hsl)
+            # Mesh HSL: half lightness is the pure colour; a reported one is kept.
+            lightness = items[0] if items is not None else (hsl.low + hsl.high) / 2
+            return {
+                hsl.id: [
+                    hsl.clamped(lightness),
+                    hsl.from_range(hue, 0, 360),
+                    hsl.from_range(saturation, 0, 100),
+                ]
+            }
+        if description.color_text_id is not None:
+            current = parse_colour(self.values.get(description.color_text_id))
+            colour = (
+                replace(current, hue=hue, saturation=saturation)
+                if current is not None
+                else TextColour(hue, saturation, 100)
+            )
+            return {description.color_text_id: format_colour(colour)}
+        if description.hue is None or description.saturation is None:
+            return {}
+        return {
+            description.hue.id: _hue_value(description.hue, hue),
+            description.saturation.id: description.saturation.from_range(saturation, 0, 100),
+        }
+
+    def _rgb_values(self, red: int, green: int, blue: int) -> dict[str, Any]:
+        """Red, green and blue in the model's shape: three numbers, a struct or a packed int."""
+        description = self.entity_description
+        if description.rgb_channels is not None:
+            return {
+                scale.id: scale.from_range(part, 0, 255)
+                for scale, part in zip(description.rgb_channels, (red, green, blue), strict=True)
+            }
+        if description.rgb_id is None:
+            return {}
+        return {
+            description.rgb_id: (
                 dict(zip(description.rgb_members, (red, green, blue), strict=True))
                 if description.rgb_members is not None
                 else (red << 16) | (green << 8) | blue
             )
-            return ColorMode.RGB
-        return None
+        }
 
     @override
     async def async_turn_off(self, **kwargs: Any) -> None:

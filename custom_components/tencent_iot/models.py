@@ -108,13 +108,20 @@ def build_states(
     gateways: Mapping[str, str],
     products: Mapping[str, Product],
     previous: Mapping[str, DeviceState],
+    warned: set[str],
 ) -> dict[str, DeviceState]:
-    """The states of these devices, keeping what `previous` knew of their values."""
+    """The states of these devices, keeping what `previous` knew of their values.
+
+    The problems of a product's thing model are logged once: for the products not yet in
+    `warned`, which they are added to.
+    """
     states: dict[str, DeviceState] = {}
     for device in devices:
         product = products.get(device.product_id) or Product(device.product_id)
-        for problem in product.thing_model.problems:
-            LOGGER.warning("Thing model of product %s: %s", product.product_id, problem)
+        if product.product_id not in warned:
+            warned.add(product.product_id)
+            for problem in product.thing_model.problems:
+                LOGGER.warning("Thing model of product %s: %s", product.product_id, problem)
         old = previous.get(device.key)
         state = DeviceState(device, product, gateway_key=gateways.get(device.key))
         if old is not None:

@@ -5,7 +5,7 @@ from typing import override
 from homeassistant.components.number import NumberEntity
 
 from .entity import TencentIoTEntity, device_platform_setup
-from .mapping.descriptions import TencentIoTNumberEntityDescription
+from .mapping.descriptions import TencentIoTNumberEntityDescription, snap
 from .mapping.overrides import scaled, unscaled
 
 # Controls go to the cloud one at a time.
@@ -27,10 +27,19 @@ class TencentIoTNumber(TencentIoTEntity, NumberEntity):
 
     @override
     async def async_set_native_value(self, value: float) -> None:
-        """Send the value (divided by the scale factor); the device's report updates the state."""
+        """Send the value on the model's steps; the device's report updates the state.
+
+        A value scaled by the user's factor is divided by it first. HA converts a value picked
+        in the user's unit back to the model's (20 °C is 68 °F, 21 °C is 69.8 °F): rounded to
+        the model's step, a whole-degree setting takes it.
+        """
         description = self.entity_description
         if description.factor != 1:
             value = unscaled(value, description.factor, description.native_step)
+        else:
+            value = snap(
+                value, description.native_min_value, description.native_step, description.integer
+            )
         await self.async_set_values({description.key: value})
 
 

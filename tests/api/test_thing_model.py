@@ -376,22 +376,6 @@ def test_profile_nesting_and_empty() -> None:
             "property p: unknown type 'blob'",
         ),
         (
-            {"properties": [{"id": "p", "define": {"type": "int", "min": "low"}}]},
-            "property p: min 'low' is not a number",
-        ),
-        (
-            {"properties": [{"id": "p", "define": {"type": "enum", "mapping": ["a"]}}]},
-            "property p: mapping is not an object",
-        ),
-        (
-            {"properties": [{"id": "p", "define": {"type": "enum", "mapping": {"x": "a"}}}]},
-            "property p: mapping key 'x' is not an integer",
-        ),
-        (
-            {"properties": [{"id": "p", "define": {"type": "stringenum", "mapping": 3}}]},
-            "property p: mapping is not an object",
-        ),
-        (
             {"properties": [{"id": "p", "define": {"type": "struct", "specs": {"id": "x"}}}]},
             "property p: members are not a list",
         ),
@@ -414,6 +398,79 @@ def test_template_problems(template: object, problem: str) -> None:
     assert model.properties == {}
 
 
+@pytest.mark.parametrize(
+    ("define", "problem", "kept"),
+    [
+        (
+            {"type": "int", "min": "low", "max": "9"},
+            "min 'low' is not a number, ignored",
+            NumberDefine("int", max=9),
+        ),
+        # Published templates: a unit in the step, and a web form's "undefined".
+        (
+            {"type": "int", "min": "0", "max": "10", "step": "s"},
+            "step 's' is not a number, ignored",
+            NumberDefine("int", min=0, max=10),
+        ),
+        (
+            {"type": "float", "step": "undefined", "start": "undefined"},
+            "step 'undefined' is not a number, ignored",
+            NumberDefine("float"),
+        ),
+        (
+            {"type": "enum", "mapping": ["a"]},
+            "mapping is not an object, ignored",
+            EnumDefine(),
+        ),
+        (
+            {"type": "enum", "mapping": {"x": "a", "1": "b"}},
+            "mapping keys 'x' are not integers, ignored",
+            EnumDefine({1: "b"}),
+        ),
+        # Tencent's alarm host: a bool whose mapping names its modes.
+        (
+            {"type": "bool", "mapping": {"disarmed": "撤防", "arm": "布防", "home": "在家"}},
+            "mapping keys 'disarmed', 'arm', 'home' are not integers, ignored",
+            BoolDefine(),
+        ),
+        (
+            {"type": "stringenum", "mapping": 3},
+            "mapping is not an object, ignored",
+            StringEnumDefine(),
+        ),
+    ],
+)
+def test_sloppy_attributes_are_left_out(define: dict[str, Any], problem: str, kept: object) -> None:
+    """An attribute that cannot be read is left out and described; the property is kept."""
+    model = ThingModel.from_api({"properties": [{"id": "p", "mode": "rw", "define": define}]})
+    assert model.problems[0] == f"property p: {problem}"
+    assert model.properties["p"].define == kept
+    assert model.properties["p"].writable
+
+
+def test_sloppy_member_keeps_its_action() -> None:
+    """A member's unreadable step (Tencent's C SDK example) leaves the action usable."""
+    model = ThingModel.from_api(
+        {
+            "actions": [
+                {
+                    "id": "blink",
+                    "input": [
+                        {
+                            "id": "period",
+                            "define": {"type": "int", "max": "100", "step": "undefined"},
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    assert model.problems == (
+        "action blink: member period: step 'undefined' is not a number, ignored",
+    )
+    assert model.actions["blink"].encode_input({"period": 3}) == {"period": 3}
+
+
 def test_duplicates_and_good_entries_kept() -> None:
     """A duplicate id is reported; the other entries survive a bad neighbour."""
     model = ThingModel.from_api(
@@ -428,7 +485,10 @@ def test_duplicates_and_good_entries_kept() -> None:
     )
     assert list(model.properties) == ["a", "c"]
     assert model.properties["a"].define == BoolDefine()
-    assert model.problems == ("property b: unknown type 'nope'", "property a: duplicate id")
+    assert model.problems == (
+        "property b: unknown type 'nope'",
+        "property a: duplicate id, the first one is kept",
+    )
 
 
 def test_parse_define() -> None:

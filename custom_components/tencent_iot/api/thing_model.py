@@ -1,7 +1,8 @@
 """Product thing model (`DataTemplate`): properties, events, actions and value coercion.
 
 Parsing never raises for one bad entry: it is skipped and described in
-`ThingModel.problems`. Value helpers raise `InvalidValueError` (a `ValueError`)
+`ThingModel.problems`. An attribute that cannot be read (a step that is not a number, a bool
+mapping keyed by words) is left out the same way, and its entry kept. Value helpers raise `InvalidValueError` (a `ValueError`)
 with a short reason.
 """
 
@@ -320,90 +321,110 @@ class Action:
         return _encode_members(self.input, value)
 
 
-def _bound(raw: Mapping[str, Any], key: str) -> float | None:
+# Notes on attributes a parser left out (a sloppy step, an odd mapping key): the entry is kept.
+type _Notes = list[str]
+
+
+def _bound(raw: Mapping[str, Any], key: str, notes: _Notes) -> float | None:
+    """A numeric attribute; one that is not a number is left out, with a note."""
     value = raw.get(key)
     if value is None or value == "":
         return None
     if (number := as_float(value)) is None:
-        raise _TemplateError(f"{key} {value!r} is not a number")
+        notes.append(f"{key} {value!r} is not a number, ignored")
     return number
 
 
-def _length(raw: Mapping[str, Any], key: str) -> int | None:
-    number = _bound(raw, key)
+def _length(raw: Mapping[str, Any], key: str, notes: _Notes) -> int | None:
+    number = _bound(raw, key, notes)
     return None if number is None else int(number)
 
 
-def _int_mapping(raw: object) -> dict[int, str]:
+def _int_mapping(raw: object, notes: _Notes) -> dict[int, str]:
+    """Integer key -> label; keys that are not integers are left out, with a note."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise _TemplateError("mapping is not an object")
+        notes.append("mapping is not an object, ignored")
+        return {}
     result: dict[int, str] = {}
+    skipped: list[str] = []
     for key, label in raw.items():
         if (number := as_int(key)) is None:
-            raise _TemplateError(f"mapping key {key!r} is not an integer")
+            skipped.append(repr(key))
+            continue
         result[number] = as_str(label)
+    if skipped:
+        notes.append(f"mapping keys {', '.join(skipped)} are not integers, ignored")
     return result
 
 
-def _str_mapping(raw: object) -> dict[str, str]:
+def _str_mapping(raw: object, notes: _Notes) -> dict[str, str]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise _TemplateError("mapping is not an object")
+        notes.append("mapping is not an object, ignored")
+        return {}
     return {str(key): as_str(label) for key, label in raw.items()}
 
 
-def _parse_number(raw: Mapping[str, Any]) -> NumberDefine:
+def _parse_number(raw: Mapping[str, Any], notes: _Notes) -> NumberDefine:
     return NumberDefine(
         "int" if raw.get("type") == "int" else "float",
-        min=_bound(raw, "min"),
-        max=_bound(raw, "max"),
-        step=_bound(raw, "step"),
-        start=_bound(raw, "start"),
+        min=_bound(raw, "min", notes),
+        max=_bound(raw, "max", notes),
+        step=_bound(raw, "step", notes),
+        start=_bound(raw, "start", notes),
         unit=as_str(raw.get("unit")),
     )
 
 
-_DEFINE_PARSERS: Final[dict[str, Callable[[Mapping[str, Any]], Define]]] = {
-    "bool": lambda raw: BoolDefine(_int_mapping(raw.get("mapping"))),
+_DEFINE_PARSERS: Final[dict[str, Callable[[Mapping[str, Any], _Notes], Define]]] = {
+    "bool": lambda raw, notes: BoolDefine(_int_mapping(raw.get("mapping"), notes)),
     "int": _parse_number,
     "float": _parse_number,
-    "enum": lambda raw: EnumDefine(_int_mapping(raw.get("mapping"))),
-    "stringenum": lambda raw: StringEnumDefine(_str_mapping(raw.get("mapping"))),
-    "string": lambda raw: StringDefine(_length(raw, "min"), _length(raw, "max")),
-    "timestamp": lambda _raw: TimestampDefine(),
-    "struct": lambda raw: StructDefine(_parse_members(raw.get("specs"))),
-    "array": lambda raw: ArrayDefine(parse_define(raw.get("arrayInfo"))),
+    "enum": lambda raw, notes: EnumDefine(_int_mapping(raw.get("mapping"), notes)),
+    "stringenum": lambda raw, notes: StringEnumDefine(_str_mapping(raw.get("mapping"), notes)),
+    "string": lambda raw, notes: StringDefine(
+        _length(raw, "min", notes), _length(raw, "max", notes)
+    ),
+    "timestamp": lambda _raw, _notes: TimestampDefine(),
+    "struct": lambda raw, notes: StructDefine(_parse_members(raw.get("specs"), notes)),
+    "array": lambda raw, notes: ArrayDefine(parse_define(raw.get("arrayInfo"), notes)),
 }
 
 
-def parse_define(raw: object) -> Define:
-    """Parse a `define`/`dataType` object. Raises ValueError when it is unusable."""
+def parse_define(raw: object, notes: _Notes | None = None) -> Define:
+    """Parse a `define`/`dataType` object. Raises ValueError when it is unusable.
+
+    Attributes that cannot be read (a step that is not a number, a bool mapping keyed by
+    words) are left out, and described in `notes` when given.
+    """
     if not isinstance(raw, Mapping):
         raise _TemplateError("missing define")
     kind = as_str(raw.get("type"))
     if (parse := _DEFINE_PARSERS.get(kind)) is None:
         raise _TemplateError(f"unknown type {kind!r}")
-    return parse(raw)
+    return parse(raw, [] if notes is None else notes)
 
 
-def _parse_member(raw: Mapping[str, Any]) -> Member:
+def _parse_member(raw: Mapping[str, Any], notes: _Notes) -> Member:
     member_id = as_str(raw.get("id"))
     if not member_id:
         raise _TemplateError("member without id")
+    own: _Notes = []
     try:
-        define = parse_define(raw.get("dataType", raw.get("define")))
+        define = parse_define(raw.get("dataType", raw.get("define")), own)
     except ValueError as err:
         raise _TemplateError(f"member {member_id}: {err}") from None
+    notes.extend(f"member {member_id}: {note}" for note in own)
     return Member(member_id, as_str(raw.get("name"), member_id), define)
 
 
-def _parse_members(raw: object) -> tuple[Member, ...]:
+def _parse_members(raw: object, notes: _Notes) -> tuple[Member, ...]:
     if raw is not None and not isinstance(raw, list):
         raise _TemplateError("members are not a list")
-    return tuple(_parse_member(item) for item in as_records(raw))
+    return tuple(_parse_member(item, notes) for item in as_records(raw))
 
 
 def _entry_id(raw: Mapping[str, Any]) -> str:
@@ -412,38 +433,38 @@ def _entry_id(raw: Mapping[str, Any]) -> str:
     return entry_id
 
 
-def _parse_property(raw: Mapping[str, Any]) -> Property:
+def _parse_property(raw: Mapping[str, Any], notes: _Notes) -> Property:
     prop_id = _entry_id(raw)
     mode: PropertyMode = "rw" if as_str(raw.get("mode")).lower() in ("rw", "w") else "r"
     return Property(
         id=prop_id,
         name=as_str(raw.get("name"), prop_id),
-        define=parse_define(raw.get("define")),
+        define=parse_define(raw.get("define"), notes),
         mode=mode,
         desc=as_str(raw.get("desc")),
         required=as_bool(raw.get("required")) or False,
     )
 
 
-def _parse_event(raw: Mapping[str, Any]) -> Event:
+def _parse_event(raw: Mapping[str, Any], notes: _Notes) -> Event:
     event_id = _entry_id(raw)
     return Event(
         id=event_id,
         name=as_str(raw.get("name"), event_id),
         type=as_str(raw.get("type"), "info"),
         desc=as_str(raw.get("desc")),
-        params=_parse_members(raw.get("params")),
+        params=_parse_members(raw.get("params"), notes),
     )
 
 
-def _parse_action(raw: Mapping[str, Any]) -> Action:
+def _parse_action(raw: Mapping[str, Any], notes: _Notes) -> Action:
     action_id = _entry_id(raw)
     return Action(
         id=action_id,
         name=as_str(raw.get("name"), action_id),
         desc=as_str(raw.get("desc")),
-        input=_parse_members(raw.get("input")),
-        output=_parse_members(raw.get("output")),
+        input=_parse_members(raw.get("input"), notes),
+        output=_parse_members(raw.get("output"), notes),
     )
 
 
@@ -490,7 +511,7 @@ class _Entry(Protocol):
 def _parse_all[T: _Entry](
     template: Mapping[str, Any],
     key: str,
-    parse: Callable[[Mapping[str, Any]], T],
+    parse: Callable[[Mapping[str, Any], _Notes], T],
     problems: list[str],
 ) -> dict[str, T]:
     noun = {"properties": "property", "events": "event", "actions": "action"}[key]
@@ -501,13 +522,15 @@ def _parse_all[T: _Entry](
         if not isinstance(raw, Mapping):
             problems.append(f"{label}: not an object")
             continue
+        notes: _Notes = []
         try:
-            entry = parse(raw)
+            entry = parse(raw, notes)
         except ValueError as err:
             problems.append(f"{label}: {err}")
             continue
         if entry.id in result:
-            problems.append(f"{label}: duplicate id")
+            problems.append(f"{label}: duplicate id, the first one is kept")
             continue
+        problems.extend(f"{label}: {note}" for note in notes)
         result[entry.id] = entry
     return result

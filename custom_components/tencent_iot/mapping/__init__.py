@@ -1,8 +1,9 @@
 """Thing model → entity descriptions, in three passes (first match wins per property).
 
-1. Whole-device rules (`devices.py`): light, climate, cover, fan built from several properties.
+1. Whole-device rules (`devices.py`): light, water heater, climate, cover, fan built from
+   several properties.
 2. Standard ids (`properties.py`): sensors, binary sensors, switches and settings with known
-   meanings.
+   meanings; a writable property that is a reading is shown as one (`readings.py`).
 3. The property's type and mode (`properties.py`); a writable property whose id names a
    setting is a configuration entity.
 
@@ -36,6 +37,7 @@ from .descriptions import (
     TencentIoTSensorEntityDescription,
     TencentIoTSwitchEntityDescription,
     TencentIoTTextEntityDescription,
+    TencentIoTWaterHeaterEntityDescription,
 )
 from .devices import DEVICE_RULES
 from .overrides import OVERRIDE_RULE, Customisation, IgnoredOverride, ProductOverrides
@@ -75,6 +77,7 @@ class DeviceMapping:
     sensors: tuple[TencentIoTSensorEntityDescription, ...] = ()
     switches: tuple[TencentIoTSwitchEntityDescription, ...] = ()
     texts: tuple[TencentIoTTextEntityDescription, ...] = ()
+    water_heaters: tuple[TencentIoTWaterHeaterEntityDescription, ...] = ()
     # What became of each property and why, and the overrides the model no longer takes.
     decisions: tuple[Decision, ...] = ()
     ignored_overrides: tuple[IgnoredOverride, ...] = ()
@@ -96,6 +99,7 @@ _FIELDS: dict[type[TencentIoTEntityDescription], str] = {
     TencentIoTSensorEntityDescription: "sensors",
     TencentIoTSwitchEntityDescription: "switches",
     TencentIoTTextEntityDescription: "texts",
+    TencentIoTWaterHeaterEntityDescription: "water_heaters",
 }
 
 
@@ -168,7 +172,7 @@ def map_thing_model(
         prop_id: prop for prop_id, prop in model.properties.items() if prop_id not in rules
     }
     for device_rule in DEVICE_RULES:
-        if (match := device_rule(remaining, category_id)) is not None:
+        if (match := device_rule(remaining, category_id, product_name)) is not None:
             collected.add(replace(match.description, property_ids=match.used))
             collected.combined = True
             rules.update(dict.fromkeys(match.used, device_rule.__name__))

@@ -1,7 +1,9 @@
 """Small readers of thing-model properties shared by the mapping passes."""
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import cast
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+import re
+from typing import Final, cast
 
 from custom_components.tencent_iot.api import (
     BoolDefine,
@@ -11,9 +13,36 @@ from custom_components.tencent_iot.api import (
     StringEnumDefine,
 )
 
-from .descriptions import Key, Scale
+from .descriptions import Key, Scale, TencentIoTEntityDescription
 
 type Properties = Mapping[str, Property]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceMatch:
+    """What a whole-device rule built, and the property ids it took."""
+
+    description: TencentIoTEntityDescription
+    used: frozenset[str]
+
+
+# The power switch of a whole device.
+POWER_IDS: Final = ("power_switch",)
+
+# A whole-device rule: the properties left, the product's category and its name.
+type DeviceRule = Callable[[Properties, str, str], DeviceMatch | None]
+
+_WORD_SPLIT: Final = re.compile(r"[_\W]+|(?<=[a-z])(?=[A-Z])")
+
+
+def id_words(prop_id: str) -> frozenset[str]:
+    """The words of an id, lower case: "motionAlarm_state" -> motion, alarm, state."""
+    return frozenset(word.casefold() for word in _WORD_SPLIT.split(prop_id) if word)
+
+
+def mentions(prop: Property, words: frozenset[str], name_words: tuple[str, ...] = ()) -> bool:
+    """Whether the id has one of `words`, or the model's name contains one of `name_words`."""
+    return bool(id_words(prop.id) & words) or any(word in prop.name for word in name_words)
 
 
 def find(
@@ -58,7 +87,16 @@ def scale(prop: Property, low: float = 0, high: float = 100) -> Scale:
     high = define.max if define.max is not None else high
     if high <= low:
         high = low + 1
-    return Scale(prop.id, low, high, integer=define.kind == "int")
+    step = define.step if define.step is not None and define.step > 0 else None
+    return Scale(prop.id, low, high, integer=define.kind == "int", step=step)
+
+
+def scale_from_one(prop: Property | None) -> Scale | None:
+    """The range of a brightness or fan speed: 0 means off in HA, so it starts at 1 or more."""
+    if prop is None:
+        return None
+    result = scale(prop, 1, 100)
+    return Scale(result.id, max(result.low, 1), max(result.high, 2), result.integer, result.step)
 
 
 def _choice_define(prop: Property) -> EnumDefine | StringEnumDefine:

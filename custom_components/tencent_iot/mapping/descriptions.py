@@ -8,6 +8,7 @@ by the coordinator: bools as bool, enum keys as int, string-enum keys as str.
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 import json
 from typing import Any, Final
 
@@ -29,6 +30,8 @@ from homeassistant.components.select import SelectEntityDescription
 from homeassistant.components.sensor import SensorEntityDescription
 from homeassistant.components.switch import SwitchEntityDescription
 from homeassistant.components.text import TextEntityDescription
+from homeassistant.components.water_heater import WaterHeaterEntityDescription
+from homeassistant.components.water_heater.const import WaterHeaterEntityFeature
 from homeassistant.const import MAX_LENGTH_STATE_STATE
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.typing import StateType
@@ -102,6 +105,19 @@ def decode_members(members: Iterable[Member], params: Mapping[str, Any]) -> dict
     return result
 
 
+def snap(value: float, low: float | None, step: float | None, integer: bool) -> int | float:
+    """A value on the model's grid: a whole number of steps from its minimum, in its own unit.
+
+    A Fahrenheit setting shown in Celsius comes back as 68.9 °F: the device takes 69.
+    """
+    digits = 3
+    if step is not None and step > 0:
+        base = low or 0
+        value = base + round((value - base) / step) * step
+        digits = max(digits, -int(Decimal(str(step)).as_tuple().exponent))
+    return round(value) if integer else round(value, digits)
+
+
 def truthy(value: Any) -> bool | None:
     """A bool, or an enum/number that is active when not 0."""
     if isinstance(value, bool):
@@ -146,7 +162,9 @@ class TencentIoTSwitchEntityDescription(SwitchEntityDescription, TencentIoTEntit
 
 @dataclass(frozen=True, kw_only=True)
 class TencentIoTNumberEntityDescription(NumberEntityDescription, TencentIoTEntityDescription):
-    """A number setting one int or float property."""
+    """A number setting one int or float property; `integer` for an int property."""
+
+    integer: bool = False
 
     # The number shown is the property's value times this (a user's scale factor).
     factor: float = 1
@@ -189,10 +207,11 @@ class Scale:
     low: float
     high: float
     integer: bool = True
+    step: float | None = None
 
     def rounded(self, value: float) -> int | float:
-        """A value to send, rounded for an int property (the range is checked on sending)."""
-        return round(value) if self.integer else round(value, 3)
+        """A value to send, on the model's steps (the range is checked on sending)."""
+        return snap(value, self.low, self.step, self.integer)
 
     def clamped(self, value: float) -> int | float:
         """A converted value to send: within the range, rounded for an int property."""
@@ -224,6 +243,12 @@ class TencentIoTLightEntityDescription(LightEntityDescription, TencentIoTEntityD
     rgb_id: str | None = None
     # Member ids of red, green and blue when rgb_color is a struct; empty for a packed int.
     rgb_members: tuple[str, str, str] | None = None
+    # Red, green and blue as three properties of their own.
+    rgb_channels: tuple[Scale, Scale, Scale] | None = None
+    # An array [lightness, hue, saturation] (BLE mesh HSL), each item on this scale.
+    hsl: Scale | None = None
+    # A colour as text (hex, HSV): written back in the format the device reports.
+    color_text_id: str | None = None
     color_mode_id: str | None = None
     # color_mode key -> the HA colour mode it means (white or colour).
     color_mode_keys: Mapping[Key, ColorMode] = field(default_factory=dict)
@@ -237,19 +262,25 @@ class TencentIoTClimateEntityDescription(ClimateEntityDescription, TencentIoTEnt
     """An air conditioner or thermostat."""
 
     power_id: str | None = None
-    target: Scale
-    target_step: float | None = None
+    # None when the model's target temperature is read-only (it is a sensor of its own then).
+    target: Scale | None = None
     current_temperature_id: str | None = None
     current_humidity_id: str | None = None
+    target_humidity: Scale | None = None
     temperature_unit: str
     mode_id: str | None = None
     # HVAC mode -> mode key; OFF is the power switch, not a key.
     hvac_mode_keys: Mapping[HVACMode, Key] = field(default_factory=dict)
     hvac_modes: tuple[HVACMode, ...]
+    # Presets (the model's labels) -> key: the modes of mode_id that are no HVAC mode, or
+    # the options of a property of their own.
+    preset_id: str | None = None
+    preset_keys: Mapping[str, Key] = field(default_factory=dict)
     fan_id: str | None = None
     fan_mode_keys: Mapping[str, Key] = field(default_factory=dict)
-    # A bool: swing modes "off" and "on".
+    # Bools: swing modes "off" and "on" (vertical, and horizontal).
     swing_id: str | None = None
+    swing_horizontal_id: str | None = None
     features: ClimateEntityFeature
 
 
@@ -273,6 +304,8 @@ class TencentIoTFanEntityDescription(FanEntityDescription, TencentIoTEntityDescr
     speed: Scale | None = None
     speed_id: str | None = None
     speed_keys: tuple[Key, ...] = ()
+    # Options of the speed that are no speed ("auto"): presets, label -> key.
+    speed_presets: Mapping[str, Key] = field(default_factory=dict)
     oscillate_id: str | None = None
     preset_id: str | None = None
     preset_keys: Mapping[str, Key] = field(default_factory=dict)
@@ -304,3 +337,21 @@ class TencentIoTMediaPlayerEntityDescription(
     song_input_id: str | None = None
     action_ids: frozenset[str] = frozenset()
     features: MediaPlayerEntityFeature
+
+
+@dataclass(frozen=True, kw_only=True)
+class TencentIoTWaterHeaterEntityDescription(
+    WaterHeaterEntityDescription, TencentIoTEntityDescription
+):
+    """A water heater: power, operation modes, target and current temperature."""
+
+    power_id: str | None = None
+    target: Scale | None = None
+    # Whether the target can be set (a read-only one is shown all the same).
+    target_writable: bool = False
+    current_temperature_id: str | None = None
+    temperature_unit: str
+    mode_id: str | None = None
+    # Operation (the model's label) -> mode key.
+    operation_keys: Mapping[str, Key] = field(default_factory=dict)
+    features: WaterHeaterEntityFeature

@@ -369,10 +369,24 @@ def _accepts(description: TencentIoTEntityDescription, device_class: str, unit: 
     return units is None or unit in units
 
 
+# Device classes of sensors that show no measurement: no statistics for them.
+_NOT_MEASURED: Final = frozenset(
+    {SensorDeviceClass.ENUM, SensorDeviceClass.TIMESTAMP, SensorDeviceClass.DATE}
+)
+
+
 def _state_class(
-    state_class: SensorStateClass | str | None, device_class: SensorDeviceClass | None
+    state_class: SensorStateClass | str | None,
+    device_class: SensorDeviceClass | None,
+    measured: bool,
 ) -> SensorStateClass | str | None:
-    """The sensor's state class, unless its (new) device class refuses it."""
+    """The sensor's state class, one its (new) device class allows.
+
+    A value the user gives a unit or a device class is measured in something: it gets
+    statistics, as the rules give them to readings with a unit.
+    """
+    if state_class is None and measured and device_class not in _NOT_MEASURED:
+        state_class = SensorStateClass.MEASUREMENT
     allowed = DEVICE_CLASS_STATE_CLASSES.get(device_class) if device_class else None
     if state_class is None or allowed is None or state_class in allowed:
         return state_class
@@ -388,7 +402,11 @@ def _sensor_changes(
     changes: dict[str, Any] = {
         "device_class": device_class,
         "native_unit_of_measurement": unit,
-        "state_class": _state_class(description.state_class, device_class),
+        "state_class": _state_class(
+            description.state_class,
+            device_class,
+            measured=override.unit is not None or override.device_class is not None,
+        ),
     }
     if override.scale is not None:
         changes["value_fn"] = Scaled(description.value_fn, override.scale)

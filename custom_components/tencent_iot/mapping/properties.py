@@ -1,6 +1,7 @@
 """Passes 2 and 3: one entity per property, from standard ids first, then from the type.
 
-Also the entities of thing-model events and actions.
+A reading marked writable is shown as a reading (see `readings.py`). Also the entities of
+thing-model events and actions.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -64,6 +65,7 @@ from .descriptions import (
     timestamp_value,
 )
 from .icons import icon_for
+from .readings import looks_like_reading, state_value_fn
 from .units import UNIT_DEVICE_CLASSES, ha_unit
 
 type PropertyRule = Callable[[Property], TencentIoTEntityDescription | None]
@@ -98,7 +100,16 @@ STANDARD_SENSORS: Final = _by_ids(
             ),
         ),
         (
-            ("battery", "battery_percentage", "battery_level", "battery_value", "battery_percent"),
+            (
+                "battery",
+                "battery_percentage",
+                "battery_level",
+                "battery_value",
+                "battery_percent",
+                # Tencent's blood pressure meter and BLE mesh standard ids.
+                "battery_percent_age",
+                "_mesh_generic_power_percent",
+            ),
             TencentIoTSensorEntityDescription(
                 key="battery",
                 translation_key="battery",
@@ -206,7 +217,14 @@ STANDARD_SENSORS: Final = _by_ids(
 STANDARD_BINARY_SENSORS: Final = _by_ids(
     [
         (
-            ("contact_state", "door_state", "doorcontact_state", "door_contact", "contact"),
+            (
+                "contact_state",
+                "door_state",
+                "doorcontact_state",
+                "doorsensor_state",
+                "door_contact",
+                "contact",
+            ),
             TencentIoTBinarySensorEntityDescription(
                 key="contact",
                 translation_key="contact",
@@ -246,6 +264,23 @@ STANDARD_BINARY_SENSORS: Final = _by_ids(
             ),
         ),
         (
+            ("co_state", "co_alarm", "co_sensor_state"),
+            TencentIoTBinarySensorEntityDescription(
+                key="carbon_monoxide",
+                translation_key="carbon_monoxide",
+                device_class=BinarySensorDeviceClass.CO,
+            ),
+        ),
+        (
+            ("charge_state", "charging_state", "charging"),
+            TencentIoTBinarySensorEntityDescription(
+                key="battery_charging",
+                translation_key="battery_charging",
+                device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
+                entity_category=EntityCategory.DIAGNOSTIC,
+            ),
+        ),
+        (
             ("battery_low", "low_battery", "battery_state", "low_power"),
             TencentIoTBinarySensorEntityDescription(
                 key="battery_low",
@@ -255,7 +290,7 @@ STANDARD_BINARY_SENSORS: Final = _by_ids(
             ),
         ),
         (
-            ("tamper_alarm", "tamper", "tamper_state"),
+            ("tamper_alarm", "tamper", "tamper_state", "tamper_event"),
             TencentIoTBinarySensorEntityDescription(
                 key="tamper",
                 translation_key="tamper",
@@ -265,6 +300,9 @@ STANDARD_BINARY_SENSORS: Final = _by_ids(
         ),
     ]
 )
+
+# Standard ids of states that are readings even when marked writable: a sensor by their type.
+STANDARD_READINGS: Final = frozenset({"work_state", "filter_state", "running_state", "air_quality"})
 
 STANDARD_SWITCHES: Final = {
     "power_switch": TencentIoTSwitchEntityDescription(key="power", translation_key="power"),
@@ -319,7 +357,7 @@ OUTLET_TRANSLATION_KEYS: Final = frozenset({"power", "channel"})
 MAIN_TRANSLATION_KEYS: Final[dict[type[TencentIoTEntityDescription], frozenset[str]]] = {
     TencentIoTSwitchEntityDescription: frozenset({"power"}),
     TencentIoTBinarySensorEntityDescription: frozenset(
-        {"contact", "motion", "smoke", "moisture", "gas"}
+        {"contact", "motion", "smoke", "moisture", "gas", "carbon_monoxide"}
     ),
 }
 
@@ -355,8 +393,16 @@ def _fitting[C: str](
     return device_class if allowed is None or unit in allowed else None
 
 
-def _state_class(device_class: SensorDeviceClass | None) -> SensorStateClass:
-    """A measurement, unless the device class only counts up (energy)."""
+def _state_class(
+    prop: Property, device_class: SensorDeviceClass | None, unit: str | None
+) -> SensorStateClass | None:
+    """A measurement, or a total for a device class that only counts up (energy).
+
+    Statistics are kept only for what is measured in something: no unit and no device class
+    (a count of nothing, an id), or an identity (a version, an error code), get none.
+    """
+    if (device_class is None and unit is None) or _diagnostic(prop):
+        return None
     allowed = DEVICE_CLASS_STATE_CLASSES.get(device_class) if device_class else None
     if allowed is None or SensorStateClass.MEASUREMENT in allowed:
         return SensorStateClass.MEASUREMENT
@@ -369,6 +415,13 @@ def _diagnostic(prop: Property) -> EntityCategory | None:
     return None
 
 
+def _sensor_category(prop: Property) -> dict[str, Any]:
+    """A diagnostic reading (firmware, address, error code) is disabled until asked for."""
+    if (category := _diagnostic(prop)) is None:
+        return {}
+    return {"entity_category": category, "entity_registry_enabled_default": False}
+
+
 def _unit(prop: Property) -> str | None:
     define = prop.define
     return ha_unit(define.unit) if isinstance(define, NumberDefine) else None
@@ -378,9 +431,9 @@ def _unit(prop: Property) -> str | None:
 
 
 def standard_sensor(prop: Property) -> TencentIoTEntityDescription | None:
-    """A read-only number with a standard id: device class, unit, state class."""
+    """A number with a standard id (writable or not): device class, unit, state class."""
     template = STANDARD_SENSORS.get(prop.id)
-    if template is None or prop.writable or not isinstance(prop.define, NumberDefine):
+    if template is None or not isinstance(prop.define, NumberDefine):
         return None
     unit = _unit(prop) or template.native_unit_of_measurement
     return replace(
@@ -392,11 +445,23 @@ def standard_sensor(prop: Property) -> TencentIoTEntityDescription | None:
 
 
 def standard_binary_sensor(prop: Property) -> TencentIoTEntityDescription | None:
-    """A read-only bool (or enum, active when not 0) with a standard id."""
+    """A bool, enum or string enum with a standard id (writable or not).
+
+    An enum is on for its options that mean an alarm, a presence, an opening (else when not 0).
+    """
     template = STANDARD_BINARY_SENSORS.get(prop.id)
-    if template is None or prop.writable or not isinstance(prop.define, BoolDefine | EnumDefine):
+    if template is None or not isinstance(prop.define, BoolDefine | EnumDefine | StringEnumDefine):
         return None
+    if (value_fn := state_value_fn(prop)) is not None:
+        return replace(template, key=prop.id, value_fn=value_fn)
     return replace(template, key=prop.id)
+
+
+def reading(prop: Property) -> TencentIoTEntityDescription | None:
+    """A writable property that is a reading: the entity of its read-only counterpart."""
+    if not prop.writable or not (prop.id in STANDARD_READINGS or looks_like_reading(prop)):
+        return None
+    return fallback(replace(prop, mode="r"))
 
 
 def standard_switch(prop: Property) -> TencentIoTEntityDescription | None:
@@ -438,7 +503,7 @@ def _enum_sensor(prop: Property) -> TencentIoTEntityDescription:
         device_class=SensorDeviceClass.ENUM,
         options=list(labels.values()),
         value_fn=labels.get,
-        entity_category=_diagnostic(prop),
+        **_sensor_category(prop),
     )
 
 
@@ -452,6 +517,7 @@ def _number(prop: Property) -> TencentIoTEntityDescription:
         native_min_value=define.min if define.min is not None else 0,
         native_max_value=define.max if define.max is not None else 100,
         native_step=define.step or (1 if define.kind == "int" else None),
+        integer=define.kind == "int",
         native_unit_of_measurement=unit,
         device_class=_fitting(
             NumberDeviceClass(device_class) if device_class else None,
@@ -474,8 +540,8 @@ def _sensor(prop: Property) -> TencentIoTEntityDescription:
         name=prop.name,
         native_unit_of_measurement=unit,
         device_class=fitting,
-        state_class=_state_class(fitting),
-        entity_category=_diagnostic(prop),
+        state_class=_state_class(prop, fitting, unit),
+        **_sensor_category(prop),
     )
 
 
@@ -492,9 +558,7 @@ def _text(prop: Property) -> TencentIoTEntityDescription:
 
 
 def _string_sensor(prop: Property) -> TencentIoTEntityDescription:
-    return TencentIoTSensorEntityDescription(
-        key=prop.id, name=prop.name, entity_category=_diagnostic(prop)
-    )
+    return TencentIoTSensorEntityDescription(key=prop.id, name=prop.name, **_sensor_category(prop))
 
 
 def _timestamp_sensor(prop: Property) -> TencentIoTEntityDescription:
@@ -503,7 +567,7 @@ def _timestamp_sensor(prop: Property) -> TencentIoTEntityDescription:
         name=prop.name,
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=timestamp_value,
-        entity_category=_diagnostic(prop),
+        **_sensor_category(prop),
     )
 
 
@@ -589,6 +653,7 @@ def standard_setting(prop: Property) -> TencentIoTEntityDescription | None:
 PROPERTY_RULES: Final[tuple[PropertyRule, ...]] = (
     standard_sensor,
     standard_binary_sensor,
+    reading,
     standard_switch,
     standard_setting,
     fallback,

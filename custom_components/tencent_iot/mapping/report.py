@@ -31,6 +31,7 @@ PLATFORMS: Final[dict[str, Platform]] = {
     "sensors": Platform.SENSOR,
     "switches": Platform.SWITCH,
     "texts": Platform.TEXT,
+    "water_heaters": Platform.WATER_HEATER,
 }
 
 

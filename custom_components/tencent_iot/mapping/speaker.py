@@ -18,8 +18,9 @@ from homeassistant.components.media_player.const import (
 from custom_components.tencent_iot.api import Action, Property, StringDefine, StructDefine
 
 # `devices` lists this rule among its own: its names are read when the rule runs.
-from . import devices
 from .common import (
+    POWER_IDS,
+    DeviceMatch,
     Properties,
     classify_keys,
     find,
@@ -89,14 +90,14 @@ def _play_mode_keys(prop: Property) -> dict[str, Key]:
     return keys if "sequence" in keys and len(keys) > 1 else {}
 
 
-def speaker_rule(props: Properties, category: str) -> devices.DeviceMatch | None:
+def speaker_rule(props: Properties, category: str, name: str) -> DeviceMatch | None:
     """A writable playback state with playing and paused → one media player."""
     if (state := find_choice(props, *PLAY_STATE_IDS)) is None:
         return None
     state_keys = classify_keys(state, PLAYBACK_KEYWORDS)
     if MediaPlayerState.PLAYING not in state_keys or MediaPlayerState.PAUSED not in state_keys:
         return None
-    power = find_switch(props, *devices.POWER_IDS)
+    power = find_switch(props, *POWER_IDS)
     volume = find_number(props, *VOLUME_IDS)
     mute = find_switch(props, *MUTE_IDS)
     now_playing, members = _now_playing(props)
@@ -119,7 +120,7 @@ def speaker_rule(props: Properties, category: str) -> devices.DeviceMatch | None
     if "one" in mode_keys or "all" in mode_keys:
         features |= MediaPlayerEntityFeature.REPEAT_SET
     used = [state, power, volume, mute, now_playing, play_mode]
-    return devices.DeviceMatch(
+    return DeviceMatch(
         TencentIoTMediaPlayerEntityDescription(
             key="media_player",
             name=None,

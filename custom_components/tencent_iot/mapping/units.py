@@ -58,6 +58,7 @@ UNITS: Final[dict[str, str]] = {
     "kW.h": UnitOfEnergy.KILO_WATT_HOUR,
     "kW*h": UnitOfEnergy.KILO_WATT_HOUR,
     "kW h": UnitOfEnergy.KILO_WATT_HOUR,
+    "kW-h": UnitOfEnergy.KILO_WATT_HOUR,
     "千瓦时": UnitOfEnergy.KILO_WATT_HOUR,
     "V": UnitOfElectricPotential.VOLT,
     "伏": UnitOfElectricPotential.VOLT,
