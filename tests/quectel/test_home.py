@@ -236,3 +236,15 @@ async def test_device_shared_with_a_family_account(
     quectel_sim.state.devices[theirs].online = True
     await coordinator.async_refresh()
     await wait_for_state(hass, power, "99.5")
+
+
+async def test_every_page_of_a_large_home(hass: HomeAssistant, socket_enabled: None) -> None:
+    """A home of more devices than a page holds: every page is read, every device added."""
+    async with QuectelSimulator(devices=150) as sim:
+        entry = add_entry(hass, quectel_entry_data(sim))
+        await set_up_entry(hass, entry)
+        coordinator = coordinator_of(entry)
+        assert len(coordinator.devices) == len(HOME_DEVICES) + 150
+        assert sim.request_counts()["getFamilyDeviceList"] == 2  # pages of 100
+        assert coordinator.devices["p11pg1/SIM00149"].online
+        assert await hass.config_entries.async_unload(entry.entry_id)
