@@ -76,9 +76,13 @@ class DeviceEventLog(EntryFeature):
         # read first, beyond the allowance.
         self._owed: dict[str, None] = {}
         self._urgent: set[str] = set()
-        # Requests the catch-up may still send until the next tick; below 0 when the last
-        # device read had more pages than were left (the next minute makes up for it).
+        # Requests the catch-up may still send until the next tick. Those sent since the last
+        # tick outside the turn it started (a turn push coming back set off, a message's
+        # device, further pages) are left out of the next tick's allowance: no minute, wherever
+        # it begins, then holds more requests than the budget.
         self._allowance = 0
+        self._spent_late = 0
+        self._tick_turn = False
 
     async def async_load(self) -> None:
         """Bring back where each device's events were read up to."""
@@ -167,11 +171,11 @@ class DeviceEventLog(EntryFeature):
 
     @callback
     def _async_tick(self, _now: datetime) -> None:
-        """A new minute's allowance (less what the last one overdrew); the next devices' turn."""
-        self._allowance = min(
-            EVENT_HISTORY_READS_PER_MINUTE, self._allowance + EVENT_HISTORY_READS_PER_MINUTE
-        )
+        """A new minute's allowance, less what was sent late in the last; the next turn."""
+        self._allowance = EVENT_HISTORY_READS_PER_MINUTE - self._spent_late
+        self._spent_late = 0
         if self._owed:
+            self._tick_turn = True
             self._catch_up.async_schedule()
 
     @callback
@@ -200,6 +204,7 @@ class DeviceEventLog(EntryFeature):
         """
         devices = self.coordinator.devices
         urgent, self._urgent = self._urgent, set()
+        at_tick, self._tick_turn = self._tick_turn, False
         turn: dict[str, DeviceState] = {}
         for key in (*urgent, *self._owed):
             if key not in urgent and len(turn) >= self._allowance:
@@ -210,6 +215,8 @@ class DeviceEventLog(EntryFeature):
                 continue
             turn[key] = state
         self._allowance -= len(turn)
+        if not at_tick:
+            self._spent_late += len(turn)
         return list(turn.values())
 
     async def _async_catch_up(self) -> None:
@@ -240,6 +247,7 @@ class DeviceEventLog(EntryFeature):
             nonlocal pages
             if pages:
                 self._allowance -= 1
+                self._spent_late += 1
             pages += 1
             page = await self.coordinator.client.list_event_history(
                 state.device,
