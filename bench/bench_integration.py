@@ -118,7 +118,7 @@ FIRMWARE_WINDOW = 180
 # integration has one (CATCH_UP_TICK, since issue 23; before, its pace was asyncio sleeps). After
 # push is back it is followed until every device with events was read once, or for EVENTS_WINDOW
 # simulated minutes.
-EVENTS_SCALE = 60
+EVENTS_SCALE = 20
 EVENTS_WINDOW = 30
 EVENT_HISTORY = "AppListEventHistory"
 # When a pace has no timer to compress, it is followed this long (s) at most.
@@ -517,13 +517,22 @@ class RequestTimeline:
             await asyncio.sleep(0.2)
 
     def at(self, minute: float) -> int:
-        """Checks within the first `minute` simulated minutes."""
+        """Requests within the first `minute` simulated minutes."""
         return max((count for at, count in self.samples if at <= minute), default=0)
 
+    def since(self, minute: float) -> int:
+        """Requests up to the first sample at or after `minute` simulated minutes."""
+        return next((count for at, count in self.samples if at >= minute), 0)
+
     def summary(self, devices: int) -> dict[str, Any]:
-        """Checks in the first minutes, the most in any minute, and when all were checked."""
+        """Requests in the first minutes, the most in any minute, and when all were made.
+
+        A minute is measured from the first sample in it: from the last one before, sampling
+        would stretch it by up to the time between two samples and count two turns of a
+        timer a minute apart as one minute's.
+        """
         peak = max(
-            (count - self.at(at - 1) for at, count in self.samples),
+            (count - self.since(at - 1) for at, count in self.samples),
             default=0,
         )
         every = next((at for at, count in self.samples if count >= devices), None)
@@ -1035,6 +1044,11 @@ async def test_bench(
         if "pushdown" in phases
         else 1
     )
+    if events_scale != 1:
+        # A turn's requests are paced too (a burst, then 10 a second): on the compressed clock
+        # at real-time pace, a turn of a second would spill over a whole simulated minute.
+        rate = const.BACKGROUND_REQUESTS_PER_SECOND * events_scale
+        monkeypatch.setattr(const, "BACKGROUND_REQUESTS_PER_SECOND", rate)
     if "firmware" in phases:
         scale = compress_timer(monkeypatch, firmware_module, "FIRMWARE_CHECK_TICK", FIRMWARE_SCALE)
         timeline = RequestTimeline(bench, scale)
