@@ -63,7 +63,7 @@ from .descriptions import (
     structured_value,
     timestamp_value,
 )
-from .icons import icon_for
+from .icons import icon_key_for
 from .units import UNIT_DEVICE_CLASSES, ha_unit
 
 type PropertyRule = Callable[[Property], TencentIoTEntityDescription | None]
@@ -562,8 +562,8 @@ def fallback(prop: Property) -> TencentIoTEntityDescription | None:
     if builder is None:
         return None
     description = builder(prop)
-    if description.device_class in _ICONLESS_CLASSES and (icon := icon_for(prop.id)):
-        description = replace(description, icon=icon)
+    if description.device_class in _ICONLESS_CLASSES and (icon_key := icon_key_for(prop.id)):
+        description = replace(description, translation_key=icon_key)
     if isinstance(description, SETTABLE) and SETTING_ID.search(prop.id):
         return replace(description, entity_category=EntityCategory.CONFIG)
     return description
