@@ -80,13 +80,21 @@ async def test_entities_of_the_default_home(
 async def test_entities_disabled_by_default(
     hass: HomeAssistant, entity_registry: er.EntityRegistry, setup_integration: MockConfigEntry
 ) -> None:
-    """Only the entities few users want start disabled: long texts and a raw struct."""
+    """Only the entities few users want start disabled: long texts, a raw struct, an identity.
+
+    The gateway's Zigbee channel is a diagnostic value, looked up when something is wrong.
+    """
     disabled = {
         entry.unique_id
         for entry in er.async_entries_for_config_entry(entity_registry, setup_integration.entry_id)
         if entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     }
-    assert disabled == {f"{STRIP}/segments", f"{SPEAKER}/now_playing", f"{SPEAKER}/recent_songs"}
+    assert disabled == {
+        f"{STRIP}/segments",
+        f"{SPEAKER}/now_playing",
+        f"{SPEAKER}/recent_songs",
+        f"{GATEWAY}/zigbee_channel",
+    }
 
 
 async def test_every_device_has_entities(

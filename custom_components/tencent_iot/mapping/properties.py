@@ -329,6 +329,8 @@ DIAGNOSTIC_ID: Final = re.compile(
     r"serial|error|err|fault|uptime|zigbee)(_|$|code)",
     re.IGNORECASE,
 )
+# Numbers that name something rather than measure it: no long-term statistics of them.
+IDENTIFIER_ID: Final = re.compile(r"(^|_)(id|code|seq)(_|$)", re.IGNORECASE)
 
 EVENT_TRANSLATION_KEYS: Final = frozenset({"info", "alert", "fault"})
 # Events whose id is its own translation key: the translations name the entity and, under
@@ -469,13 +471,16 @@ def _sensor(prop: Property) -> TencentIoTEntityDescription:
         unit,
         SENSOR_DEVICE_CLASS_UNITS,
     )
+    entity_category = _diagnostic(prop)
+    measures = entity_category is None and not IDENTIFIER_ID.search(prop.id)
     return TencentIoTSensorEntityDescription(
         key=prop.id,
         name=prop.name,
         native_unit_of_measurement=unit,
         device_class=fitting,
-        state_class=_state_class(fitting),
-        entity_category=_diagnostic(prop),
+        # Versions, error codes and ids measure nothing: the recorder keeps no statistics.
+        state_class=_state_class(fitting) if measures else None,
+        entity_category=entity_category,
     )
 
 
@@ -566,6 +571,10 @@ def fallback(prop: Property) -> TencentIoTEntityDescription | None:
         description = replace(description, translation_key=icon_key)
     if isinstance(description, SETTABLE) and SETTING_ID.search(prop.id):
         return replace(description, entity_category=EntityCategory.CONFIG)
+    if description.entity_category is EntityCategory.DIAGNOSTIC:
+        # An address, a version, an error code: looked up when something is wrong, not shown
+        # every day; the user enables those they want.
+        return replace(description, entity_registry_enabled_default=False)
     return description
 
 
