@@ -521,7 +521,12 @@ class RequestTimeline:
         return max((count for at, count in self.samples if at <= minute), default=0)
 
     def since(self, minute: float) -> int:
-        """Requests up to the first sample at or after `minute` simulated minutes."""
+        """Requests up to the first sample at or after `minute` simulated minutes.
+
+        None before the timeline began: its counts start from zero.
+        """
+        if minute <= 0:
+            return 0
         return next((count for at, count in self.samples if at >= minute), 0)
 
     def summary(self, devices: int) -> dict[str, Any]:
