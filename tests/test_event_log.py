@@ -1,5 +1,7 @@
 """Device events in the logbook: live ones, and those missed while push was down or HA stopped."""
 
+import itertools
+
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -373,3 +375,42 @@ async def test_message_reads_its_device_beyond_the_budget(
     assert config_entry.runtime_data.events.devices_owed == len(with_events) - 1
     lines = own_lines(await logbook_lines(hass, hass_ws_client))
     assert [line["entity_id"] for line in lines] == [entity_id(hass, "event", DOOR, "tamper_alarm")]
+
+
+async def test_a_device_with_many_events_pays_for_its_further_pages(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A device's events beyond a page are read at once; the next minute has as many fewer.
+
+    So the minutes together keep to the budget, and every event is logged once.
+    """
+    monkeypatch.setattr(event_log_module, "EVENT_HISTORY_READS_PER_MINUTE", 1)
+    await set_up_entry(hass, config_entry)
+    coordinator = coordinator_of(config_entry)
+    with_events = [key for key, s in coordinator.devices.items() if s.product.thing_model.events]
+    missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
+    await take_push_down(hass, sim, config_entry)
+    for _ in range(51):  # a page holds 50
+        await sim.raise_event(DOOR, "tamper_alarm")
+    sim.state.messages.clear()
+
+    start = dt_util.utcnow()
+    await push_back_caught_up(hass, sim, config_entry)
+    totals = [sum(event_reads(sim, with_events).values())]
+    for minute in range(1, 8):
+        async_fire_time_changed(hass, start + minute * event_log_module.CATCH_UP_TICK)
+        await hass.async_block_till_done()
+        await config_entry.runtime_data.events.async_wait_caught_up()
+        totals.append(sum(event_reads(sim, with_events).values()))
+
+    assert event_reads(sim, with_events) == {key: 2 if key == DOOR else 1 for key in with_events}
+    per_minute = [totals[0]] + [after - before for before, after in itertools.pairwise(totals)]
+    # One device a minute; the door's two pages in one minute, and the minute after it pays
+    # for the second (the turn push set off is paid for the same way).
+    assert max(per_minute) == 2, per_minute
+    assert per_minute[per_minute.index(2) + 1] == 0, per_minute
+    assert per_minute[:2] == [1, 0], per_minute
+    assert len(missed) == 51
