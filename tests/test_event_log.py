@@ -21,6 +21,7 @@ from custom_components.tencent_iot.const import (
     EVENT_MESSAGE,
     EVENT_MISSED_DEVICE_EVENT,
 )
+from custom_components.tencent_iot.diagnostics import async_get_config_entry_diagnostics
 from simulator import CloudSimulator
 
 from .logbook_common import logbook_lines, own_lines
@@ -373,6 +374,8 @@ async def test_message_reads_its_device_beyond_the_budget(
         key: int(key == DOOR) for key in with_events
     }
     assert config_entry.runtime_data.events.devices_owed == len(with_events) - 1
+    diagnostics = await async_get_config_entry_diagnostics(hass, config_entry)
+    assert diagnostics["cloud_traffic"]["event_reads_owed"] == len(with_events) - 1
     lines = own_lines(await logbook_lines(hass, hass_ws_client))
     assert [line["entity_id"] for line in lines] == [entity_id(hass, "event", DOOR, "tamper_alarm")]
 
