@@ -15,8 +15,8 @@ Phases (comma-separated in BENCH_PHASES):
   recorder's reads and writes replaced by a counter (the bench runs no recorder);
 - writes: state writes per push, by entity domain, for one push of each property of every online
   device (counts, not time);
-- pushdown: requests per minute while push is down (the fallback polls and the lists' read),
-  and what the catch-up asks for when push is back;
+- pushdown: requests per minute while push is down (the fallback polls, the lists' read and
+  the missed-events catch-up), and what the catch-ups ask for when push is back;
 - firmware: the firmware checks after the start (measured from the setup on) and after a
   restart, by simulated minute.
 BENCH_PROFILE=<rate> also writes a cProfile of the HA process during the run at that rate.
@@ -58,6 +58,7 @@ from bench.pacing import paced
 from custom_components.tencent_iot import (
     PLATFORMS,
     const,
+    event_log as event_log_module,
     firmware as firmware_module,
     history as history_module,
     push_session,
@@ -133,8 +134,15 @@ PUSH_DOWN_POLLS = 10
 # followed until every device was checked once, or for FIRMWARE_WINDOW simulated minutes.
 FIRMWARE_SCALE = 60
 FIRMWARE_WINDOW = 180
-# When the firmware has no timer to compress, it is followed this long (s) at most.
-FIRMWARE_REAL_LIMIT = 150.0
+# The missed-events catch-up runs on a timer this many times faster than real time, when the
+# integration has one (CATCH_UP_TICK, since issue 23; before, its pace was asyncio sleeps). After
+# push is back it is followed until every device with events was read once, or for EVENTS_WINDOW
+# simulated minutes.
+EVENTS_SCALE = 20
+EVENTS_WINDOW = 30
+EVENT_HISTORY = "AppListEventHistory"
+# When a pace has no timer to compress, it is followed this long (s) at most.
+REAL_TIME_LIMIT = 150.0
 # Latency runs: (pushes per second, seconds). A minute at 1000/s spans several collections of
 # HA's heap, so that the p99 is not luck.
 LATENCY_RUNS = ((100, 20.0), (1000, 60.0))
@@ -465,13 +473,16 @@ async def settled_counts(sim: SimProcess, quiet: float = 1.0) -> dict[str, int]:
         counts = latest
 
 
-async def phase_push_down(bench: Bench) -> None:
-    """Requests per minute while push is down, and the catch-up when it is back.
+async def phase_push_down(bench: Bench, events_scale: float) -> None:
+    """Requests per minute while push is down, and the catch-ups when it is back.
 
     PUSH_DOWN_POLLS polls are run one after the other (each is what a minute brings: the poll
     interval is 60 s), then one read of the lists (what 10 minutes bring). Per minute: a
-    poll's requests plus a tenth of the lists'. No clock is compressed: what a poll asks for
-    does not depend on it.
+    poll's requests plus a tenth of the lists'. No clock is compressed for them: what a poll
+    asks for does not depend on it. The read of the lists sets off the missed-events catch-up,
+    followed for the 10 minutes until the next one on its own (compressed) clock. When push is
+    back, the data catch-up is counted until the requests stop, the missed-events catch-up
+    minute by minute until every device with events was read.
     """
     coordinator = bench.coordinator
     admin_url = (await bench.sim.get("/info"))["admin_url"]
@@ -494,17 +505,24 @@ async def phase_push_down(bench: Bench) -> None:
     await bench.sim.reset_counts()
     await coordinator.async_read_lists()
     lists = split_counts(await bench.sim.counts())["http"]
+    lists.pop(EVENT_HISTORY, None)  # followed on its own clock
     list_minutes = DEVICE_LIST_REFRESH.total_seconds() / 60
+    with_events = partial(devices_with_events, bench)
+    events_down = RequestTimeline(bench, events_scale, EVENT_HISTORY)
+    await events_down.follow(with_events, list_minutes)
     per_minute = {
         action: polls.get(action, 0) / poll_counter.polls + lists.get(action, 0) / list_minutes
         for action in sorted({*polls, *lists})
     }
+    per_minute[EVENT_HISTORY] = events_down.at(list_minutes) / list_minutes
     online = sum(1 for state in coordinator.devices.values() if state.online)
     reads = polls.get("AppGetDeviceData", 0) / poll_counter.polls
-    # Push back: what the catch-up asks for, until the requests stop.
+    # Push back: what the catch-ups ask for, until the requests stop.
     await bench.sim.reset_counts()
     await admin("ws/refuse", {"enabled": False})
     await wait_until(lambda: coordinator.push_healthy, seconds=120)
+    events_back = RequestTimeline(bench, events_scale, EVENT_HISTORY)
+    await events_back.follow(with_events, EVENTS_WINDOW)
     catch_up = split_counts(await settled_counts(bench.sim))["http"]
     bench.results["push_down"] = {
         "polls": poll_counter.polls,
@@ -515,31 +533,40 @@ async def phase_push_down(bench: Bench) -> None:
         "data_reads_per_poll": reads,
         "minutes_between_reads_of_a_device": online / reads if reads else None,
         "catch_up": catch_up,
+        "events_back": events_back.summary(with_events()),
     }
 
 
-class CheckTimeline:
-    """Cumulative firmware checks, sampled in real time, stamped in simulated minutes.
+def devices_with_events(bench: Bench) -> int:
+    """The devices whose thing model has events: those the missed-events catch-up reads."""
+    return sum(
+        1 for state in bench.coordinator.devices.values() if state.product.thing_model.events
+    )
 
-    The clock starts when the entry is loaded: a compressed clock would otherwise count the
-    setup itself as many simulated minutes.
+
+class RequestTimeline:
+    """Cumulative requests of one Action (one per device), in simulated minutes.
+
+    Sampled in real time. The clock starts when the entry is loaded: a compressed clock would
+    otherwise count the setup itself as many simulated minutes.
     """
 
-    def __init__(self, bench: Bench, scale: float) -> None:
+    def __init__(self, bench: Bench, scale: float, action: str = "AppCheckFirmwareUpdate") -> None:
         """Nothing sampled yet; `scale` simulated seconds pass per real second."""
         self.bench = bench
         self.sim = bench.sim
         self.scale = scale
+        self.action = action
         self.samples: list[tuple[float, int]] = []
 
     async def follow(self, devices: Callable[[], int], minutes: float) -> None:
-        """Sample until every device was checked once, or for `minutes` simulated minutes."""
-        limit = min(minutes * 60 / self.scale, FIRMWARE_REAL_LIMIT if self.scale == 1 else math.inf)
+        """Sample until every device was asked for once, or for `minutes` simulated minutes."""
+        limit = min(minutes * 60 / self.scale, REAL_TIME_LIMIT if self.scale == 1 else math.inf)
         entry = self.bench.entry
         await wait_until(lambda: entry.state is ConfigEntryState.LOADED, seconds=600)
         started = time.perf_counter()
         while True:
-            count = (await self.sim.counts()).get("AppCheckFirmwareUpdate", 0)
+            count = (await self.sim.counts()).get(self.action, 0)
             elapsed = time.perf_counter() - started
             self.samples.append((elapsed * self.scale / 60, count))
             if 0 < devices() <= count or elapsed >= limit:
@@ -547,19 +574,34 @@ class CheckTimeline:
             await asyncio.sleep(0.2)
 
     def at(self, minute: float) -> int:
-        """Checks within the first `minute` simulated minutes."""
+        """Requests within the first `minute` simulated minutes."""
         return max((count for at, count in self.samples if at <= minute), default=0)
 
+    def since(self, minute: float) -> int:
+        """Requests up to the first sample at or after `minute` simulated minutes.
+
+        None before the timeline began: its counts start from zero.
+        """
+        if minute <= 0:
+            return 0
+        return next((count for at, count in self.samples if at >= minute), 0)
+
     def summary(self, devices: int) -> dict[str, Any]:
-        """Checks in the first minutes, the most in any minute, and when all were checked."""
+        """Requests in the first minutes, the most in any minute, and when all were made.
+
+        A minute is measured from the first sample in it: from the last one before, sampling
+        would stretch it by up to the time between two samples and count two turns of a
+        timer a minute apart as one minute's.
+        """
         peak = max(
-            (count - self.at(at - 1) for at, count in self.samples),
+            (count - self.since(at - 1) for at, count in self.samples),
             default=0,
         )
         every = next((at for at, count in self.samples if count >= devices), None)
         return {
             "devices": devices,
             "scale": self.scale,
+            "first_1_min": self.at(1),
             "first_2_min": self.at(2),
             "first_10_min": self.at(10),
             "first_60_min": self.at(60),
@@ -577,13 +619,15 @@ def family_size(bench: Bench) -> int:
     return len(bench.coordinator.devices)
 
 
-def firmware_scale(monkeypatch: pytest.MonkeyPatch) -> float:
-    """Compress the firmware timer, when the integration has one; the scale it runs at."""
-    tick = getattr(firmware_module, "FIRMWARE_CHECK_TICK", None)
+def compress_timer(
+    monkeypatch: pytest.MonkeyPatch, module: object, name: str, scale: float
+) -> float:
+    """Run a timer of the integration `scale` times faster, when it has it; the scale it runs at."""
+    tick = getattr(module, name, None)
     if not isinstance(tick, timedelta):
         return 1
-    monkeypatch.setattr(firmware_module, "FIRMWARE_CHECK_TICK", tick / FIRMWARE_SCALE)
-    return FIRMWARE_SCALE
+    monkeypatch.setattr(module, name, tick / scale)
+    return scale
 
 
 async def phase_firmware_restart(bench: Bench, scale: float) -> None:
@@ -592,7 +636,7 @@ async def phase_firmware_restart(bench: Bench, scale: float) -> None:
     assert await hass.config_entries.async_unload(bench.entry.entry_id)
     await hass.async_block_till_done()
     await bench.sim.reset_counts()
-    timeline = CheckTimeline(bench, scale)
+    timeline = RequestTimeline(bench, scale)
     following = asyncio.create_task(timeline.follow(partial(family_size, bench), 10))
     assert await hass.config_entries.async_setup(bench.entry.entry_id)
     await following
@@ -1058,9 +1102,19 @@ async def test_bench(
         )
     entry = await make_entry(hass, sim_process)
     bench = Bench(hass, sim_process, entry, {"n": int(os.environ.get("BENCH_DEVICES", "10"))})
+    events_scale = (
+        compress_timer(monkeypatch, event_log_module, "CATCH_UP_TICK", EVENTS_SCALE)
+        if "pushdown" in phases
+        else 1
+    )
+    if events_scale != 1:
+        # A turn's requests are paced too (a burst, then 10 a second): on the compressed clock
+        # at real-time pace, a turn of a second would spill over a whole simulated minute.
+        rate = const.BACKGROUND_REQUESTS_PER_SECOND * events_scale
+        monkeypatch.setattr(const, "BACKGROUND_REQUESTS_PER_SECOND", rate)
     if "firmware" in phases:
-        scale = firmware_scale(monkeypatch)
-        timeline = CheckTimeline(bench, scale)
+        scale = compress_timer(monkeypatch, firmware_module, "FIRMWARE_CHECK_TICK", FIRMWARE_SCALE)
+        timeline = RequestTimeline(bench, scale)
         following = asyncio.create_task(
             timeline.follow(partial(family_size, bench), FIRMWARE_WINDOW)
         )
@@ -1074,7 +1128,7 @@ async def test_bench(
             "measured": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         }
     if "pushdown" in phases:
-        await phase_push_down(bench)
+        await phase_push_down(bench, events_scale)
     if "firmware" in phases:
         await phase_firmware_restart(bench, scale)
     if "history" in phases:

@@ -435,15 +435,20 @@ def _minutes(value: float | None) -> str:
     return "-" if value is None else f"{value:,.1f} min"
 
 
+def _or_dash(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
 def _traffic(results: Iterable[dict[str, Any]]) -> list[str]:
     """The section "Cloud traffic": a column for each result that has it."""
     measured = [result for result in results if "traffic" in result]
     lines = [
         TRAFFIC_HEADING,
         "",
-        "Requests while push is down (one poll a minute, the lists' read every 10 minutes), the "
-        "catch-up when push is back, and the firmware checks after the first start and after a "
-        "restart, in simulated minutes (see `bench/README.md`).",
+        "Requests while push is down (one poll a minute, the lists' read every 10 minutes, the "
+        "missed-events catch-up the lists' read sets off), the catch-ups when push is back, and "
+        "the firmware checks after the first start and after a restart, in simulated minutes "
+        "(see `bench/README.md`).",
         "",
     ]
     if not measured:
@@ -456,12 +461,15 @@ def _traffic(results: Iterable[dict[str, Any]]) -> list[str]:
         return _num(down(result, "per_minute").get(action, 0), 1)
 
     def others(result: dict[str, Any]) -> str:
-        polled = {"AppGetDeviceData", "AppGetDeviceStatuses"}
+        polled = {"AppGetDeviceData", "AppGetDeviceStatuses", "AppListEventHistory"}
         rest = {a: n for a, n in down(result, "per_minute").items() if a not in polled}
         return _num(sum(rest.values()), 1)
 
     def firmware(result: dict[str, Any], start: str, key: str) -> Any:
         return result["firmware"][start][key]
+
+    def events_back(result: dict[str, Any], key: str) -> Any:
+        return down(result, "events_back").get(key) if down(result, "events_back") else None
 
     rows: list[list[object]] = [
         ["measured", *(r["traffic"]["measured"] for r in measured)],
@@ -477,6 +485,10 @@ def _traffic(results: Iterable[dict[str, Any]]) -> list[str]:
         ],
         ["the lists' read, per minute", *(others(r) for r in measured)],
         [
+            "missed-events catch-up (AppListEventHistory) per minute",
+            *(per_minute(r, "AppListEventHistory") for r in measured),
+        ],
+        [
             "a device's data is read every",
             *(_minutes(down(r, "minutes_between_reads_of_a_device")) for r in measured),
         ],
@@ -484,6 +496,19 @@ def _traffic(results: Iterable[dict[str, Any]]) -> list[str]:
         [
             "catch-up when push is back: AppGetDeviceData",
             *(down(r, "catch_up").get("AppGetDeviceData", 0) for r in measured),
+        ],
+        ["devices with events", *(_or_dash(events_back(r, "devices")) for r in measured)],
+        [
+            "**missed-events catch-up when push is back: AppListEventHistory, most in one minute**",
+            *(f"**{_or_dash(events_back(r, 'peak_per_min'))}**" for r in measured),
+        ],
+        [
+            "missed-events catch-up: AppListEventHistory in the first minute",
+            *(_or_dash(events_back(r, "first_1_min")) for r in measured),
+        ],
+        [
+            "missed-events catch-up: every device with events read after",
+            *(_minutes(events_back(r, "all_checked_min")) for r in measured),
         ],
         [
             "**firmware checks in the first 2 minutes after the start**",

@@ -328,6 +328,7 @@ async def call_action_async(call: TokenCall) -> Result:
 async def list_event_history(call: TokenCall) -> Result:
     """AppListEventHistory, newest first; Context is the offset of the next page."""
     device = _device(call)
+    device.event_reads += 1
     params = call.params
     kind = params.text("Type", required=False)
     event_id = params.text("EventId", required=False)

@@ -152,8 +152,10 @@ class Device:
     # and how often the device reported (s).
     history_days: int = 0
     history_interval: int = 900
-    # How often AppGetDeviceData read it, to see which devices a client polls.
+    # How often AppGetDeviceData read it, to see which devices a client polls; and how often
+    # AppListEventHistory read its events (pages), to see which devices a client catches up on.
     data_reads: int = 0
+    event_reads: int = 0
 
     @property
     def device_id(self) -> str:

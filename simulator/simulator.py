@@ -360,6 +360,7 @@ class CloudSimulator:
             "FwVersion": device.fw_version,
             "Seq": device.seq,
             "DataReads": device.data_reads,
+            "EventReads": device.event_reads,
             "Data": device.values(),
             "MotorTarget": self.cloud.motors.target(device),
             "Ota": None

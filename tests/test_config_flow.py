@@ -18,6 +18,7 @@ from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidDat
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.tencent_iot import config_flow
 from custom_components.tencent_iot.api import REGIONS, RegionEndpoints
 from custom_components.tencent_iot.const import (
     CONF_ACCESS_TOKEN,
@@ -1107,3 +1108,29 @@ async def test_options_history_days_range(
             result["flow_id"], {CONF_USE_PUSH: True, CONF_HISTORY_DAYS: days}
         )
     assert setup_integration.options == {}
+
+
+async def test_unexpected_failure_is_unknown_and_logged(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    mock_setup_entry: AsyncMock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A failure that is not the cloud's (a bug) is `unknown`, with its traceback in the log.
+
+    No cloud answer makes one, so the login step itself fails here.
+    """
+
+    async def failing_login(*_args: Any) -> None:
+        raise RuntimeError("a bug")
+
+    result = await start_login(hass, sim)
+    monkeypatch.setattr(config_flow, "async_login", failing_login)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], phone_login(sim.demo_user)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "unknown"}
+    assert "Unexpected error during login" in caplog.text
+    assert "RuntimeError: a bug" in caplog.text

@@ -1,23 +1,33 @@
 """Device events in the logbook: live ones, and those missed while push was down or HA stopped."""
 
+import itertools
+
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
+from custom_components.tencent_iot import event_log as event_log_module
 from custom_components.tencent_iot.const import (
     DOMAIN,
     EVENT_DEVICE_EVENT,
     EVENT_MESSAGE,
     EVENT_MISSED_DEVICE_EVENT,
 )
+from custom_components.tencent_iot.diagnostics import async_get_config_entry_diagnostics
 from simulator import CloudSimulator
 
 from .logbook_common import logbook_lines, own_lines
 from .platform_common import (
     DOOR,
+    PLUG,
     SMOKE,
     coordinator_of,
     entity_id,
@@ -264,3 +274,146 @@ async def test_missed_event_of_a_disabled_event_entity(
         " (read from the cloud afterwards)"
     )
     assert "entity_id" not in line
+
+
+def event_reads(sim: CloudSimulator, keys: list[str]) -> dict[str, int]:
+    """How many pages of each device's events the cloud served."""
+    return {key: sim.state.device(key).event_reads for key in keys}
+
+
+async def push_back_caught_up(
+    hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry
+) -> None:
+    """Push comes back; until the catch-up's first minute (and the reads it set off) is done."""
+    coordinator = coordinator_of(entry)
+    sim.refuse_subscriptions(False)
+    await wait_for(hass, lambda: coordinator.push_healthy)
+    await hass.async_block_till_done()
+    await entry.runtime_data.events.async_wait_caught_up()
+    await hass.async_block_till_done()
+
+
+async def test_catch_up_reads_devices_in_turn_within_the_budget(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After an outage, a minute's budget of devices' events, in turn, until every one is read.
+
+    A device read in a later minute loses nothing: its event is logged then, at its own time,
+    once. (The app's messages about the alarms are left out here, as when they are muted in the
+    app: a message reads its device at once, see the next test.)
+    """
+    monkeypatch.setattr(event_log_module, "EVENT_HISTORY_READS_PER_MINUTE", 1)
+    await set_up_entry(hass, config_entry)
+    coordinator = coordinator_of(config_entry)
+    with_events = [key for key, s in coordinator.devices.items() if s.product.thing_model.events]
+    assert len(with_events) == 4
+    # A device new to the entry has no past to read: the start sent no request.
+    assert event_reads(sim, with_events) == dict.fromkeys(with_events, 0)
+    missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
+    await take_push_down(hass, sim, config_entry)
+    await sim.raise_event(DOOR, "tamper_alarm")
+    await sim.raise_event(PLUG, "overload", {"power": 3100})
+    posted = {key: sim.state.device(key).events[-1].timestamp for key in (DOOR, PLUG)}
+    sim.state.messages.clear()
+
+    start = dt_util.utcnow()
+    await push_back_caught_up(hass, sim, config_entry)
+    reads_by_minute = [event_reads(sim, with_events)]
+    logged_by_minute = [len(missed)]
+    for minute in range(1, 7):
+        async_fire_time_changed(hass, start + minute * event_log_module.CATCH_UP_TICK)
+        await hass.async_block_till_done()
+        await config_entry.runtime_data.events.async_wait_caught_up()
+        reads_by_minute.append(event_reads(sim, with_events))
+        logged_by_minute.append(len(missed))
+
+    # One device a minute, each once, none after the last. The turn push coming back set off
+    # took the minute's request, so the next tick has none left: no minute holds two.
+    assert [sum(reads.values()) for reads in reads_by_minute] == [1, 1, 2, 3, 4, 4, 4]
+    assert reads_by_minute[-1] == dict.fromkeys(with_events, 1)
+    assert config_entry.runtime_data.events.devices_owed == 0
+    # Each alarm is logged in the minute its device is read, at the time it happened.
+    assert logged_by_minute == [sum(reads[key] for key in posted) for reads in reads_by_minute]
+    assert {event.data["event_id"]: event.time_fired_timestamp for event in missed} == {
+        "tamper_alarm": posted[DOOR],
+        "overload": posted[PLUG],
+    }
+
+
+async def test_message_reads_its_device_beyond_the_budget(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    logged_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """With no allowance left, the app's message about an alarm still reads its device at once.
+
+    The alarm's line then stands for both; the other devices wait for their turn.
+    """
+    config_entry = logged_entry
+    coordinator = coordinator_of(config_entry)
+    with_events = [key for key, s in coordinator.devices.items() if s.product.thing_model.events]
+    monkeypatch.setattr(event_log_module, "EVENT_HISTORY_READS_PER_MINUTE", 0)
+    async_fire_time_changed(hass, dt_util.utcnow() + event_log_module.CATCH_UP_TICK)
+    await hass.async_block_till_done()
+    missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
+    messages = async_capture_events(hass, EVENT_MESSAGE)
+    await take_push_down(hass, sim, config_entry)
+    await sim.raise_event(DOOR, "tamper_alarm")
+    before = event_reads(sim, with_events)
+
+    await push_back_caught_up(hass, sim, config_entry)
+    await wait_for(hass, lambda: len(messages) == 1)
+    assert len(missed) == 1
+    reads = event_reads(sim, with_events)
+    assert {key: reads[key] - before[key] for key in with_events} == {
+        key: int(key == DOOR) for key in with_events
+    }
+    assert config_entry.runtime_data.events.devices_owed == len(with_events) - 1
+    diagnostics = await async_get_config_entry_diagnostics(hass, config_entry)
+    assert diagnostics["cloud_traffic"]["event_reads_owed"] == len(with_events) - 1
+    lines = own_lines(await logbook_lines(hass, hass_ws_client))
+    assert [line["entity_id"] for line in lines] == [entity_id(hass, "event", DOOR, "tamper_alarm")]
+
+
+async def test_a_device_with_many_events_pays_for_its_further_pages(
+    hass: HomeAssistant,
+    sim: CloudSimulator,
+    config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A device's events beyond a page are read at once; the next minute has as many fewer.
+
+    So the minutes together keep to the budget, and every event is logged once.
+    """
+    monkeypatch.setattr(event_log_module, "EVENT_HISTORY_READS_PER_MINUTE", 1)
+    await set_up_entry(hass, config_entry)
+    coordinator = coordinator_of(config_entry)
+    with_events = [key for key, s in coordinator.devices.items() if s.product.thing_model.events]
+    missed = async_capture_events(hass, EVENT_MISSED_DEVICE_EVENT)
+    await take_push_down(hass, sim, config_entry)
+    for _ in range(51):  # a page holds 50
+        await sim.raise_event(DOOR, "tamper_alarm")
+    sim.state.messages.clear()
+
+    start = dt_util.utcnow()
+    await push_back_caught_up(hass, sim, config_entry)
+    totals = [sum(event_reads(sim, with_events).values())]
+    for minute in range(1, 8):
+        async_fire_time_changed(hass, start + minute * event_log_module.CATCH_UP_TICK)
+        await hass.async_block_till_done()
+        await config_entry.runtime_data.events.async_wait_caught_up()
+        totals.append(sum(event_reads(sim, with_events).values()))
+
+    assert event_reads(sim, with_events) == {key: 2 if key == DOOR else 1 for key in with_events}
+    per_minute = [totals[0]] + [after - before for before, after in itertools.pairwise(totals)]
+    # One device a minute; the door's two pages in one minute, and the minute after it pays
+    # for the second (the turn push set off is paid for the same way).
+    assert max(per_minute) == 2, per_minute
+    assert per_minute[per_minute.index(2) + 1] == 0, per_minute
+    assert per_minute[:2] == [1, 0], per_minute
+    assert len(missed) == 51

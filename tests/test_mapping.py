@@ -448,6 +448,31 @@ def test_signal_is_a_disabled_diagnostic() -> None:
     assert not signal.entity_registry_enabled_default
 
 
+def test_diagnostic_values_are_disabled_and_kept_out_of_statistics() -> None:
+    """An address, a version or an error code: diagnostic, disabled, no statistics; an id too.
+
+    A measurement keeps its state class and stays enabled.
+    """
+    mapping = mapped(
+        number("wifi_rssi_raw", mode="r"),
+        number("fw_version", mode="r"),
+        number("error_code", mode="r"),
+        prop("ip_addr", "string", "r"),
+        number("scene_id", mode="r"),
+        number("aqi_level", mode="r"),
+    )
+    sensors = {d.key: d for d in mapping.sensors}
+    for key in ("wifi_rssi_raw", "fw_version", "error_code", "ip_addr"):
+        assert sensors[key].entity_category == EntityCategory.DIAGNOSTIC, key
+        assert not sensors[key].entity_registry_enabled_default, key
+        assert sensors[key].state_class is None, key
+    assert sensors["scene_id"].state_class is None
+    assert sensors["scene_id"].entity_registry_enabled_default
+    assert sensors["aqi_level"].state_class == SensorStateClass.MEASUREMENT
+    assert sensors["aqi_level"].entity_category is None
+    assert sensors["aqi_level"].entity_registry_enabled_default
+
+
 def test_sensors_and_the_main_binary_sensor() -> None:
     """Door, motion and smoke ids become binary sensors; one of them alone is the main entity."""
     door = mapped(switch("contact_state", "r"), number("battery", mode="r", unit="%"))

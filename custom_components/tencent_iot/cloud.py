@@ -5,7 +5,6 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable
 import logging
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.update_coordinator import UpdateFailed
@@ -17,6 +16,7 @@ from .api import (
     TencentIoTRateLimitError,
 )
 from .const import DOMAIN, LOGGER
+from .models import TencentIoTConfigEntry
 
 
 async def run_all(
@@ -53,7 +53,7 @@ class CoalescedRead:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry[Any],
+        entry: TencentIoTConfigEntry,
         read: Callable[[], Awaitable[None]],
         what: str,
         *,
@@ -117,7 +117,7 @@ def update_failed(err: TencentIoTError) -> UpdateFailed:
 
 async def async_call_cloud[T](
     hass: HomeAssistant,
-    entry: ConfigEntry[Any],
+    entry: TencentIoTConfigEntry,
     call: Awaitable[T],
     translation_key: str,
     target: str = "",

@@ -131,6 +131,7 @@ def _cloud_traffic(entry: TencentIoTConfigEntry) -> dict[str, Any]:
         # Longer than POLL_INTERVAL after failed polls.
         "poll_interval_seconds": (coordinator.update_interval or POLL_INTERVAL).total_seconds(),
         "data_reads_owed": coordinator.data_reads_owed,
+        "event_reads_owed": entry.runtime_data.events.devices_owed,
     }
 
 

@@ -8,6 +8,11 @@ delivering, each device's events since the last one seen are read from the cloud
 shows them where they happened, while nothing that listens to live events (the event entities,
 automations on them) runs for the past.
 
+The catch-up keeps to a budget of requests a minute (EVENT_HISTORY_READS_PER_MINUTE): the
+devices with events are read in turn, as many each minute as it allows, and a device left for a
+later minute is read from where it was read up to, so its events are logged then, at their own
+time, and none is lost.
+
 What was logged is remembered (saved with a short delay, and at unload), so a restart logs
 nothing twice, and the message centre can leave out the app's message about an event that has
 its line already.
@@ -15,13 +20,15 @@ its line already.
 
 import asyncio
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 import json
 import time
 from typing import Any, Final
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.event import async_track_time_interval
 
 from .api import DeviceEvent, EventRecord, TencentIoTError
 from .background import EntryFeature, FeatureStore, Page, RequestPacer, read_pages
@@ -30,12 +37,16 @@ from .const import (
     DATA_READ_CONCURRENCY,
     DOMAIN,
     EVENT_DEVICE_EVENT,
+    EVENT_HISTORY_READS_PER_MINUTE,
     EVENT_MISSED_DEVICE_EVENT,
     LOGGER,
 )
 from .models import DeviceState, TencentIoTConfigEntry
 
 _PAGE_SIZE: Final = 50
+# Every tick the catch-up's allowance of requests is renewed, and the devices still owed a read
+# get their turn.
+CATCH_UP_TICK: Final = timedelta(minutes=1)
 # The times of a device's last events kept, for telling whether a message is about one of them.
 _LOGGED_KEPT: Final = 20
 
@@ -61,6 +72,17 @@ class DeviceEventLog(EntryFeature):
         self._seen: dict[str, dict[str, Any]] = {}
         self._store = FeatureStore(hass, entry, "events", lambda: dict(self._seen))
         self._catch_up = CoalescedRead(hass, entry, self._async_catch_up, "the missed events")
+        # The devices whose events are to be read, in turn; those asked for by a message are
+        # read first, beyond the allowance.
+        self._owed: dict[str, None] = {}
+        self._urgent: set[str] = set()
+        # Requests the catch-up may still send until the next tick. Those sent since the last
+        # tick outside the turn it started (a turn push coming back set off, a message's
+        # device, further pages) are left out of the next tick's allowance: no minute, wherever
+        # it begins, then holds more requests than the budget.
+        self._allowance = 0
+        self._spent_late = 0
+        self._tick_turn = False
 
     async def async_load(self) -> None:
         """Bring back where each device's events were read up to."""
@@ -72,9 +94,10 @@ class DeviceEventLog(EntryFeature):
 
         What is in the cloud of a device new to the entry is not news, only what follows: its
         position is now, remembered at once (a first catch-up cut short by an unload must not
-        move it).
+        move it), and it is not read now.
         """
         coordinator = self.coordinator
+        known = [state.key for state in coordinator.devices.values() if state.key in self._seen]
         for state in coordinator.devices.values():
             self._seen_from_now(state.key)
         self._store.async_save()
@@ -82,20 +105,39 @@ class DeviceEventLog(EntryFeature):
             coordinator.listeners.async_add_any_event_listener(self._handle_event)
         )
         self.entry.async_on_unload(
-            coordinator.listeners.async_add_push_back_listener(self._catch_up.async_schedule)
+            coordinator.listeners.async_add_push_back_listener(self._async_owe_every_device)
         )
         self.entry.async_on_unload(coordinator.listeners.async_add_lists_listener(self._lists_read))
+        self.entry.async_on_unload(
+            async_track_time_interval(
+                self.hass,
+                self._async_tick,
+                CATCH_UP_TICK,
+                name=f"{DOMAIN} missed events",
+                cancel_on_shutdown=True,
+            )
+        )
         self.entry.async_on_unload(self._store.async_flush)
-        self._catch_up.async_schedule()
+        self._allowance = EVENT_HISTORY_READS_PER_MINUTE
+        self._async_owe(known)
 
     async def async_wait_caught_up(self) -> None:
         """Wait for a catch-up under way (a failed one too) to end."""
         await self._catch_up.async_wait()
 
-    async def async_catch_up_now(self) -> None:
-        """Catch up now (once more, after one under way) and wait until it has ended."""
-        self._catch_up.async_schedule()
-        await self._catch_up.async_wait()
+    async def async_read_devices_now(self, keys: Iterable[str]) -> None:
+        """Read these devices' events now (after a read under way), beyond the allowance.
+
+        For a message about an event not logged yet: the read that would log it may have run
+        before the event reached the cloud's history. The requests count against the allowance.
+        """
+        self._urgent.update(keys)
+        await self._catch_up.async_run()
+
+    @property
+    def devices_owed(self) -> int:
+        """How many devices' events are still to be read."""
+        return len(self._owed)
 
     def logged_near(self, key: str, stamp: float, window: float) -> bool:
         """Whether an event of the device was logged within `window` s of `stamp` (s)."""
@@ -105,6 +147,35 @@ class DeviceEventLog(EntryFeature):
     @callback
     def _lists_read(self) -> None:
         if not self.coordinator.push_healthy:
+            self._async_owe_every_device()
+
+    @callback
+    def _async_owe_every_device(self) -> None:
+        """Events may have been missed: every device with events is read, in turn."""
+        self._async_owe(self.coordinator.devices)
+
+    @callback
+    def _async_owe(self, keys: Iterable[str]) -> None:
+        """These devices' events are read, those with events, in turn.
+
+        A device owed already keeps its place in the turn.
+        """
+        devices = self.coordinator.devices
+        self._owed.update(
+            (key, None)
+            for key in keys
+            if (state := devices.get(key)) is not None and state.product.thing_model.events
+        )
+        if self._owed:
+            self._catch_up.async_schedule()
+
+    @callback
+    def _async_tick(self, _now: datetime) -> None:
+        """A new minute's allowance, less what was sent late in the last; the next turn."""
+        self._allowance = EVENT_HISTORY_READS_PER_MINUTE - self._spent_late
+        self._spent_late = 0
+        if self._owed:
+            self._tick_turn = True
             self._catch_up.async_schedule()
 
     @callback
@@ -125,10 +196,30 @@ class DeviceEventLog(EntryFeature):
             self._remember_logged(seen, stamp)
         self._store.async_save()
 
+    def _turn(self) -> list[DeviceState]:
+        """The devices to read now: those asked for, then the owed ones the allowance covers.
+
+        Each costs a request at least; a device gone from the home, or new to the entry (only
+        what follows is news to it), costs none and leaves the turn.
+        """
+        devices = self.coordinator.devices
+        urgent, self._urgent = self._urgent, set()
+        at_tick, self._tick_turn = self._tick_turn, False
+        turn: dict[str, DeviceState] = {}
+        for key in (*urgent, *self._owed):
+            if key not in urgent and len(turn) >= self._allowance:
+                break
+            state = devices.get(key)
+            if state is None or not state.product.thing_model.events or self._seen_from_now(key):
+                self._owed.pop(key, None)
+                continue
+            turn[key] = state
+        self._allowance -= len(turn)
+        if not at_tick:
+            self._spent_late += len(turn)
+        return list(turn.values())
+
     async def _async_catch_up(self) -> None:
-        states = [
-            state for state in self.coordinator.devices.values() if state.product.thing_model.events
-        ]
         pacer = RequestPacer()
         semaphore = asyncio.Semaphore(DATA_READ_CONCURRENCY)
 
@@ -138,16 +229,26 @@ class DeviceEventLog(EntryFeature):
                     await self._async_catch_up_device(state, pacer)
                 except TencentIoTError as err:
                     LOGGER.debug("Reading the past events of %s failed: %s", state.name, err)
+                    # Still owed, after the others: a later turn reads it again.
+                    self._owed.pop(state.key, None)
+                    self._owed[state.key] = None
+                    return
+            self._owed.pop(state.key, None)
 
-        await asyncio.gather(*(catch_up(state) for state in states))
+        await asyncio.gather(*(catch_up(state) for state in self._turn()))
         self._store.async_save()
 
     async def _async_catch_up_device(self, state: DeviceState, pacer: RequestPacer) -> None:
-        if self._seen_from_now(state.key):
-            return  # a device that joined the entry: only what follows is news
         seen = self._seen[state.key]
+        # The turn paid for the first page; any further one counts against the allowance.
+        pages = 0
 
         async def read_page(context: str | None) -> Page[EventRecord]:
+            nonlocal pages
+            if pages:
+                self._allowance -= 1
+                self._spent_late += 1
+            pages += 1
             page = await self.coordinator.client.list_event_history(
                 state.device,
                 start_time=seen["time"],

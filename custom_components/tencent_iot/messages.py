@@ -71,6 +71,11 @@ def line_text(title: str, content: str, name: str) -> str:
     return f"{title}: {content}"
 
 
+def message_device(message: Message) -> str:
+    """The key ("ProductId/DeviceName") of the device a message names."""
+    return f"{message.product_id}/{message.device_name}"
+
+
 class MessageCentre(EntryFeature):
     """Reads new messages, fires them as HA events and counts them until marked read."""
 
@@ -143,10 +148,15 @@ class MessageCentre(EntryFeature):
         for category, name in CATEGORIES.items():
             # Remembered and fired category by category: a later one failing loses nothing.
             new = await self._async_read_category(category, pacer)
-            if any(self._names_unlogged_event(name, message) for message in new):
-                # The catch-up that ran before this read may have missed the event the
-                # message is about: read the events once more, so its line is not doubled.
-                await self.entry.runtime_data.events.async_catch_up_now()
+            if unlogged := {
+                message_device(message)
+                for message in new
+                if self._names_unlogged_event(name, message)
+            }:
+                # The catch-up may not have read these devices yet, or read them before the
+                # event the message is about reached the cloud: read their events now, so the
+                # event's line comes before the message's, which it then stands for.
+                await self.entry.runtime_data.events.async_read_devices_now(unlogged)
             for message in reversed(new):
                 self._fire(name, message)
             if new:
@@ -183,7 +193,7 @@ class MessageCentre(EntryFeature):
 
     def _names_unlogged_event(self, category: str, message: Message) -> bool:
         """Whether a device message is about a device with events, none logged near it."""
-        key = f"{message.product_id}/{message.device_name}"
+        key = message_device(message)
         state = self.coordinator.devices.get(key)
         return (
             category == "device"
@@ -196,7 +206,7 @@ class MessageCentre(EntryFeature):
 
     def _fire(self, category: str, message: Message) -> None:
         """Fire the message at its own time; and its logbook line, unless it has one."""
-        key = f"{message.product_id}/{message.device_name}"
+        key = message_device(message)
         state = self.coordinator.devices.get(key)
         device = dr.async_get(self.hass).async_get_device_by_identifier(
             (DOMAIN, key), self.entry.entry_id

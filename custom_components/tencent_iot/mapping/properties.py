@@ -64,7 +64,7 @@ from .descriptions import (
     structured_value,
     timestamp_value,
 )
-from .icons import icon_for
+from .icons import icon_key_for
 from .readings import looks_like_reading, state_value_fn
 from .units import UNIT_DEVICE_CLASSES, ha_unit
 
@@ -367,6 +367,8 @@ DIAGNOSTIC_ID: Final = re.compile(
     r"serial|error|err|fault|uptime|zigbee)(_|$|code)",
     re.IGNORECASE,
 )
+# Numbers that name something rather than measure it: no long-term statistics of them.
+IDENTIFIER_ID: Final = re.compile(r"(^|_)(id|code|seq)(_|$)", re.IGNORECASE)
 
 EVENT_TRANSLATION_KEYS: Final = frozenset({"info", "alert", "fault"})
 # Events whose id is its own translation key: the translations name the entity and, under
@@ -399,9 +401,14 @@ def _state_class(
     """A measurement, or a total for a device class that only counts up (energy).
 
     Statistics are kept only for what is measured in something: no unit and no device class
-    (a count of nothing, an id), or an identity (a version, an error code), get none.
+    (a count of nothing), an identity (a version, an error code) or a number that names
+    something (an id, a code) get none.
     """
-    if (device_class is None and unit is None) or _diagnostic(prop):
+    if (
+        (device_class is None and unit is None)
+        or _diagnostic(prop)
+        or IDENTIFIER_ID.search(prop.id)
+    ):
         return None
     allowed = DEVICE_CLASS_STATE_CLASSES.get(device_class) if device_class else None
     if allowed is None or SensorStateClass.MEASUREMENT in allowed:
@@ -626,8 +633,8 @@ def fallback(prop: Property) -> TencentIoTEntityDescription | None:
     if builder is None:
         return None
     description = builder(prop)
-    if description.device_class in _ICONLESS_CLASSES and (icon := icon_for(prop.id)):
-        description = replace(description, icon=icon)
+    if description.device_class in _ICONLESS_CLASSES and (icon_key := icon_key_for(prop.id)):
+        description = replace(description, translation_key=icon_key)
     if isinstance(description, SETTABLE) and SETTING_ID.search(prop.id):
         return replace(description, entity_category=EntityCategory.CONFIG)
     return description
