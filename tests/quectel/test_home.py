@@ -3,6 +3,7 @@
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar, device_registry as dr, entity_registry as er
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.tencent_iot.const import DOMAIN, MANUFACTURER
@@ -11,6 +12,7 @@ from tests.conftest import add_entry
 from tests.platform_common import (
     call_service,
     coordinator_of,
+    push_of,
     set_up_entry,
     state,
     wait_for,
@@ -248,3 +250,13 @@ async def test_every_page_of_a_large_home(hass: HomeAssistant, socket_enabled: N
         assert sim.request_counts()["getFamilyDeviceList"] == 2  # pages of 100
         assert coordinator.devices["p11pg1/SIM00149"].online
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_the_clients_use_home_assistants_session(
+    hass: HomeAssistant, quectel_sim: QuectelSimulator, setup_quectel: MockConfigEntry
+) -> None:
+    """Quectel's HTTP client and push channel share Home Assistant's session too."""
+    session = async_get_clientsession(hass)
+    client = coordinator_of(setup_quectel).client
+    assert client._transport._session is session  # type: ignore[attr-defined]
+    assert push_of(setup_quectel)._session is session  # type: ignore[attr-defined]
