@@ -71,6 +71,11 @@ async def recorder_until_unload(
     import still running in between would find the recorder gone.
     """
     yield
+    await unload_entries(hass)
+
+
+async def unload_entries(hass: HomeAssistant) -> None:
+    """Unload the integration's loaded entries (before what they use goes away)."""
     for entry in hass.config_entries.async_entries(DOMAIN):
         if entry.state is ConfigEntryState.LOADED:
             await hass.config_entries.async_unload(entry.entry_id)
@@ -151,9 +156,14 @@ def add_entry(hass: HomeAssistant, data: dict[str, Any], title: str = "entry") -
 
 
 @pytest.fixture
-def config_entry(hass: HomeAssistant, sim: CloudSimulator) -> MockConfigEntry:
-    """A config entry for the simulator's home, added to HA but not set up."""
-    return add_entry(hass, entry_data(sim), f"{sim.demo_user.nickname} · Home")
+async def config_entry(hass: HomeAssistant, sim: CloudSimulator) -> AsyncGenerator[MockConfigEntry]:
+    """A config entry for the simulator's home, added to HA but not set up.
+
+    Unloaded before the simulator stops: push reconnecting to a server that is closing would
+    race its close (asyncio's "Error on transport creation for incoming connection").
+    """
+    yield add_entry(hass, entry_data(sim), f"{sim.demo_user.nickname} · Home")
+    await unload_entries(hass)
 
 
 @pytest.fixture

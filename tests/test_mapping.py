@@ -896,7 +896,7 @@ def test_smoke_enum_is_on_but_when_normal() -> None:
 
 
 def test_identities_are_disabled_and_kept_out_of_statistics() -> None:
-    """Diagnostic identities start disabled; only readings with a unit get statistics."""
+    """Diagnostic identities start disabled; counts of nothing get no statistics, readings do."""
     mapping = mapped(
         prop("ip", "string", "r"),
         prop("firmware_version", "string", "r"),
@@ -905,6 +905,7 @@ def test_identities_are_disabled_and_kept_out_of_statistics() -> None:
         number("uptime", 0, 10**9, mode="r", unit="s"),
         number("boot_count", 0, 1000, mode="r"),
         number("tvoc", 0, 1000, mode="r", unit="ppm"),
+        number("aqi", 0, 500, mode="r"),
     )
     sensors = {d.key: d for d in mapping.sensors}
     for key in ("ip", "firmware_version", "error_code", "fault", "uptime"):
@@ -914,6 +915,8 @@ def test_identities_are_disabled_and_kept_out_of_statistics() -> None:
         assert sensors[key].state_class is None, key
     assert sensors["boot_count"].entity_registry_enabled_default
     assert sensors["tvoc"].state_class == SensorStateClass.MEASUREMENT
+    # An index without a unit is measured all the same: a graph, not text.
+    assert sensors["aqi"].state_class == SensorStateClass.MEASUREMENT
 
 
 def test_climates_in_words() -> None:

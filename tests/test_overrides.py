@@ -207,10 +207,7 @@ def test_hidden_and_switch_device_class() -> None:
 def test_sensor_device_class_brings_a_fitting_state_class() -> None:
     """A device class brings a state class it allows; a unit brings its device class."""
     level = PropertyOverride("level", EntityType.SENSOR)
-    # A number of nothing keeps no statistics; given a unit, it is measured.
-    assert sensor(mapped(level), "level").state_class is None
-    litres = sensor(mapped(replace(level, unit="L")), "level")
-    assert litres.state_class is SensorStateClass.MEASUREMENT
+    assert sensor(mapped(level), "level").state_class is SensorStateClass.MEASUREMENT
     energy = sensor(mapped(replace(level, device_class="energy", unit="kWh")), "level")
     assert energy.device_class is SensorDeviceClass.ENERGY
     assert energy.state_class is SensorStateClass.TOTAL_INCREASING

@@ -367,8 +367,9 @@ DIAGNOSTIC_ID: Final = re.compile(
     r"serial|error|err|fault|uptime|zigbee)(_|$|code)",
     re.IGNORECASE,
 )
-# Numbers that name something rather than measure it: no long-term statistics of them.
-IDENTIFIER_ID: Final = re.compile(r"(^|_)(id|code|seq)(_|$)", re.IGNORECASE)
+# Numbers that name or count something rather than measure it (an id, a code, how many
+# boots): no long-term statistics of them.
+UNMEASURED_ID: Final = re.compile(r"(^|_)(id|code|seq|count|counter|times)(_|$)", re.IGNORECASE)
 
 EVENT_TRANSLATION_KEYS: Final = frozenset({"info", "alert", "fault"})
 # Events whose id is its own translation key: the translations name the entity and, under
@@ -395,20 +396,15 @@ def _fitting[C: str](
     return device_class if allowed is None or unit in allowed else None
 
 
-def _state_class(
-    prop: Property, device_class: SensorDeviceClass | None, unit: str | None
-) -> SensorStateClass | None:
+def _state_class(prop: Property, device_class: SensorDeviceClass | None) -> SensorStateClass | None:
     """A measurement, or a total for a device class that only counts up (energy).
 
-    Statistics are kept only for what is measured in something: no unit and no device class
-    (a count of nothing), an identity (a version, an error code) or a number that names
-    something (an id, a code) get none.
+    Statistics are kept only for readings: an identity (a version, an error code) or a number
+    that names or counts something (an id, a code, how many boots) gets none. A reading without a unit (an air quality
+    index, a level) is still a measurement: without a state class, Home Assistant would draw it
+    as text instead of a graph.
     """
-    if (
-        (device_class is None and unit is None)
-        or _diagnostic(prop)
-        or IDENTIFIER_ID.search(prop.id)
-    ):
+    if _diagnostic(prop) or UNMEASURED_ID.search(prop.id):
         return None
     allowed = DEVICE_CLASS_STATE_CLASSES.get(device_class) if device_class else None
     if allowed is None or SensorStateClass.MEASUREMENT in allowed:
@@ -547,7 +543,7 @@ def _sensor(prop: Property) -> TencentIoTEntityDescription:
         name=prop.name,
         native_unit_of_measurement=unit,
         device_class=fitting,
-        state_class=_state_class(prop, fitting, unit),
+        state_class=_state_class(prop, fitting),
         **_sensor_category(prop),
     )
 
