@@ -174,9 +174,15 @@ async def setup_integration(hass: HomeAssistant, config_entry: MockConfigEntry) 
 
 
 @pytest.fixture
-def quectel_entry(hass: HomeAssistant, quectel_sim: QuectelSimulator) -> MockConfigEntry:
-    """An entry of the demo user's home on the Quectel simulator, added but not set up."""
-    return add_entry(hass, quectel_entry_data(quectel_sim), "Demo · My Home")
+async def quectel_entry(
+    hass: HomeAssistant, quectel_sim: QuectelSimulator
+) -> AsyncGenerator[MockConfigEntry]:
+    """An entry of the demo user's home on the Quectel simulator, added but not set up.
+
+    Unloaded before the simulator stops, as `config_entry` is.
+    """
+    yield add_entry(hass, quectel_entry_data(quectel_sim), "Demo · My Home")
+    await unload_entries(hass)
 
 
 @pytest.fixture
