@@ -2,7 +2,9 @@
 
 `python -m bench.sim_server --devices N` starts `CloudSimulator(devices=N)` on a free loopback
 port and a second small HTTP server (the control port) beside it, prints one JSON line
-`{"base_url", "control_url"}` and serves until SIGTERM or until stdin is closed.
+`{"base_url", "control_url"}` and serves until SIGTERM or until stdin is closed. With
+`--cloud quectel` the cloud is `QuectelSimulator(devices=N)` instead, behind the same control
+port (its thing models told in the Tencent shapes the benchmark reads).
 
 Running the cloud in another process keeps its work (building and sending frames, answering
 HTTP) off Home Assistant's event loop and core, as with the real cloud. The control port adds
@@ -25,6 +27,9 @@ from aiohttp import web
 
 from bench.pacing import paced
 from simulator import CloudSimulator
+from simulator.quectel import QuectelSimulator
+
+type Simulator = CloudSimulator | QuectelSimulator
 
 type Handler = Callable[[web.Request], Awaitable[web.Response]]
 
@@ -42,7 +47,7 @@ def _plan(raw: object) -> list[PlanItem]:
 
 
 async def burst(
-    sim: CloudSimulator, rate: float, count: int, plan: list[PlanItem], offset: int = 0
+    sim: Simulator, rate: float, count: int, plan: list[PlanItem], offset: int = 0
 ) -> Any:
     """Report `count` values at `rate` per second, round-robin over the plan's devices.
 
@@ -76,7 +81,12 @@ async def burst(
     }
 
 
-def _states(sim: CloudSimulator) -> dict[str, object]:
+def _states(sim: Simulator) -> dict[str, object]:
+    if isinstance(sim, QuectelSimulator):
+        return {
+            key: {"Online": device.online, "Data": dict(device.values)}
+            for key, device in sim.state.devices.items()
+        }
     family = next(iter(sim.state.families.values()))
     return {
         device_id: {
@@ -87,7 +97,29 @@ def _states(sim: CloudSimulator) -> dict[str, object]:
     }
 
 
-def _models(sim: CloudSimulator) -> dict[str, object]:
+# A TSL data type as a DataTemplate's `type`.
+_TSL_TYPES = {"BOOL": "bool", "INT": "int", "FLOAT": "float", "DOUBLE": "float", "ENUM": "enum"}
+
+
+def _tsl_define(spec: dict[str, Any]) -> dict[str, object]:
+    """A TSL property as the DataTemplate define the benchmark reads (type, min, max)."""
+    specs = spec.get("specs")
+    define: dict[str, object] = {"type": _TSL_TYPES.get(str(spec.get("dataType")), "other")}
+    if isinstance(specs, dict):
+        define |= {key: specs[key] for key in ("min", "max") if key in specs}
+    elif define["type"] in ("enum", "bool") and isinstance(specs, list):
+        define["mapping"] = {str(item.get("value")): item.get("name") for item in specs}
+    return define
+
+
+def _models(sim: Simulator) -> dict[str, object]:
+    if isinstance(sim, QuectelSimulator):
+        return {
+            key: {
+                spec["code"]: _tsl_define(spec) for spec in device.product.tsl.get("properties", [])
+            }
+            for key, device in sim.state.devices.items()
+        }
     family = next(iter(sim.state.families.values()))
     return {
         device_id: {
@@ -98,7 +130,22 @@ def _models(sim: CloudSimulator) -> dict[str, object]:
     }
 
 
-def control_app(sim: CloudSimulator) -> web.Application:
+def _info(sim: Simulator) -> dict[str, object]:
+    """The cloud's URLs and credentials, its demo user and that user's first home."""
+    if isinstance(sim, QuectelSimulator):
+        return {
+            **sim.info(),
+            "admin_url": f"{sim.base_url}/_sim/quectel",
+            "cloud": "quectel",
+            "family_id": next(iter(sim.state.families)),
+            "user_id": sim.demo_user.uid,
+        }
+    user_id = sim.demo_user.user_id
+    family_id = next(f.family_id for f in sim.state.families.values() if user_id in f.members)
+    return {**sim.info(), "cloud": "tencent", "family_id": family_id, "user_id": user_id}
+
+
+def control_app(sim: Simulator) -> web.Application:
     """The control port's routes."""
 
     async def counters(_: web.Request) -> web.Response:
@@ -118,9 +165,7 @@ def control_app(sim: CloudSimulator) -> web.Application:
         return web.json_response(sim.connections())
 
     async def info(_: web.Request) -> web.Response:
-        user_id = sim.demo_user.user_id
-        family_id = next(f.family_id for f in sim.state.families.values() if user_id in f.members)
-        return web.json_response({**sim.info(), "family_id": family_id, "user_id": user_id})
+        return web.json_response(_info(sim))
 
     async def run_burst(request: web.Request) -> web.Response:
         body = await request.json()
@@ -148,9 +193,13 @@ def control_app(sim: CloudSimulator) -> web.Application:
     return app
 
 
-async def serve(devices: int) -> None:
+async def serve(devices: int, cloud: str) -> None:
     """Run the simulator and the control port until SIGTERM or end of stdin."""
-    sim = CloudSimulator(devices=devices, scene_delay_scale=0.01)
+    sim: Simulator = (
+        QuectelSimulator(devices=devices)
+        if cloud == "quectel"
+        else CloudSimulator(devices=devices, scene_delay_scale=0.01)
+    )
     base_url = await sim.start()
     runner = web.AppRunner(control_app(sim), access_log=None)
     await runner.setup()
@@ -183,7 +232,9 @@ def main() -> None:
     """Parse the command line and serve."""
     parser = argparse.ArgumentParser(prog="python -m bench.sim_server", description=__doc__)
     parser.add_argument("--devices", type=int, default=0)
-    asyncio.run(serve(parser.parse_args().devices))
+    parser.add_argument("--cloud", choices=("tencent", "quectel"), default="tencent")
+    args = parser.parse_args()
+    asyncio.run(serve(args.devices, args.cloud))
 
 
 if __name__ == "__main__":

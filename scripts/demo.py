@@ -2,8 +2,10 @@
 
 `scripts/develop` runs this with the Python of `.venv`; `scripts/e2e` imports it. It starts the
 simulator and `hass` on 127.0.0.1, completes HA's onboarding through HA's onboarding HTTP API with
-a local demo user, and adds the integration through the config-flow HTTP API (region "custom",
-pointed at the simulator). A second run reuses the configuration. Ctrl-C stops both processes.
+a local demo user, and adds the integration through the config-flow HTTP API twice: the Tencent
+app's home (region "custom", pointed at the simulator) and the Quectel app's home (the Quectel
+simulator served on the same port). A second run reuses the configuration. Ctrl-C stops both
+processes.
 
 Everything is written into the state directory (`.dev` by default) and `.dev/ha-packages`: HA
 runs with `--skip-pip` so that it never installs packages into `.venv`, which the test suite
@@ -413,22 +415,48 @@ class HomeAssistantApi:
         return entries
 
     async def add_integration(self, sim: Mapping[str, Any]) -> dict[str, Any]:
-        """Add the integration through its config flow, pointed at the simulator."""
+        """Add the integration through its config flow, pointed at the Tencent simulator."""
         account = sim["accounts"][0]
-        answers: dict[str, dict[str, Any]] = {
-            "user": {
-                "region": "custom",
-                "app_key": sim["app_key"],
-                "app_secret": sim["app_secret"],
-            },
-            "endpoint": {"api_url": sim["api_url"], "ws_url": sim["ws_url"]},
-            "login": {
-                "account_type": "phone",
-                "country_code": account["CountryCode"],
-                "account": account["PhoneNumber"],
-                "password": account["Password"],
-            },
-        }
+        return await self.run_config_flow(
+            {
+                "user": {
+                    "region": "custom",
+                    "app_key": sim["app_key"],
+                    "app_secret": sim["app_secret"],
+                },
+                "endpoint": {"api_url": sim["api_url"], "ws_url": sim["ws_url"]},
+                "login": {
+                    "account_type": "phone",
+                    "country_code": account["CountryCode"],
+                    "account": account["PhoneNumber"],
+                    "password": account["Password"],
+                },
+            }
+        )
+
+    async def add_quectel_integration(self, sim: Mapping[str, Any]) -> dict[str, Any]:
+        """Add the integration through its config flow for the Quectel simulator's app."""
+        account = sim["accounts"][0]
+        return await self.run_config_flow(
+            {
+                "user": {"region": "quectel"},
+                "quectel_app": {
+                    "data_centre": "custom",
+                    "user_domain": sim["user_domain"],
+                    "user_domain_secret": sim["user_domain_secret"],
+                },
+                "quectel_endpoint": {"api_url": sim["api_url"], "ws_url": sim["ws_url"]},
+                "login": {
+                    "account_type": "email",
+                    "country_code": "86",
+                    "account": account["email"],
+                    "password": account["password"],
+                },
+            }
+        )
+
+    async def run_config_flow(self, answers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """Run the integration's config flow with these answers per step; the entry it made."""
         result = await self.request(
             "POST",
             "/api/config/config_entries/flow",
@@ -514,6 +542,7 @@ class Demo:
             {"PYTHONPATH": str(HA_PACKAGES)},
         )
         self.sim_info: dict[str, Any] = {}
+        self.quectel_info: dict[str, Any] = {}
         self.summary = ""
 
     async def __aenter__(self) -> Self:
@@ -549,11 +578,11 @@ class Demo:
             step(f"starting the cloud simulator on {settings.sim_url}")
             await self.simulator.start(verbose=False)
             await wait_http(f"{settings.sim_url}/_sim/info", self.simulator, 60)
-            async with (
-                aiohttp.ClientSession() as session,
-                session.get(f"{settings.sim_url}/_sim/info") as response,
-            ):
-                self.sim_info = await response.json()
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"{settings.sim_url}/_sim/info") as response:
+                    self.sim_info = await response.json()
+                async with session.get(f"{settings.sim_url}/_sim/quectel/info") as response:
+                    self.quectel_info = await response.json()
         step(f"starting Home Assistant on {settings.ha_url} (config: {settings.config_dir})")
         await self.hass.start(verbose=settings.verbose)
         await wait_http(f"{settings.ha_url}/api/onboarding", self.hass, 600)
@@ -581,6 +610,9 @@ class Demo:
                 step("adding Tencent IoT Explorer through its config flow (custom region)")
                 entry = await api.add_integration(self.sim_info)
                 entries = [await api.wait_entry_loaded(entry["entry_id"])]
+                step("adding the Quectel app's home through the config flow (custom endpoints)")
+                entry = await api.add_quectel_integration(self.quectel_info)
+                entries.append(await api.wait_entry_loaded(entry["entry_id"]))
             else:
                 entries = [await api.wait_entry_loaded(entries[0]["entry_id"]), *entries[1:]]
             for entry in entries:
@@ -615,6 +647,15 @@ class Demo:
                 f"  account +{account['CountryCode']} {account['PhoneNumber']} / "
                 f"{account['Password']}, API {info['api_url']}, push {info['ws_url']}",
             ]
+            if quectel := self.quectel_info:
+                quectel_account = quectel["accounts"][0]
+                lines += [
+                    "Quectel simulator: same port (admin API under /_sim/quectel)",
+                    f"  user domain {quectel['user_domain']}, "
+                    f"secret {quectel['user_domain_secret']}",
+                    f"  account {quectel_account['email']} / {quectel_account['password']}, "
+                    f"API {quectel['api_url']}, push {quectel['ws_url']}",
+                ]
         else:
             lines.append(
                 "  without the simulator: onboard in the browser, then add the integration"

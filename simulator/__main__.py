@@ -20,7 +20,10 @@ def _arguments() -> argparse.Namespace:
         "--fixture", type=Path, help="fixture JSON (default: fixtures/default_home.json)"
     )
     parser.add_argument(
-        "--devices", type=int, default=0, help="add N synthetic devices to the first family"
+        "--devices",
+        type=int,
+        default=0,
+        help="add N synthetic devices to the first family of each cloud",
     )
     parser.add_argument(
         "--doc-envelope",
@@ -70,7 +73,7 @@ async def _serve(args: argparse.Namespace) -> None:
         motor_tick=args.motor_tick or None,
     )
     sim.set_payload_style(nul_bytes=args.payload_nul_bytes)
-    quectel = QuectelSimulator()
+    quectel = QuectelSimulator(devices=args.devices)
     quectel.bind(await sim.start(args.host, args.port, extra_routes=quectel.routes()))
     info = sim.info()
     print("Tencent IoT Explorer cloud simulator")

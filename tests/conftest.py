@@ -40,6 +40,7 @@ from simulator import CloudSimulator
 from simulator.quectel import QuectelSimulator
 
 from .platform_common import set_up_entry
+from .quectel_common import quectel_entry_data
 
 
 @pytest.fixture(autouse=True)
@@ -170,3 +171,22 @@ async def setup_integration(hass: HomeAssistant, config_entry: MockConfigEntry) 
     """The config entry, set up against the simulator, its first firmware check done."""
     await set_up_entry(hass, config_entry)
     return config_entry
+
+
+@pytest.fixture
+async def quectel_entry(
+    hass: HomeAssistant, quectel_sim: QuectelSimulator
+) -> AsyncGenerator[MockConfigEntry]:
+    """An entry of the demo user's home on the Quectel simulator, added but not set up.
+
+    Unloaded before the simulator stops, as `config_entry` is.
+    """
+    yield add_entry(hass, quectel_entry_data(quectel_sim), "Demo · My Home")
+    await unload_entries(hass)
+
+
+@pytest.fixture
+async def setup_quectel(hass: HomeAssistant, quectel_entry: MockConfigEntry) -> MockConfigEntry:
+    """The Quectel entry, set up, its first firmware check done."""
+    await set_up_entry(hass, quectel_entry)
+    return quectel_entry

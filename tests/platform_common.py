@@ -17,9 +17,10 @@ from homeassistant.helpers.entity import Entity
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tencent_iot.api import PushClient
+from custom_components.tencent_iot.api import CloudPush
 from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from simulator import CloudSimulator
+from simulator.quectel import QuectelSimulator
 
 # Devices of the default home ("我的家 My Home").
 BULB = "3JQ8VX2K1M/bulb_7c87ce1a"
@@ -136,7 +137,7 @@ async def set_up_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 
 
 async def set_up_while_cloud_down(
-    hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, sim: CloudSimulator | QuectelSimulator, entry: MockConfigEntry
 ) -> None:
     """Set the entry up while the cloud answers only errors (until cleared): HA retries later."""
     sim.fail_next(10_000)
@@ -151,14 +152,14 @@ async def wait_for_firmware_check(hass: HomeAssistant, entry: MockConfigEntry) -
     await wait_for(hass, lambda: firmware.data is not None or not firmware.last_update_success)
 
 
-def push_of(entry: MockConfigEntry) -> PushClient:
+def push_of(entry: MockConfigEntry) -> CloudPush:
     """The entry's push client: push is on."""
     push = coordinator_of(entry).push
     assert push is not None
     return push
 
 
-async def connected_push(hass: HomeAssistant, entry: MockConfigEntry) -> PushClient:
+async def connected_push(hass: HomeAssistant, entry: MockConfigEntry) -> CloudPush:
     """The entry's push client, once it is connected."""
     push = push_of(entry)
     await wait_for(hass, lambda: push.connected)
@@ -167,7 +168,7 @@ async def connected_push(hass: HomeAssistant, entry: MockConfigEntry) -> PushCli
 
 async def deliver_report(
     hass: HomeAssistant,
-    sim: CloudSimulator,
+    sim: CloudSimulator | QuectelSimulator,
     coordinator: TencentIoTCoordinator,
     device: str,
     **values: Any,
@@ -184,7 +185,7 @@ async def deliver_report(
 
 async def take_push_down(
     hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry, *, abort: bool = False
-) -> PushClient:
+) -> CloudPush:
     """Once push is connected: drop it and keep it down (subscriptions refused); its client."""
     push = await connected_push(hass, entry)
     sim.refuse_subscriptions()

@@ -218,8 +218,8 @@ async def test_the_clients_use_home_assistants_session(
     """The HTTP client and the push channel share Home Assistant's session (inject-websession)."""
     session = async_get_clientsession(hass)
     coordinator = coordinator_of(setup_integration)
-    assert coordinator.client._transport._session is session
-    assert push_of(setup_integration)._session is session
+    assert coordinator.client._transport._session is session  # type: ignore[attr-defined]
+    assert push_of(setup_integration)._session is session  # type: ignore[attr-defined]
 
 
 async def test_unload_leaves_nothing_running(

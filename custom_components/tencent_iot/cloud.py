@@ -9,7 +9,12 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
-from .api import TencentIoTAuthError, TencentIoTError, TencentIoTRateLimitError
+from .api import (
+    TencentIoTAuthError,
+    TencentIoTError,
+    TencentIoTNotSupportedError,
+    TencentIoTRateLimitError,
+)
 from .const import DOMAIN, LOGGER
 from .models import TencentIoTConfigEntry
 
@@ -123,6 +128,13 @@ async def async_call_cloud[T](
     except TencentIoTAuthError as err:
         entry.async_start_reauth(hass)
         raise HomeAssistantError(translation_domain=DOMAIN, translation_key="auth_failed") from err
+    except TencentIoTNotSupportedError as err:
+        # What the entry's cloud lacks (a Quectel app has no music service, say).
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=f"not_supported_{err.capability}",
+            translation_placeholders={"target": target},
+        ) from err
     except TencentIoTRateLimitError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,

@@ -1,7 +1,7 @@
 """Config flow for Tencent IoT Explorer: app keys, endpoint, account login and family."""
 
 from collections.abc import Iterable, Mapping
-from typing import Any, override
+from typing import Any, Final, override
 from urllib.parse import urlsplit
 
 from homeassistant.config_entries import (
@@ -28,41 +28,62 @@ from homeassistant.helpers.selector import (
 import probatio
 
 from .api import (
+    CloudClient,
     Family,
     NumberDefine,
     Product,
     Property,
-    TencentIoTClient,
+    TencentIoTAccountLockedError,
     TencentIoTConnectionError,
     TencentIoTError,
     TencentIoTInvalidApp,
     TencentIoTInvalidCredentials,
+    TencentIoTNotSupportedError,
     TencentIoTTokenError,
+    TencentIoTWrongPasswordError,
     Token,
     User,
 )
-from .connection import async_login, async_send_code, create_client, region_endpoints
+from .api.quectel import ACCOUNT_FAMILY_ID
+from .connection import (
+    async_login,
+    async_send_code,
+    create_client,
+    data_centre_endpoints,
+    is_quectel,
+    region_endpoints,
+    token_data,
+)
 from .const import (
     ACCOUNT_TYPES,
+    CLOUD_QUECTEL,
     CONF_ACCESS_TOKEN,
     CONF_ACCOUNT,
     CONF_ACCOUNT_TYPE,
     CONF_API_URL,
     CONF_APP_KEY,
     CONF_APP_SECRET,
+    CONF_CLOUD,
     CONF_CODE,
     CONF_COUNTRY_CODE,
+    CONF_DATA_CENTRE,
     CONF_FAMILY_ID,
     CONF_FOLLOW_ROOMS,
     CONF_HISTORY_DAYS,
     CONF_OVERRIDES,
     CONF_PASSWORD,
+    CONF_REFRESH_EXPIRE_AT,
+    CONF_REFRESH_TOKEN,
     CONF_REGION,
     CONF_ROOMS,
     CONF_TOKEN_EXPIRE_AT,
     CONF_USE_PUSH,
+    CONF_USER_DOMAIN,
+    CONF_USER_DOMAIN_SECRET,
     CONF_USER_ID,
     CONF_WS_URL,
+    DATA_CENTRE_CUSTOM,
+    DATA_CENTRES,
     DEFAULT_COUNTRY_CODE,
     DEFAULT_HISTORY_DAYS,
     DOMAIN,
@@ -105,6 +126,13 @@ from .models import TencentIoTConfigEntry
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 _REGION = SelectSelector(SelectSelectorConfig(options=list(REGIONS), translation_key=CONF_REGION))
+# The first step's choice: a Tencent region, or a Quectel app (whose step follows).
+_REGION_OR_CLOUD = SelectSelector(
+    SelectSelectorConfig(options=[*REGIONS, CLOUD_QUECTEL], translation_key=CONF_REGION)
+)
+_DATA_CENTRE = SelectSelector(
+    SelectSelectorConfig(options=list(DATA_CENTRES), translation_key=CONF_DATA_CENTRE)
+)
 _ACCOUNT_TYPE = SelectSelector(
     SelectSelectorConfig(
         options=list(ACCOUNT_TYPES),
@@ -118,6 +146,21 @@ APP_SCHEMA = probatio.Schema(
         probatio.Required(CONF_REGION, default="china"): _REGION,
         probatio.Required(CONF_APP_KEY): str,
         probatio.Required(CONF_APP_SECRET): _PASSWORD,
+    }
+)
+# A Quectel app has no AppKey: the keys are asked for (and checked) only for a Tencent one.
+USER_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_REGION, default="china"): _REGION_OR_CLOUD,
+        probatio.Optional(CONF_APP_KEY): str,
+        probatio.Optional(CONF_APP_SECRET): _PASSWORD,
+    }
+)
+QUECTEL_APP_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_DATA_CENTRE, default="europe"): _DATA_CENTRE,
+        probatio.Required(CONF_USER_DOMAIN): str,
+        probatio.Required(CONF_USER_DOMAIN_SECRET): _PASSWORD,
     }
 )
 ENDPOINT_SCHEMA = probatio.Schema(
@@ -134,8 +177,42 @@ LOGIN_SCHEMA = probatio.Schema(
         probatio.Optional(CONF_PASSWORD, default=""): _PASSWORD,
     }
 )
+# Without a login by code, the password is required.
+PASSWORD_LOGIN_SCHEMA = LOGIN_SCHEMA.extend(
+    {
+        probatio.Required(CONF_ACCOUNT_TYPE, default="email"): _ACCOUNT_TYPE,
+        probatio.Required(CONF_PASSWORD): _PASSWORD,
+    }
+)
 CODE_SCHEMA = probatio.Schema({probatio.Required(CONF_CODE): str})
 REAUTH_SCHEMA = probatio.Schema({probatio.Optional(CONF_PASSWORD, default=""): _PASSWORD})
+PASSWORD_REAUTH_SCHEMA = probatio.Schema({probatio.Required(CONF_PASSWORD): _PASSWORD})
+
+# Entry data of each cloud: what was entered, the account's ids and its tokens.
+_ACCOUNT_KEYS: Final = (
+    CONF_API_URL,
+    CONF_WS_URL,
+    CONF_ACCOUNT_TYPE,
+    CONF_COUNTRY_CODE,
+    CONF_ACCOUNT,
+    CONF_PASSWORD,
+    CONF_USER_ID,
+    CONF_FAMILY_ID,
+    CONF_ACCESS_TOKEN,
+    CONF_TOKEN_EXPIRE_AT,
+)
+TENCENT_KEYS: Final = (CONF_REGION, CONF_APP_KEY, CONF_APP_SECRET, *_ACCOUNT_KEYS)
+QUECTEL_KEYS: Final = (
+    CONF_CLOUD,
+    CONF_DATA_CENTRE,
+    CONF_USER_DOMAIN,
+    CONF_USER_DOMAIN_SECRET,
+    *_ACCOUNT_KEYS,
+    CONF_REFRESH_TOKEN,
+    CONF_REFRESH_EXPIRE_AT,
+)
+# Quectel's code of a refused login signature: the user domain secret is wrong.
+_SIGNATURE_REFUSED: Final = "5420"
 
 # The options flow's pickers of the product and the property to customise.
 CONF_PRODUCT = "product"
@@ -144,7 +221,7 @@ CONF_PROPERTY = "property"
 _NO_ENTITY = "-"
 
 # Values never offered back in a re-shown form.
-_SECRETS = (CONF_APP_SECRET, CONF_PASSWORD, CONF_CODE)
+_SECRETS = (CONF_APP_SECRET, CONF_USER_DOMAIN_SECRET, CONF_PASSWORD, CONF_CODE)
 
 
 def _url_ok(url: str, schemes: tuple[str, ...]) -> bool:
@@ -152,12 +229,21 @@ def _url_ok(url: str, schemes: tuple[str, ...]) -> bool:
     return parts.scheme in schemes and bool(parts.netloc)
 
 
+def _url_errors(user_input: Mapping[str, str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not _url_ok(user_input[CONF_API_URL], ("http", "https")):
+        errors[CONF_API_URL] = "invalid_url"
+    if not _url_ok(user_input[CONF_WS_URL], ("ws", "wss")):
+        errors[CONF_WS_URL] = "invalid_url"
+    return errors
+
+
 def _without_secrets(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if key not in _SECRETS}
 
 
 class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Log in to a Tencent IoT Explorer app and pick a family."""
+    """Log in to a Tencent IoT Explorer or Quectel app and pick a family."""
 
     VERSION = 1
     # 1.2: the poll interval is no longer an option (async_migrate_entry drops it).
@@ -166,9 +252,11 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start with nothing entered."""
         self._data: dict[str, Any] = {}
-        self._client: TencentIoTClient | None = None
+        self._client: CloudClient | None = None
         self._user: User | None = None
         self._families: dict[str, Family] = {}
+        # What the last error message names (attempts left, minutes locked).
+        self._error_placeholders: dict[str, str] = {}
 
     @staticmethod
     @callback
@@ -177,10 +265,23 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
         """Options: push, rooms and history."""
         return OptionsFlowHandler()
 
+    @property
+    def _quectel(self) -> bool:
+        return is_quectel(self._data)
+
     @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Ask for the region and the app's AppKey and AppSecret."""
+        """Ask for the region and the app's AppKey and AppSecret, or for a Quectel app."""
         if user_input is not None:
+            if user_input[CONF_REGION] == CLOUD_QUECTEL:
+                self._data = {CONF_CLOUD: CLOUD_QUECTEL}
+                return await self.async_step_quectel_app()
+            if missing := {
+                key: "required"
+                for key in (CONF_APP_KEY, CONF_APP_SECRET)
+                if not user_input.get(key, "").strip()
+            }:
+                return self._show_app_form("user", user_input, missing)
             self._data.update(user_input)
             if user_input[CONF_REGION] == REGION_CUSTOM:
                 return await self.async_step_endpoint()
@@ -188,27 +289,50 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self._async_after_app_step()
         return self._show_app_form("user")
 
+    async def async_step_quectel_app(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the Quectel app's data centre, user domain and user domain secret."""
+        if user_input is None:
+            return self._show_app_form("quectel_app")
+        self._data.update(user_input)
+        self._data[CONF_USER_DOMAIN] = user_input[CONF_USER_DOMAIN].strip()
+        return await self._async_endpoints_of(user_input[CONF_DATA_CENTRE])
+
     async def async_step_endpoint(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the HTTP and WebSocket URLs of a custom deployment."""
+        return await self._async_endpoint_step("endpoint", user_input)
+
+    async def async_step_quectel_endpoint(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the HTTP and WebSocket URLs of a Quectel data centre not listed."""
+        return await self._async_endpoint_step("quectel_endpoint", user_input)
+
+    async def _async_endpoint_step(
+        self, step_id: str, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
         errors: dict[str, str] = {}
-        if user_input is not None:
-            if not _url_ok(user_input[CONF_API_URL], ("http", "https")):
-                errors[CONF_API_URL] = "invalid_url"
-            if not _url_ok(user_input[CONF_WS_URL], ("ws", "wss")):
-                errors[CONF_WS_URL] = "invalid_url"
-            if not errors:
-                self._data.update({key: value.rstrip("/") for key, value in user_input.items()})
-                return await self._async_after_app_step()
+        if user_input is not None and not (errors := _url_errors(user_input)):
+            self._data.update({key: value.rstrip("/") for key, value in user_input.items()})
+            return await self._async_after_app_step()
         suggested = user_input or {
             key: self._data[key] for key in (CONF_API_URL, CONF_WS_URL) if key in self._data
         }
         return self.async_show_form(
-            step_id="endpoint",
+            step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(ENDPOINT_SCHEMA, suggested),
             errors=errors,
         )
+
+    async def _async_endpoints_of(self, data_centre: str) -> ConfigFlowResult:
+        """The URLs of a named Quectel data centre, or the step asking for custom ones."""
+        if data_centre == DATA_CENTRE_CUSTOM:
+            return await self.async_step_quectel_endpoint()
+        self._data.update(data_centre_endpoints(data_centre))
+        return await self._async_after_app_step()
 
     async def _async_after_app_step(self) -> ConfigFlowResult:
         if self.source == SOURCE_RECONFIGURE:
@@ -216,7 +340,7 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
         return await self.async_step_login()
 
     async def async_step_login(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Ask for the account and its password (empty: log in with a code)."""
+        """Ask for the account and its password (empty: log in with a code, where there is one)."""
         errors: dict[str, str] = {}
         if user_input is not None:
             self._data.update(user_input)
@@ -265,7 +389,7 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the password again (empty: log in with a code)."""
+        """Ask for the password again (empty: log in with a code, where there is one)."""
         errors: dict[str, str] = {}
         if user_input is not None:
             self._data[CONF_PASSWORD] = user_input.get(CONF_PASSWORD, "")
@@ -273,13 +397,15 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self._async_send_code("reauth_confirm")
             if (result := await self._async_login("reauth_confirm", errors)) is not None:
                 return result
-        return self._show_account_form("reauth_confirm", REAUTH_SCHEMA, errors)
+        return self._show_account_form("reauth_confirm", self._reauth_schema, errors)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Change the region, endpoints or app keys of an entry."""
         entry = self._get_reconfigure_entry()
+        if is_quectel(entry.data):
+            return await self.async_step_reconfigure_quectel()
         if user_input is not None:
             self._data = {**entry.data, **user_input}
             if not user_input.get(CONF_APP_SECRET):
@@ -288,24 +414,47 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self.async_step_endpoint()
             self._data.update(region_endpoints(user_input[CONF_REGION]))
             return await self._async_finish_reconfigure()
-        return self._show_app_form("reconfigure", entry.data, secret_optional=True)
+        return self._show_app_form("reconfigure", entry.data)
+
+    async def async_step_reconfigure_quectel(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the data centre, endpoints, user domain or secret of a Quectel entry."""
+        entry = self._get_reconfigure_entry()
+        if user_input is None:
+            return self._show_app_form("reconfigure_quectel", entry.data)
+        self._data = {**entry.data, **user_input}
+        self._data[CONF_USER_DOMAIN] = user_input[CONF_USER_DOMAIN].strip()
+        if not user_input.get(CONF_USER_DOMAIN_SECRET):
+            self._data[CONF_USER_DOMAIN_SECRET] = entry.data[CONF_USER_DOMAIN_SECRET]
+        return await self._async_endpoints_of(user_input[CONF_DATA_CENTRE])
 
     def _show_app_form(
         self,
         step_id: str,
         values: Mapping[str, Any] | None = None,
         errors: dict[str, str] | None = None,
-        *,
-        secret_optional: bool = False,
     ) -> ConfigFlowResult:
-        schema = APP_SCHEMA
-        if secret_optional:
-            schema = schema.extend({probatio.Optional(CONF_APP_SECRET): _PASSWORD})
+        """The form of the app's credentials: the first step's, Quectel's, or reconfigure's."""
+        schema = {
+            "user": USER_SCHEMA,
+            "quectel_app": QUECTEL_APP_SCHEMA,
+            "reconfigure": APP_SCHEMA.extend({probatio.Optional(CONF_APP_SECRET): _PASSWORD}),
+            "reconfigure_quectel": QUECTEL_APP_SCHEMA.extend(
+                {probatio.Optional(CONF_USER_DOMAIN_SECRET): _PASSWORD}
+            ),
+        }[step_id]
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(schema, _without_secrets(values or {})),
             errors=errors,
         )
+
+    def _app_step(self) -> str:
+        """The step where the app's credentials are entered, for this flow and cloud."""
+        if self.source == SOURCE_RECONFIGURE:
+            return "reconfigure_quectel" if self._quectel else "reconfigure"
+        return "quectel_app" if self._quectel else "user"
 
     async def _async_finish_reconfigure(self) -> ConfigFlowResult:
         entry = self._get_reconfigure_entry()
@@ -314,10 +463,10 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
             if user.user_id != entry.data[CONF_USER_ID]:
                 return self.async_abort(reason="wrong_account")
             return self.async_update_reload_and_abort(entry, data=self._token_data())
-        if errors.get("base") == "invalid_auth":
+        if errors.get("base") in ("invalid_auth", "wrong_password"):
             # The app keys work but the stored login does not: that is reauth's job.
             return self.async_abort(reason="reauth_required")
-        return self._show_app_form("reconfigure", self._data, errors, secret_optional=True)
+        return self._show_app_form(self._app_step(), self._data, errors)
 
     async def _async_check_account(self, errors: dict[str, str]) -> User | None:
         """Log in with the changed settings and read the account, filling errors on failure."""
@@ -327,7 +476,7 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
                 await async_login(self._client, self._data)
             return await self._client.get_user()
         except Exception as err:  # noqa: BLE001
-            errors["base"] = self._error_key(err)
+            self._fill_errors(err, errors)
         return None
 
     async def _async_send_code(self, return_step: str) -> ConfigFlowResult:
@@ -336,7 +485,7 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
         try:
             await async_send_code(self._client, self._data)
         except Exception as err:  # noqa: BLE001
-            errors["base"] = self._error_key(err)
+            self._fill_errors(err, errors)
         if errors:
             return await self._async_show_error(return_step, errors)
         return await self.async_step_verification_code()
@@ -353,9 +502,9 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self._finish_reauth(self._user)
             families = await self._client.get_families()
         except Exception as err:  # noqa: BLE001
-            errors["base"] = self._error_key(err)
-            if errors["base"] == "invalid_app" and step_id == "login":
-                return self._show_app_form("user", self._data, errors)
+            self._fill_errors(err, errors)
+            if _app_rejected(errors) and step_id == "login":
+                return self._show_app_form(self._app_step(), self._data, errors)
             return None
         if not families:
             return self.async_abort(reason="no_families")
@@ -365,19 +514,25 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
         return await self.async_step_family()
 
     async def _async_show_error(self, step_id: str, errors: dict[str, str]) -> ConfigFlowResult:
-        if errors["base"] == "invalid_app" and self.source != SOURCE_REAUTH:
-            return self._show_app_form("user", self._data, errors)
+        if _app_rejected(errors) and self.source != SOURCE_REAUTH:
+            return self._show_app_form(self._app_step(), self._data, errors)
         if step_id == "reauth_confirm":
-            return self._show_account_form(step_id, REAUTH_SCHEMA, errors)
+            return self._show_account_form(step_id, self._reauth_schema, errors)
         return self._show_login_form(self._data, errors)
+
+    @property
+    def _reauth_schema(self) -> probatio.Schema:
+        return PASSWORD_REAUTH_SCHEMA if self._quectel else REAUTH_SCHEMA
 
     def _show_login_form(
         self, values: Mapping[str, Any], errors: dict[str, str]
     ) -> ConfigFlowResult:
+        schema = PASSWORD_LOGIN_SCHEMA if self._quectel else LOGIN_SCHEMA
         return self.async_show_form(
             step_id="login",
-            data_schema=self.add_suggested_values_to_schema(LOGIN_SCHEMA, _without_secrets(values)),
+            data_schema=self.add_suggested_values_to_schema(schema, _without_secrets(values)),
             errors=errors,
+            description_placeholders=self._error_placeholders or None,
         )
 
     def _show_account_form(
@@ -388,7 +543,10 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id=step_id,
             data_schema=schema,
             errors=errors,
-            description_placeholders={CONF_ACCOUNT: self._data[CONF_ACCOUNT]},
+            description_placeholders={
+                CONF_ACCOUNT: self._data[CONF_ACCOUNT],
+                **self._error_placeholders,
+            },
         )
 
     def _finish_reauth(self, user: User) -> ConfigFlowResult:
@@ -404,8 +562,10 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
         await self.async_set_unique_id(f"{user.user_id}/{family.family_id}")
         self._abort_if_unique_id_configured()
         # The same home through another account would build the same devices and entities.
-        if any(
+        # (An account without families has its own devices only, under the same id as others.)
+        if family.family_id != ACCOUNT_FAMILY_ID and any(
             entry.data.get(CONF_FAMILY_ID) == family.family_id
+            and is_quectel(entry.data) == self._quectel
             for entry in self._async_current_entries(include_ignore=False)
         ):
             return self.async_abort(
@@ -415,33 +575,39 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
         self._data[CONF_USER_ID] = user.user_id
         self._data[CONF_FAMILY_ID] = family.family_id
         who = user.nick_name or self._data[CONF_ACCOUNT]
-        return self.async_create_entry(title=f"{who} · {family.name}", data=self._token_data())
+        # A Quectel account without family mode has one nameless home: its devices.
+        title = f"{who} · {family.name}" if family.name else who
+        return self.async_create_entry(title=title, data=self._token_data())
 
     @callback
     def _store_token(self, token: Token) -> None:
-        self._data[CONF_ACCESS_TOKEN] = token.token
-        self._data[CONF_TOKEN_EXPIRE_AT] = token.expire_at
+        if self._client is not None:
+            self._data.update(token_data(self._client, token))
 
     def _token_data(self) -> dict[str, Any]:
         """Entry data: everything entered plus the token, minus transient values."""
-        return {
-            key: self._data.get(key, "")
-            for key in (
-                CONF_REGION,
-                CONF_API_URL,
-                CONF_WS_URL,
-                CONF_APP_KEY,
-                CONF_APP_SECRET,
-                CONF_ACCOUNT_TYPE,
-                CONF_COUNTRY_CODE,
-                CONF_ACCOUNT,
-                CONF_PASSWORD,
-                CONF_USER_ID,
-                CONF_FAMILY_ID,
-                CONF_ACCESS_TOKEN,
-                CONF_TOKEN_EXPIRE_AT,
-            )
-        }
+        keys = QUECTEL_KEYS if self._quectel else TENCENT_KEYS
+        return {key: self._data.get(key, "") for key in keys}
+
+    def _fill_errors(self, err: Exception, errors: dict[str, str]) -> None:
+        """The form errors (and what their messages name) of a failed login."""
+        self._error_placeholders = {}
+        match err:
+            case TencentIoTInvalidApp() if self._quectel:
+                if err.code == _SIGNATURE_REFUSED:
+                    errors[CONF_USER_DOMAIN_SECRET] = "invalid_user_domain_secret"
+                else:
+                    errors[CONF_USER_DOMAIN] = "invalid_user_domain"
+            case TencentIoTWrongPasswordError(attempts_left=int(left)):
+                errors["base"] = "wrong_password"
+                self._error_placeholders["attempts_left"] = str(left)
+            case TencentIoTAccountLockedError():
+                errors["base"] = "account_locked"
+                self._error_placeholders["minutes"] = str(round((err.retry_after or 0) / 60))
+            case TencentIoTNotSupportedError():
+                errors["base"] = "password_required"
+            case _:
+                errors["base"] = self._error_key(err)
 
     @staticmethod
     def _error_key(err: Exception) -> str:
@@ -456,6 +622,13 @@ class TencentIoTConfigFlow(ConfigFlow, domain=DOMAIN):
         else:
             LOGGER.exception("Unexpected error during login")
         return "unknown"
+
+
+def _app_rejected(errors: Mapping[str, str]) -> bool:
+    """Whether the app's credentials (not the account) were refused."""
+    return errors.get("base") == "invalid_app" or bool(
+        {CONF_USER_DOMAIN, CONF_USER_DOMAIN_SECRET} & errors.keys()
+    )
 
 
 class OptionsFlowHandler(OptionsFlowWithReload):

@@ -24,6 +24,14 @@ CONF_USER_ID: Final = "user_id"
 CONF_FAMILY_ID: Final = "family_id"
 CONF_ACCESS_TOKEN: Final = "access_token"  # noqa: S105
 CONF_TOKEN_EXPIRE_AT: Final = "token_expire_at"  # noqa: S105
+# Which cloud an entry's app lives in; an entry without it is a Tencent one.
+CONF_CLOUD: Final = "cloud"
+# A Quectel app's data centre, user domain and secret, and the account's refresh token.
+CONF_DATA_CENTRE: Final = "data_centre"
+CONF_USER_DOMAIN: Final = "user_domain"
+CONF_USER_DOMAIN_SECRET: Final = "user_domain_secret"  # noqa: S105
+CONF_REFRESH_TOKEN: Final = "refresh_token"  # noqa: S105
+CONF_REFRESH_EXPIRE_AT: Final = "refresh_expire_at"
 
 CONF_USE_PUSH: Final = "use_push"
 CONF_ROOMS: Final = "rooms"
@@ -35,6 +43,10 @@ CONF_OVERRIDES: Final = "overrides"
 
 REGION_CUSTOM: Final = "custom"
 REGIONS: Final = ("china", "overseas", REGION_CUSTOM)
+CLOUD_TENCENT: Final = "tencent"
+CLOUD_QUECTEL: Final = "quectel"
+DATA_CENTRE_CUSTOM: Final = "custom"
+DATA_CENTRES: Final = ("china", "europe", "north_america", DATA_CENTRE_CUSTOM)
 ACCOUNT_TYPES: Final = ("phone", "email")
 DEFAULT_COUNTRY_CODE: Final = "86"
 

@@ -16,10 +16,10 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from .api import (
     Automation,
     BindChange,
+    CloudPush,
     Device,
     DeviceEvent,
     PropertyReport,
-    PushClient,
     PushEvent,
     RateLimit,
     Room,
@@ -33,12 +33,10 @@ from .api import (
     Token,
 )
 from .cloud import CoalescedRead, async_call_cloud, auth_failed, run_all, update_failed
-from .connection import create_client
+from .connection import create_client, token_data
 from .const import (
-    CONF_ACCESS_TOKEN,
     CONF_FAMILY_ID,
     CONF_ROOMS,
-    CONF_TOKEN_EXPIRE_AT,
     CONF_USE_PUSH,
     DATA_READ_CONCURRENCY,
     DATA_READS_PER_MINUTE,
@@ -124,7 +122,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
         self._warned_products: set[str] = set()
 
     @property
-    def push(self) -> PushClient | None:
+    def push(self) -> CloudPush | None:
         """The push channel, once started."""
         return self.push_session.client
 
@@ -464,11 +462,7 @@ class TencentIoTCoordinator(DataUpdateCoordinator[None]):
     def _store_token(self, token: Token) -> None:
         self.hass.config_entries.async_update_entry(
             self.config_entry,
-            data={
-                **self.config_entry.data,
-                CONF_ACCESS_TOKEN: token.token,
-                CONF_TOKEN_EXPIRE_AT: token.expire_at,
-            },
+            data={**self.config_entry.data, **token_data(self.client, token)},
         )
 
     # Control

@@ -14,6 +14,9 @@ from .const import (
     CONF_APP_KEY,
     CONF_APP_SECRET,
     CONF_PASSWORD,
+    CONF_REFRESH_TOKEN,
+    CONF_USER_DOMAIN,
+    CONF_USER_DOMAIN_SECRET,
     CONF_USER_ID,
     DOMAIN,
     POLL_INTERVAL,
@@ -21,8 +24,8 @@ from .const import (
 from .customise import state_mapping
 from .models import DeviceState, TencentIoTConfigEntry
 
-# The user id and the AppKey identify the account and the app: a dump attached to a public
-# issue must not lead back to either.
+# The user id and the AppKey (a Quectel app's user domain) identify the account and the app: a
+# dump attached to a public issue must not lead back to either.
 TO_REDACT = {
     CONF_APP_SECRET,
     CONF_PASSWORD,
@@ -30,6 +33,9 @@ TO_REDACT = {
     CONF_ACCOUNT,
     CONF_USER_ID,
     CONF_APP_KEY,
+    CONF_USER_DOMAIN,
+    CONF_USER_DOMAIN_SECRET,
+    CONF_REFRESH_TOKEN,
 }
 
 

@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from .api import Device, Product, Room
+from .api.quectel import TSL_KEY, saved_product
 from .const import DOMAIN
 from .models import DeviceState
 
@@ -42,13 +43,7 @@ class HomeStore:
         if not (saved := await self._store.async_load()):
             return None
         products = {
-            product_id: Product.from_api(
-                {
-                    "ProductId": product_id,
-                    "Name": template.get("_name", ""),
-                    "DataTemplate": template,
-                }
-            )
+            product_id: _saved_product(product_id, template)
             for product_id, template in saved.get("products", {}).items()
         }
         return SavedHome(
@@ -61,6 +56,14 @@ class HomeStore:
             },
             products=products,
         )
+
+
+def _saved_product(product_id: str, template: dict[str, Any]) -> Product:
+    """A product as saved: a Quectel TSL, or a Tencent DataTemplate."""
+    name = template.get("_name", "")
+    if (tsl := template.get(TSL_KEY)) is not None:
+        return saved_product(product_id, name, tsl)
+    return Product.from_api({"ProductId": product_id, "Name": name, "DataTemplate": template})
 
 
 def _snapshot(rooms: Mapping[str, Room], devices: Mapping[str, DeviceState]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.exceptions import ServiceValidationError
 
-from .api import Device, DeviceEvent, Product, PropertyValue, TencentIoTClient
+from .api import CloudClient, Device, DeviceEvent, Product, PropertyValue
 from .const import DOMAIN, LOGGER
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ def build_states(
 class TencentIoTRuntimeData:
     """What a loaded entry holds, all of it built by async_setup_entry."""
 
-    client: TencentIoTClient
+    client: CloudClient
     coordinator: TencentIoTCoordinator
     # Firmware checks run apart from the home's reads, at their own pace.
     firmware: TencentIoTFirmwareCoordinator

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .api import TencentIoTError, TencentIoTKugouError
+from .api import Capability, TencentIoTError, TencentIoTKugouError
 from .api.music import (
     DAILY_SONGS,
     NEW_SONGS,
@@ -80,6 +80,8 @@ class SpeakerMusic:
 
     async def async_read_sources(self) -> None:
         """Read the recommended playlists; a speaker without the service keeps no sources."""
+        if Capability.MUSIC in self._coordinator.client.unsupported:
+            return
         await self._pacer.wait()
         try:
             playlists = await get_playlists(self._coordinator.client, self._key)

@@ -6,10 +6,29 @@ from collections.abc import Callable, Iterable
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .api import PushClient, PushEvent, TencentIoTAuthError, TencentIoTClient, TencentIoTError
+from .api import (
+    CloudClient,
+    CloudPush,
+    PushClient,
+    PushEvent,
+    TencentIoTAuthError,
+    TencentIoTClient,
+    TencentIoTError,
+)
+from .api.quectel import QuectelClient, QuectelPushClient
 from .const import DOMAIN, LOGGER, PUSH_BACKOFF_MAX, PUSH_BACKOFF_MIN, PUSH_SUBSCRIBE_WAIT
 from .models import TencentIoTConfigEntry
 from .repairs import PushDownIssue
+
+
+def _channel_of(client: CloudClient) -> tuple[Callable[..., CloudPush], object]:
+    """The push channel class of a client's cloud, and where it connects."""
+    match client:
+        case QuectelClient():
+            return QuectelPushClient, client.push_identity
+        case TencentIoTClient():
+            return PushClient, client.push_identity
+    raise TypeError(f"no push channel for {type(client).__name__}")  # pragma: no cover
 
 
 class PushSession:
@@ -19,7 +38,7 @@ class PushSession:
         self,
         hass: HomeAssistant,
         entry: TencentIoTConfigEntry,
-        client: TencentIoTClient,
+        client: CloudClient,
         *,
         on_event: Callable[[PushEvent], None],
         on_back: Callable[[], None],
@@ -31,7 +50,7 @@ class PushSession:
         self._on_event = on_event
         self._on_back = on_back
         self._issue = PushDownIssue(hass, entry)
-        self.client: PushClient | None = None
+        self.client: CloudPush | None = None
         # Set while push is subscribed: device data read after that misses no change.
         self._subscribed = asyncio.Event()
         self._was_down = False
@@ -46,9 +65,19 @@ class PushSession:
         if self.client is not None:
             self.client.subscribe(devices)
             return
-        self.client = PushClient(
+        self.client = self._new_channel()
+        self.client.subscribe(devices)
+        self._entry.async_create_background_task(
+            self._hass, self.client.run(), f"{DOMAIN} push channel"
+        )
+        self._entry.async_on_unload(self._async_stop)
+
+    def _new_channel(self) -> CloudPush:
+        """The push channel of the entry's cloud; both take the same arguments."""
+        channel, identity = _channel_of(self._client)
+        return channel(
             async_get_clientsession(self._hass),
-            self._client.push_identity,
+            identity,
             token_provider=self._current_token,
             on_event=self._on_event,
             on_connection_change=self._handle_connection,
@@ -56,11 +85,6 @@ class PushSession:
             backoff_min=PUSH_BACKOFF_MIN,
             backoff_max=PUSH_BACKOFF_MAX,
         )
-        self.client.subscribe(devices)
-        self._entry.async_create_background_task(
-            self._hass, self.client.run(), f"{DOMAIN} push channel"
-        )
-        self._entry.async_on_unload(self._async_stop)
 
     def subscribe(self, devices: Iterable[str]) -> None:
         """Follow these devices (and no others), when push runs."""

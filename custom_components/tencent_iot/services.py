@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 import contextlib
+from datetime import datetime
 import re
 from typing import Any, Final, cast
 
@@ -15,9 +16,10 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, entity_registry as er, service
+from homeassistant.util import dt as dt_util
 import probatio
 
-from .api import BindTokenState, Timer
+from .api import AccountSharing, BindTokenState, ShareRecipient, Timer
 from .const import DOMAIN
 from .control import async_call_action, async_run_scene, async_set_values
 from .coordinator import TencentIoTCoordinator
@@ -45,6 +47,9 @@ ATTR_ENABLED: Final = "enabled"
 ATTR_ACTION_ID: Final = "action_id"
 ATTR_INPUT: Final = "input"
 ATTR_USER_ID: Final = "user_id"
+ATTR_EMAIL: Final = "email"
+ATTR_PHONE: Final = "phone"
+ATTR_EXPIRES_AT: Final = "expires_at"
 ATTR_PRODUCT_ID: Final = "product_id"
 ATTR_DEVICE_NAME: Final = "device_name"
 ATTR_TOKEN: Final = "token"  # noqa: S105
@@ -117,8 +122,15 @@ CALL_ACTION_SCHEMA: Final = probatio.Schema(
         probatio.Optional(ATTR_INPUT, default=dict): dict,
     }
 )
+# One recipient: by user id (both clouds), or by email or phone with an end (Quectel's).
 SHARE_DEVICE_SCHEMA: Final = probatio.Schema(
-    {**_DEVICE_SCHEMA, probatio.Required(ATTR_USER_ID): cv.string}
+    {
+        **_DEVICE_SCHEMA,
+        probatio.Optional(ATTR_USER_ID): cv.string,
+        probatio.Optional(ATTR_EMAIL): cv.string,
+        probatio.Optional(ATTR_PHONE): cv.string,
+        probatio.Optional(ATTR_EXPIRES_AT): cv.datetime,
+    }
 )
 BIND_DEVICE_SCHEMA: Final = probatio.Schema(
     {
@@ -401,14 +413,37 @@ async def _async_call_action(call: ServiceCall) -> ServiceResponse:
     return dict(result.output)
 
 
+def _share_recipient(data: Mapping[str, Any]) -> ShareRecipient:
+    """The one recipient the call names; a blank or missing one is an error."""
+    given = {
+        key: value
+        for key in (ATTR_USER_ID, ATTR_EMAIL, ATTR_PHONE)
+        if (value := data.get(key, "").strip())
+    }
+    if len(given) != 1:
+        if not given and set(data) & {ATTR_USER_ID, ATTR_EMAIL, ATTR_PHONE} == {ATTR_USER_ID}:
+            raise _invalid("invalid_user_id")
+        raise _invalid("share_recipient_missing")
+    return ShareRecipient(**given)
+
+
 async def _async_share_device(call: ServiceCall) -> None:
     coordinator, state = _resolve_device(call)
-    if not (user_id := call.data[ATTR_USER_ID].strip()):
-        raise _invalid("invalid_user_id")
+    recipient = _share_recipient(call.data)
+    expires_at: datetime | None = call.data.get(ATTR_EXPIRES_AT)
+    client = coordinator.client
+    if not isinstance(client, AccountSharing):
+        if recipient.user_id is None or expires_at is not None:
+            raise _invalid("share_recipient_not_supported")
+        await coordinator.async_call_cloud(
+            client.send_share_invite(state.device, recipient.user_id), "share_failed", state.name
+        )
+        return
+    end = None if expires_at is None else int(dt_util.as_timestamp(expires_at))
+    if expires_at is not None and end is not None and end <= dt_util.utcnow().timestamp():
+        raise _invalid("invalid_share_expiry", expires_at=expires_at.isoformat())
     await coordinator.async_call_cloud(
-        coordinator.client.send_share_invite(state.device, user_id),
-        "share_failed",
-        state.name,
+        client.share_device(state.device, recipient, expires_at=end), "share_failed", state.name
     )
 
 

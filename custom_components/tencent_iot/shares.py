@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 
-from .api import Device, TencentIoTClient, TencentIoTCloudError
+from .api import CloudClient, Device, TencentIoTCloudError
 from .const import CONF_USER_ID, DOMAIN, LOGGER
 from .models import TencentIoTConfigEntry
 
@@ -37,7 +37,7 @@ class SharedDevices:
     """The devices shared with an entry's account, when the entry is the one showing them."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: TencentIoTConfigEntry, client: TencentIoTClient
+        self, hass: HomeAssistant, entry: TencentIoTConfigEntry, client: CloudClient
     ) -> None:
         """Nothing is read before the device list is."""
         self._hass = hass

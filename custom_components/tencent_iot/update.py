@@ -15,7 +15,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import FirmwareInfo, FirmwareStatus
+from .api import Capability, FirmwareInfo, FirmwareStatus
 from .const import DOMAIN
 from .coordinator import TencentIoTCoordinator
 from .entity import TencentIoTEntity
@@ -42,7 +42,10 @@ async def async_setup_entry(
     entry: TencentIoTConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add an update entity per device with firmware, once the (background) check found it."""
+    """Add an update entity per device with firmware, once the (background) check found it.
+
+    A cloud without firmware upgrades gets none: the device page shows its firmware anyway.
+    """
     coordinator = entry.runtime_data.coordinator
     firmware = entry.runtime_data.firmware
     added: set[str] = set()
@@ -77,9 +80,10 @@ async def async_setup_entry(
         )
 
     # From what earlier checks found, before the next one.
-    add_new_entities()
+    if Capability.FIRMWARE_UPGRADE not in coordinator.client.unsupported:
+        add_new_entities()
+        entry.async_on_unload(firmware.async_add_listener(add_new_entities))
     update_sw_versions()
-    entry.async_on_unload(firmware.async_add_listener(add_new_entities))
     entry.async_on_unload(firmware.async_add_listener(update_sw_versions))
     entry.async_on_unload(coordinator.listeners.async_add_new_devices_listener(check_new_devices))
 

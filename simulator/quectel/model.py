@@ -391,3 +391,32 @@ def load(source: Mapping[str, Any]) -> State:
 def read_fixture(path: Path = DEFAULT_FIXTURE) -> dict[str, Any]:
     """The fixture at `path`, decoded."""
     return cast(dict[str, Any], json.loads(path.read_text(encoding="utf-8")))
+
+
+def add_synthetic_devices(state: State, count: int) -> None:
+    """Add `count` devices to the first family, cycling over its rooms and ordinary devices."""
+    if count <= 0:
+        return
+    family = next(iter(state.families.values()), None)
+    prototypes = [
+        device
+        for device in state.devices.values()
+        if family is not None and device.fid == family.fid and device.access_type == 0
+    ]
+    if family is None or not prototypes:
+        raise ValueError("synthetic devices need a first family with an ordinary device")
+    rooms = list(family.rooms) or [""]
+    for i in range(count):
+        prototype = prototypes[i % len(prototypes)]
+        device = Device(
+            product=prototype.product,
+            device_key=f"SIM{i:05d}",
+            name=f"{prototype.name} #{i + 1}",
+            owner=prototype.owner,
+            fid=family.fid,
+            frid=rooms[i % len(rooms)],
+            version=prototype.version,
+            mcu_version=prototype.mcu_version,
+            values=json.loads(json.dumps(prototype.values)),
+        )
+        state.devices[device.key] = device

@@ -6,6 +6,7 @@ heartbeat, not answered), and `message` pushes of ONLINE, MATTR/REPORT, MEVENT a
 """
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Mapping
 import contextlib
 from dataclasses import dataclass, field
@@ -75,6 +76,8 @@ class PushHub:
         """`state` gives the cloud's current data (it is replaced on reset)."""
         self._state = state
         self.connections: list[Connection] = []
+        # Handshakes per path's last segment ("v2", "v1"), refused ones too.
+        self.handshakes: Counter[str] = Counter()
         self.options = PushOptions()
         self._changed = asyncio.Condition()
 
@@ -144,6 +147,7 @@ class PushHub:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """GET /ws/v2 or /ws/v1."""
+        self.handshakes[request.path.rsplit("/", 1)[-1]] += 1
         refusal = self.options.refused_paths.get(request.path)
         if refusal is WsRefusal.NOT_FOUND:
             return web.Response(status=404, text="404: Not Found")

@@ -27,6 +27,7 @@ from simulator.quectel.model import (
     QuecError,
     State,
     User,
+    add_synthetic_devices,
     load,
     now_ms,
     read_fixture,
@@ -49,11 +50,12 @@ class QuecAccount:
 class QuectelSimulator:
     """A local Quectel end-user cloud with a demo home."""
 
-    def __init__(self, fixture: Mapping[str, Any] | None = None) -> None:
-        """Load a fixture (the demo home when none is given)."""
+    def __init__(self, fixture: Mapping[str, Any] | None = None, *, devices: int = 0) -> None:
+        """Load a fixture (the demo home when none is given) plus `devices` synthetic ones."""
         self._source = fixture or read_fixture()
+        self._synthetic = devices
         self.hub = PushHub(lambda: self.state)
-        self.runtime = Runtime(QuectelCloud(load(self._source), self.hub), self.hub)
+        self.runtime = Runtime(QuectelCloud(self._load(), self.hub), self.hub)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -104,14 +106,20 @@ class QuectelSimulator:
     async def reset(self) -> None:
         """Reload the fixture, forget faults, options and counters, close every WebSocket."""
         await self.hub.close_all()
-        self.runtime.cloud = QuectelCloud(load(self._source), self.hub)
+        self.runtime.cloud = QuectelCloud(self._load(), self.hub)
         self.runtime.faults.clear()
         self.runtime.faults.counts.clear()
         self.runtime.code_faults.clear()
         self.runtime.bare_lists.clear()
         self.runtime.success_code = 200
         self.runtime.last_requests.clear()
+        self.hub.handshakes.clear()
         self.hub.options = type(self.hub.options)()
+
+    def _load(self) -> State:
+        state = load(self._source)
+        add_synthetic_devices(state, self._synthetic)
+        return state
 
     # What a client needs
 
@@ -357,8 +365,13 @@ class QuectelSimulator:
         return await self.hub.send_garbage(text)
 
     def request_counts(self) -> dict[str, int]:
-        """Requests per action (the path's last segment)."""
-        return dict(self.runtime.faults.counts)
+        """Requests per action (the path's last segment); WebSocket handshakes as "v2", "v1"."""
+        return {**self.runtime.faults.counts, **self.hub.handshakes}
+
+    def reset_request_counts(self) -> None:
+        """Start counting requests (and handshakes) from zero."""
+        self.runtime.faults.counts.clear()
+        self.hub.handshakes.clear()
 
     def last_request(self, action: str) -> dict[str, object] | None:
         """The last request of an action: method, params (no password), JSON body, headers."""

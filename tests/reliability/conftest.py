@@ -14,9 +14,10 @@ import pytest
 
 from custom_components.tencent_iot import connection, push_session
 from custom_components.tencent_iot.api import PushClient, TencentIoTClient
-from simulator import CloudSimulator
+from custom_components.tencent_iot.api.quectel import QuectelClient, QuectelPushClient
 
-from .helpers import secrets_of, unexpected_records
+from .clouds import Cloud, make_cloud
+from .helpers import Simulator, secrets_of, unexpected_records
 
 # Short enough that a timeout or a reconnect costs milliseconds, long enough for a loaded
 # machine to answer a healthy request in time.
@@ -31,22 +32,37 @@ def short_push_timeouts(monkeypatch: pytest.MonkeyPatch, **options: Any) -> None
         "PushClient",
         partial(PushClient, reply_timeout=PUSH_REPLY_TIMEOUT, **options),
     )
+    monkeypatch.setattr(
+        push_session,
+        "QuectelPushClient",
+        partial(QuectelPushClient, reply_timeout=PUSH_REPLY_TIMEOUT, **options),
+    )
 
 
 @pytest.fixture(autouse=True)
 def fast_faults(monkeypatch: pytest.MonkeyPatch, fast_push_backoff: None) -> None:
     """The real client and push channel, with timeouts, retries and backoffs made short."""
-    monkeypatch.setattr(
-        connection,
-        "TencentIoTClient",
-        partial(TencentIoTClient, timeout=CLIENT_TIMEOUT, retry_delays=(0.01, 0.02)),
-    )
+    for name, client in (("TencentIoTClient", TencentIoTClient), ("QuectelClient", QuectelClient)):
+        monkeypatch.setattr(
+            connection, name, partial(client, timeout=CLIENT_TIMEOUT, retry_delays=(0.01, 0.02))
+        )
     short_push_timeouts(monkeypatch)
 
 
+@pytest.fixture
+def cloud(request: pytest.FixtureRequest) -> Cloud:
+    """The cloud a scenario runs on (parametrised with `indirect=True`)."""
+    return make_cloud(request.param, request.getfixturevalue)
+
+
 @pytest.fixture(autouse=True)
-def clean_logs(caplog: pytest.LogCaptureFixture, sim: CloudSimulator) -> Generator[None]:
+def clean_logs(caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest) -> Generator[None]:
     """Log the integration at DEBUG; afterwards, no traceback and no secret in any record."""
+    sim: Simulator = (
+        request.getfixturevalue("cloud").sim
+        if "cloud" in request.fixturenames
+        else request.getfixturevalue("sim")
+    )
     caplog.set_level(logging.DEBUG, logger="custom_components.tencent_iot")
     # Passwords as they were: a scenario may change one.
     initial_secrets = secrets_of(sim)

@@ -15,11 +15,15 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tencent_iot.const import CONF_FAMILY_ID
+from custom_components.tencent_iot.const import CONF_FAMILY_ID, CONF_USER_ID
 from custom_components.tencent_iot.coordinator import TencentIoTCoordinator
 from custom_components.tencent_iot.diagnostics import async_get_config_entry_diagnostics
 from simulator import CloudSimulator
+from simulator.quectel import QuectelSimulator
+from simulator.quectel.model import Device as QuectelDevice
 from tests.platform_common import coordinator_of, wait_for
+
+type Simulator = CloudSimulator | QuectelSimulator
 
 # Log messages that mean an error escaped its handler.
 _UNHANDLED = ("Traceback", "Unhandled", "Error doing job", "Exception in", "never retrieved")
@@ -45,10 +49,11 @@ async def push_healthy_coordinator(
     return coordinator_of(entry)
 
 
-def secrets_of(sim: CloudSimulator) -> set[str]:
-    """The AppSecret, every user's password and every AccessToken the simulator issued."""
+def secrets_of(sim: Simulator) -> set[str]:
+    """The app's secret, every user's password and every token the simulator issued."""
+    app_secret = sim.app_secret if isinstance(sim, CloudSimulator) else sim.user_domain_secret
     return {
-        sim.app_secret,
+        app_secret,
         *(user.password for user in sim.state.users.values()),
         *sim.state.issued_tokens,
     }
@@ -93,12 +98,34 @@ def _same(value: Any, cloud: Any) -> bool:
     return bool(value == cloud)
 
 
-def cloud_device_ids(sim: CloudSimulator, entry: MockConfigEntry) -> set[str]:
+def cloud_device_ids(sim: Simulator, entry: MockConfigEntry) -> set[str]:
     """The devices of the entry's family, as the cloud has them."""
-    return set(sim.state.families[entry.data[CONF_FAMILY_ID]].device_ids)
+    if isinstance(sim, CloudSimulator):
+        return set(sim.state.families[entry.data[CONF_FAMILY_ID]].device_ids)
+    return {key for key, device in sim.state.devices.items() if _in_home(sim, entry, device)}
 
 
-def assert_coordinator_matches_cloud(sim: CloudSimulator, entry: MockConfigEntry) -> None:
+def _in_home(sim: QuectelSimulator, entry: MockConfigEntry, device: QuectelDevice) -> bool:
+    """Whether a Quectel device is in the entry's family (or the account's own and shared)."""
+    uid: str = entry.data[CONF_USER_ID]
+    family_id: str = entry.data[CONF_FAMILY_ID]
+    if not sim.state.can_see(uid, device):
+        return False
+    if family_id != "account":
+        return device.fid == family_id
+    top = sim.state.devices.get(device.gateway or "", device)
+    return top.owner == uid or uid in top.shares
+
+
+def cloud_device_state(sim: Simulator, key: str) -> tuple[bool, dict[str, Any]]:
+    """Whether the cloud has the device online, and its values."""
+    cloud = sim.device_state(key)
+    data = cloud["Data"] if isinstance(sim, CloudSimulator) else cloud["Values"]
+    assert isinstance(data, dict)
+    return bool(cloud["Online"]), data
+
+
+def assert_coordinator_matches_cloud(sim: Simulator, entry: MockConfigEntry) -> None:
     """The coordinator knows exactly the family's devices, with the cloud's status and values.
 
     Values are compared for online devices: an offline device's data is not read (its entities
@@ -110,12 +137,10 @@ def assert_coordinator_matches_cloud(sim: CloudSimulator, entry: MockConfigEntry
         f"only in HA: {known - cloud_ids}, only in the cloud: {cloud_ids - known}"
     )
     for key, state in coordinator.devices.items():
-        cloud = sim.device_state(key)
-        assert state.online == cloud["Online"], key
+        cloud_online, data = cloud_device_state(sim, key)
+        assert state.online == cloud_online, key
         if not state.online:
             continue
-        data = cloud["Data"]
-        assert isinstance(data, dict)
         wrong = {
             prop: (state.values.get(prop), value)
             for prop, value in data.items()
@@ -134,7 +159,7 @@ def _expected_entity_state(domain: str, prop: str, data: dict[str, Any]) -> str 
 
 
 def assert_entities_match_cloud(
-    hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, sim: Simulator, entry: MockConfigEntry
 ) -> None:
     """Every device entity is available exactly when its device is online, and shows its data."""
     coordinator = coordinator_of(entry)
@@ -148,16 +173,14 @@ def assert_entities_match_cloud(
         assert key in cloud_device_ids(sim, entry), f"{entity.entity_id} of a removed device"
         current = hass.states.get(entity.entity_id)
         assert current is not None, entity.entity_id
-        cloud = sim.device_state(key)
-        online = bool(cloud["Online"]) and coordinator.last_update_success
+        cloud_online, data = cloud_device_state(sim, key)
+        online = cloud_online and coordinator.last_update_success
         available = current.state != STATE_UNAVAILABLE
         if entity.domain == "update":
             # Also needs its firmware to be known: only "offline -> unavailable" is certain.
             assert online or not available, entity.entity_id
         else:
             assert available == online, f"{entity.entity_id}: {current.state}, online={online}"
-        data = cloud["Data"]
-        assert isinstance(data, dict)
         if available and (expected := _expected_entity_state(entity.domain, parts[2], data)):
             assert current.state == expected, f"{entity.entity_id}: {current.state} != {expected}"
         checked += 1
@@ -165,7 +188,7 @@ def assert_entities_match_cloud(
 
 
 async def assert_diagnostics_clean(
-    hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, sim: Simulator, entry: MockConfigEntry
 ) -> None:
     """The diagnostics dump holds none of the secrets."""
     dump = json.dumps(await async_get_config_entry_diagnostics(hass, entry), default=str)
@@ -175,7 +198,7 @@ async def assert_diagnostics_clean(
 
 async def assert_end_state(
     hass: HomeAssistant,
-    sim: CloudSimulator,
+    sim: Simulator,
     entry: MockConfigEntry,
     *,
     unload: bool = True,

@@ -6,7 +6,12 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tencent_iot.const import CONF_ACCESS_TOKEN, CONF_PASSWORD, DOMAIN
+from custom_components.tencent_iot.const import (
+    CONF_ACCESS_TOKEN,
+    CONF_PASSWORD,
+    CONF_REFRESH_TOKEN,
+    DOMAIN,
+)
 from simulator import CloudSimulator
 from tests.platform_common import (
     BULB,
@@ -17,8 +22,9 @@ from tests.platform_common import (
     wait_for,
 )
 
+from .clouds import CLOUDS, Cloud
 from .conftest import short_push_timeouts
-from .helpers import assert_end_state, push_healthy_coordinator, wait_push_healthy
+from .helpers import Simulator, assert_end_state, push_healthy_coordinator, wait_push_healthy
 
 NEW_PASSWORD = "Changed@5678"
 
@@ -33,10 +39,15 @@ def reauth_flows(hass: HomeAssistant) -> list[str]:
 
 
 async def assert_working_without_reauth(
-    hass: HomeAssistant, sim: CloudSimulator, entry: MockConfigEntry, *, brightness: int
+    hass: HomeAssistant,
+    sim: Simulator,
+    entry: MockConfigEntry,
+    *,
+    brightness: int,
+    device: str = BULB,
 ) -> None:
     """A report reaches the coordinator, no reauth flow started, and HA ends equal to the cloud."""
-    await deliver_report(hass, sim, coordinator_of(entry), BULB, brightness=brightness)
+    await deliver_report(hass, sim, coordinator_of(entry), device, brightness=brightness)
     assert not reauth_flows(hass)
     await assert_end_state(hass, sim, entry)
 
@@ -51,23 +62,36 @@ async def fast_heartbeat_entry(
     return config_entry
 
 
+@pytest.mark.parametrize("cloud", CLOUDS, indirect=True)
 @pytest.mark.parametrize("revoke", [False, True], ids=["expired", "revoked"])
 async def test_token_expired_mid_run_is_replaced_transparently(
-    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry, revoke: bool
+    hass: HomeAssistant, cloud: Cloud, revoke: bool
 ) -> None:
-    """A poll meeting a dead token logs in again; push resubscribes with the new token."""
+    """A poll meeting a dead token logs in again; push resubscribes with the new token.
+
+    Quectel renews with its refresh token; revoked, that one is refused too and the stored
+    password logs in.
+    """
+    sim, setup_integration = cloud.sim, cloud.entry
+    await set_up_entry(hass, setup_integration)
     coordinator = await push_healthy_coordinator(hass, setup_integration)
     old_token = setup_integration.data[CONF_ACCESS_TOKEN]
-    sim.expire_tokens(revoke=revoke)
+    logins = sim.request_counts().get(cloud.requests.login, 0)
+    cloud.expire_tokens(revoke=revoke)
     await coordinator.async_refresh()
     assert coordinator.last_update_success
     new_token = setup_integration.data[CONF_ACCESS_TOKEN]
     assert new_token != old_token
-    assert new_token in sim.state.sessions
+    assert cloud.token_valid(new_token)
+    if cloud.name == "quectel":
+        assert sim.request_counts().get(cloud.requests.login, 0) == logins + int(revoke)
+        assert setup_integration.data[CONF_REFRESH_TOKEN] in sim.state.issued_tokens
     # The push channel reconnects with the new token.
     await sim.drop_websockets()
     await wait_push_healthy(hass, setup_integration)
-    await assert_working_without_reauth(hass, sim, setup_integration, brightness=23)
+    await assert_working_without_reauth(
+        hass, sim, setup_integration, brightness=23, device=cloud.bulb
+    )
 
 
 async def test_token_rejected_by_push_heartbeat_is_replaced(
@@ -117,13 +141,16 @@ async def test_push_heartbeat_login_failures(
     assert await hass.config_entries.async_unload(config_entry.entry_id)
 
 
+@pytest.mark.parametrize("cloud", CLOUDS, indirect=True)
 async def test_password_changed_starts_reauth_then_recovers(
-    hass: HomeAssistant, sim: CloudSimulator, setup_integration: MockConfigEntry
+    hass: HomeAssistant, cloud: Cloud
 ) -> None:
     """The stored password stops working: one reauth flow; entering the new one recovers."""
+    sim, setup_integration = cloud.sim, cloud.entry
+    await set_up_entry(hass, setup_integration)
     coordinator = await push_healthy_coordinator(hass, setup_integration)
     sim.set_password(NEW_PASSWORD)
-    sim.expire_tokens(revoke=True)
+    cloud.expire_tokens(revoke=True)
     await sim.drop_websockets()
     await coordinator.async_refresh()
     await coordinator.async_refresh()
@@ -134,7 +161,7 @@ async def test_password_changed_starts_reauth_then_recovers(
     # HA shows the entities unavailable, and nothing else has changed.
     await assert_end_state(hass, sim, setup_integration, unload=False)
 
-    await sim.report(BULB, {"brightness": 66})
+    await sim.report(cloud.bulb, {"brightness": 66})
     result = await hass.config_entries.flow.async_configure(flows[0], {CONF_PASSWORD: NEW_PASSWORD})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
@@ -143,5 +170,5 @@ async def test_password_changed_starts_reauth_then_recovers(
     coordinator = coordinator_of(setup_integration)
     assert coordinator.last_update_success
     await wait_push_healthy(hass, setup_integration)
-    assert coordinator.devices[BULB].values["brightness"] == 66
+    assert coordinator.devices[cloud.bulb].values["brightness"] == 66
     await assert_end_state(hass, sim, setup_integration)

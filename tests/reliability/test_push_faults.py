@@ -24,9 +24,11 @@ from tests.platform_common import (
     count_state_writes,
     deliver_report,
     push_of,
+    set_up_entry,
     wait_for,
 )
 
+from .clouds import CLOUDS, Cloud
 from .conftest import PUSH_REPLY_TIMEOUT
 from .helpers import assert_end_state, push_healthy_coordinator, wait_push_healthy
 
@@ -40,15 +42,14 @@ def warnings_about(caplog: pytest.LogCaptureFixture, text: str) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("cloud", CLOUDS, indirect=True)
 @pytest.mark.parametrize("abort", [False, True], ids=["close-frame", "tcp-drop"])
 async def test_websocket_dropped_reconnects_with_backoff_and_catches_up(
-    hass: HomeAssistant,
-    sim: CloudSimulator,
-    setup_integration: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
-    abort: bool,
+    hass: HomeAssistant, cloud: Cloud, monkeypatch: pytest.MonkeyPatch, abort: bool
 ) -> None:
     """Reconnects back off, resubscribe, and a change made during the outage reaches HA."""
+    sim, setup_integration = cloud.sim, cloud.entry
+    await set_up_entry(hass, setup_integration)
     coordinator = coordinator_of(setup_integration)
     push = push_of(setup_integration)
     await wait_push_healthy(hass, setup_integration)
@@ -57,27 +58,28 @@ async def test_websocket_dropped_reconnects_with_backoff_and_catches_up(
     monkeypatch.setattr(push, "_backoff_max", 0.16)
     reconnects_before = push.reconnect_count
 
-    sim.refuse_subscriptions()
+    cloud.refuse_push()
     await sim.drop_websockets(abort=abort)
     await wait_for(hass, lambda: not push.connected)
     sim.reset_request_counts()
     # Made while no subscription is accepted: no push can carry these.
-    await sim.report(BULB, {"brightness": 7})
-    await sim.report(PLUG, {"power_switch": 0})
-    await sim.set_online(CURTAIN, False)
-    await wait_for(hass, lambda: sim.request_counts().get("ActivePush", 0) >= 6)
+    await sim.report(cloud.bulb, {"brightness": 7})
+    await sim.report(cloud.plug, {cloud.plug_switch: cloud.switch_value(False)})
+    offline = CURTAIN if cloud.name == "tencent" else cloud.plug
+    await sim.set_online(offline, False)
+    await wait_for(hass, lambda: cloud.push_attempts() >= 6)
     attempts_at = hass.loop.time()
     await wait_for(hass, lambda: hass.loop.time() - attempts_at > 0.6)
     # 0.6 s of refusals with delays growing to 160 ms: a handful of attempts, not dozens.
-    assert 3 <= sim.request_counts()["ActivePush"] - 6 <= 8
+    assert 3 <= cloud.push_attempts() - 6 <= 8
 
-    sim.refuse_subscriptions(False)
+    cloud.refuse_push(False)
     await wait_push_healthy(hass, setup_integration)
     assert push.reconnect_count > reconnects_before
-    await wait_for(hass, lambda: coordinator.devices[BULB].values.get("brightness") == 7)
-    await wait_for(hass, lambda: not coordinator.devices[CURTAIN].online)
+    await wait_for(hass, lambda: coordinator.devices[cloud.bulb].values.get("brightness") == 7)
+    await wait_for(hass, lambda: not coordinator.devices[offline].online)
     # Subscribed again to every device: a new report arrives by push.
-    await deliver_report(hass, sim, coordinator, BULB, brightness=8)
+    await deliver_report(hass, sim, coordinator, cloud.bulb, brightness=8)
     await assert_end_state(hass, sim, setup_integration)
 
 

@@ -1,7 +1,14 @@
 """Asyncio client for the Tencent Cloud IoT Explorer application-side API (no Home Assistant imports)."""
 
 from .client import TencentIoTClient
-from .cloud import AccountSharing, CloudClient, CloudPush, ShareRecipient
+from .cloud import (
+    AccountSharing,
+    Capability,
+    CloudClient,
+    CloudPush,
+    RefreshTokenHolder,
+    ShareRecipient,
+)
 from .const import REGIONS, Region, RegionEndpoints
 from .exceptions import (
     TencentIoTAccountLockedError,
@@ -91,6 +98,7 @@ __all__ = [
     "BindChange",
     "BindTokenState",
     "BoolDefine",
+    "Capability",
     "CloudClient",
     "CloudPush",
     "ControlEcho",
@@ -121,6 +129,7 @@ __all__ = [
     "PushEvent",
     "PushIdentity",
     "RateLimit",
+    "RefreshTokenHolder",
     "Region",
     "RegionEndpoints",
     "Room",

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 import aiohttp
 
+from .cloud import Capability
 from .const import (
     DEFAULT_RETRY_DELAYS,
     DEFAULT_TIMEOUT,
@@ -201,6 +202,11 @@ class TencentIoTClient:
     def ws_url(self) -> str:
         """WebSocket URL of the push channel (the first one tried)."""
         return self._ws_urls[0]
+
+    @property
+    def unsupported(self) -> frozenset[Capability]:
+        """Nothing: the interface was drawn from this cloud's API."""
+        return frozenset()
 
     @property
     def push_identity(self) -> PushIdentity:

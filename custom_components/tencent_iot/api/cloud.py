@@ -21,7 +21,8 @@ See docs/clouds.md for the adapters and the wiring.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
 
 from .models import (
     AccountType,
@@ -45,10 +46,28 @@ from .models import (
     Token,
     User,
 )
+from .rate_limit import RateLimit
+
+
+class Capability(StrEnum):
+    """What one cloud offers and another may lack (`TencentIoTNotSupportedError.capability`)."""
+
+    VERIFICATION_CODE_LOGIN = "verification_code_login"
+    FIRMWARE_UPGRADE = "firmware_upgrade"
+    BIND_TOKEN = "bind_token"  # noqa: S105 (a name, not a secret)
+    MUSIC = "music"
 
 
 class CloudClient(Protocol):
     """One account on one cloud: every call the core makes, in the shared models."""
+
+    @property
+    def unsupported(self) -> frozenset[Capability]:
+        """The capabilities this cloud lacks: their calls raise `TencentIoTNotSupportedError`."""
+
+    @property
+    def rate_limit(self) -> RateLimit:
+        """The requests sent, and the back-off every request waits out while the cloud refuses."""
 
     # Session
 
@@ -100,6 +119,9 @@ class CloudClient(Protocol):
 
     async def get_devices(self, family_id: str, room_id: str | None = None) -> list[Device]:
         """A home's devices (every page), or one room's."""
+
+    async def get_shared_devices(self) -> list[Device]:
+        """The devices other users share with the account (in none of its homes)."""
 
     async def get_gateway_sub_devices(self, gateway: Device) -> list[Device]:
         """A gateway's sub-devices."""
@@ -252,6 +274,16 @@ class ShareRecipient:
             raise ValueError("give exactly one of user_id, email or phone")
 
 
+@runtime_checkable
+class RefreshTokenHolder(Protocol):
+    """A session renewed with a refresh token (Quectel's), which its owner stores too."""
+
+    @property
+    def refresh_token(self) -> Token | None:
+        """The refresh token and when it expires, if logged in."""
+
+
+@runtime_checkable
 class AccountSharing(Protocol):
     """Sharing by user id, email or phone, with an optional expiry, and taking it back."""
 
@@ -281,6 +313,10 @@ class CloudPush(Protocol):
     @property
     def last_message_at(self) -> float | None:
         """`time.monotonic()` of the last frame received, if any."""
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the channel last failed to connect or went down, if it ever did."""
 
     @property
     def reconnect_count(self) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Self
 
-from .client import TencentIoTClient
+from .cloud import CloudClient
 from .parsing import as_int, as_records, as_str, first
 
 # The commands that list songs, and the one that lists recommended playlists.
@@ -61,7 +61,7 @@ def _entries(data: Any, *keys: str) -> list[Mapping[str, Any]]:
 
 
 async def get_songs(
-    client: TencentIoTClient,
+    client: CloudClient,
     device_id: str,
     command: str,
     params: Mapping[str, Any] | None = None,
@@ -72,7 +72,7 @@ async def get_songs(
     return [song for song in songs if song.song_id]
 
 
-async def get_playlists(client: TencentIoTClient, device_id: str) -> list[Playlist]:
+async def get_playlists(client: CloudClient, device_id: str) -> list[Playlist]:
     """The recommended playlists."""
     data = await client.kugou_command(device_id, RECOMMENDED_PLAYLISTS)
     playlists = (Playlist.from_api(raw) for raw in _entries(data, "playlists", "list", "info"))

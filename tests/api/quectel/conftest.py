@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.tencent_iot.api import LoginCredentials, PushEvent, Token
+from custom_components.tencent_iot.api import LoginCredentials, PushEvent, RateLimit, Token
 from custom_components.tencent_iot.api.quectel import (
     QuectelClient,
     QuectelPushClient,
@@ -41,7 +41,7 @@ def phone_credentials(sim: QuectelSimulator) -> LoginCredentials:
 
 @pytest.fixture
 def make_qclient(quectel_sim: QuectelSimulator, session: aiohttp.ClientSession) -> QClientFactory:
-    """Build clients of the simulator with short retry delays."""
+    """Build clients of the simulator with short retry delays and rate-limit back-offs."""
 
     def factory(**options: Any) -> QuectelClient:
         settings: dict[str, Any] = {
@@ -50,6 +50,7 @@ def make_qclient(quectel_sim: QuectelSimulator, session: aiohttp.ClientSession) 
             "api_url": quectel_sim.api_url,
             "ws_url": quectel_sim.ws_url,
             "retry_delays": (0.01,),
+            "rate_limit": RateLimit(backoff_min=0.001, backoff_max=0.004),
         }
         settings.update(options)
         return QuectelClient(session, **settings)

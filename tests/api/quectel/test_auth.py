@@ -228,6 +228,38 @@ async def test_concurrent_calls_renew_once(
     assert quectel_sim.request_counts()["refreshToken"] == 1
 
 
+async def test_a_refused_password_is_tried_once(
+    quectel_sim: QuectelSimulator, qclient: QuectelClient
+) -> None:
+    """Calls waiting to renew do not each try the refused password: each try costs an attempt."""
+    quectel_sim.set_password("Changed@5678")
+    quectel_sim.expire_tokens(refresh=True)
+    results = await asyncio.gather(*(qclient.get_user() for _ in range(6)), return_exceptions=True)
+    assert all(isinstance(result, TencentIoTWrongPasswordError) for result in results)
+    assert quectel_sim.request_counts()["emailPwdLogin"] == 2  # the first login, then one
+    with pytest.raises(TencentIoTWrongPasswordError):
+        await qclient.relogin()
+    assert quectel_sim.request_counts()["emailPwdLogin"] == 2
+    assert quectel_sim.demo_user.attempts_left == 4
+    # Logging in with the new password (as reauth does) works, and renewals use it again.
+    await qclient.login_password(email_credentials(quectel_sim))
+    quectel_sim.expire_tokens(refresh=True)
+    assert (await qclient.get_user()).user_id == "C1001"
+
+
+async def test_a_locked_account_is_not_tried_before_the_lock_ends(
+    quectel_sim: QuectelSimulator, qclient: QuectelClient
+) -> None:
+    """Locked (5147): no login is sent again while the lock lasts."""
+    quectel_sim.expire_tokens(refresh=True)
+    quectel_sim.error_next(5147, action="emailPwdLogin", msg="Account frozen")
+    with pytest.raises(TencentIoTAccountLockedError):
+        await qclient.get_user()
+    with pytest.raises(TencentIoTAccountLockedError):
+        await qclient.get_user()
+    assert quectel_sim.request_counts()["emailPwdLogin"] == 2
+
+
 async def test_relogin_skips_when_token_already_changed(
     quectel_sim: QuectelSimulator, qclient: QuectelClient
 ) -> None:

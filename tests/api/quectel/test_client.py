@@ -5,6 +5,7 @@ import pytest
 from custom_components.tencent_iot.api import (
     Device,
     LoginCredentials,
+    RateLimit,
     ShareRecipient,
     TencentIoTCloudError,
     TencentIoTConnectionError,
@@ -13,6 +14,7 @@ from custom_components.tencent_iot.api import (
     TencentIoTRateLimitError,
     TencentIoTResponseError,
 )
+from custom_components.tencent_iot.api.const import RATE_LIMIT_RETRIES
 from custom_components.tencent_iot.api.quectel import (
     ACCOUNT_FAMILY_ID,
     QuectelClient,
@@ -400,37 +402,37 @@ async def test_errors(quectel_sim: QuectelSimulator, qclient: QuectelClient) -> 
     with pytest.raises(TencentIoTDeviceGoneError) as gone:
         await qclient.get_device_data(other)
     assert gone.value.code == "5041"
-    quectel_sim.rate_limit_next(1, action="userInfo")
+    quectel_sim.rate_limit_next(1 + RATE_LIMIT_RETRIES, action="userInfo")
     with pytest.raises(TencentIoTRateLimitError):
         await qclient.get_user()
-    assert quectel_sim.request_counts()["userInfo"] == 6  # the rate limit was not retried
+    # Sent again after each back-off, then given up.
+    assert quectel_sim.request_counts()["userInfo"] == 5 + 1 + RATE_LIMIT_RETRIES
+    qclient.rate_limit.close()
 
 
-class _Gate:
-    def __init__(self) -> None:
-        self.requests = 0
-        self.limited: list[TencentIoTRateLimitError] = []
-
-    async def before_request(self) -> None:
-        self.requests += 1
-
-    def rate_limited(self, error: TencentIoTRateLimitError) -> None:
-        self.limited.append(error)
-
-
-async def test_an_injected_gate_paces_every_request(
-    quectel_sim: QuectelSimulator, qclient: QuectelClient
+async def test_4026_backs_off_every_request_of_the_shared_rate_limit(
+    quectel_sim: QuectelSimulator, make_qclient: QClientFactory
 ) -> None:
-    """A shared back-off can be given to the client: it sees every request and every 4026."""
-    gate = _Gate()
-    qclient.gate = gate
-    assert qclient.gate is gate
-    await qclient.get_user()
-    quectel_sim.rate_limit_next(1)
+    """A read waits out the back-off and succeeds; a write is refused once; both clients wait."""
+    shared = RateLimit(backoff_min=0.001)
+    first = make_qclient(credentials=email_credentials(quectel_sim), rate_limit=shared)
+    await first.login_password()
+    second = make_qclient(access_token=first.access_token, rate_limit=shared)
+    assert first.rate_limit is second.rate_limit is shared
+    quectel_sim.rate_limit_next(2, action="getFamilyModeConfig")
+    assert await second.get_families()
+    assert quectel_sim.request_counts()["getFamilyModeConfig"] == 3
+    assert shared.last_throttle is not None
+    assert shared.last_throttle.code == "4026"
+    assert shared.last_throttle.backoff == 0.002
+    assert not shared.throttled
+
+    quectel_sim.rate_limit_next(1, action="batchControlDevice")
     with pytest.raises(TencentIoTRateLimitError):
-        await qclient.get_families()
-    assert gate.requests == 2
-    assert len(gate.limited) == 1
+        await first.control_device(LAMP, {"brightness": 10})
+    assert quectel_sim.request_counts()["batchControlDevice"] == 1
+    assert quectel_sim.controls() == []
+    assert shared.requests["batchControlDevice"] == 1
 
 
 async def test_doc_success_code_and_http_statuses(

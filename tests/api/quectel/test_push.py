@@ -61,7 +61,7 @@ async def test_login_subscribe_and_device_messages(
         STATION,
         "low_battery",
         "alert",
-        {"battery_percentage": "5"},
+        {"battery_percentage": 5},  # the text of a number, read as one
         event.timestamp,  # type: ignore[union-attr]
     )
     assert (gateway, sensor) == (StatusChange(GATEWAY, False), StatusChange(SENSOR, False))

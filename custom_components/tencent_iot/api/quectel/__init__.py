@@ -4,22 +4,22 @@ The second cloud's adapter: it speaks the package's shared models and raises its
 so the core runs a Quectel account as it runs a Tencent one (see `..cloud`).
 """
 
-from .client import QuectelClient
-from .const import ACCOUNT_FAMILY_ID, DATA_CENTRES, DataCentre, DataCentreEndpoints
+from .client import QuectelClient, saved_product
+from .const import ACCOUNT_FAMILY_ID, DATA_CENTRES, TSL_KEY, DataCentre, DataCentreEndpoints
 from .push import QuectelPushClient, QuectelPushIdentity, decode_message, push_urls
-from .transport import RequestGate
 from .tsl import thing_model_from_tsl
 
 __all__ = [
     "ACCOUNT_FAMILY_ID",
     "DATA_CENTRES",
+    "TSL_KEY",
     "DataCentre",
     "DataCentreEndpoints",
     "QuectelClient",
     "QuectelPushClient",
     "QuectelPushIdentity",
-    "RequestGate",
     "decode_message",
     "push_urls",
+    "saved_product",
     "thing_model_from_tsl",
 ]

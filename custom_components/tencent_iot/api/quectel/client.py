@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import aiohttp
 
-from custom_components.tencent_iot.api.cloud import ShareRecipient
+from custom_components.tencent_iot.api.cloud import Capability, ShareRecipient
 from custom_components.tencent_iot.api.exceptions import (
     TencentIoTCloudError,
     TencentIoTNotSupportedError,
@@ -47,6 +47,7 @@ from custom_components.tencent_iot.api.parsing import (
     as_records,
     as_str,
 )
+from custom_components.tencent_iot.api.rate_limit import RateLimit
 from custom_components.tencent_iot.api.thing_model import InvalidValueError, ThingModel
 
 from . import models
@@ -55,13 +56,15 @@ from .const import (
     DATA_CENTRES,
     DEFAULT_RETRY_DELAYS,
     DEFAULT_TIMEOUT,
+    LISTED_STATES_FRESH,
     MAX_PAGES,
+    TSL_KEY,
     DataCentre,
 )
 from .errors import FAMILY_MODE_OFF
 from .push import QuectelPushIdentity, push_urls
 from .session import QuectelSession, page_items
-from .transport import QuectelTransport, RequestGate
+from .transport import QuectelTransport
 from .tsl import command_text, thing_model_from_tsl, value_to_cloud
 
 _LOGGER = logging.getLogger(__name__)
@@ -145,12 +148,13 @@ class QuectelClient:
         language: str = "en",
         timeout: float = DEFAULT_TIMEOUT,
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
-        gate: RequestGate | None = None,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         """Set up the client; `api_url`/`ws_url` override the data centre's endpoints.
 
         `family_id` is the home scenes and automations run in (Quectel wants it with family
-        mode on); `time_zone` ("+08:00") is sent with timers; `gate` paces every request.
+        mode on); `time_zone` ("+08:00") is sent with timers; every request goes through `rate_limit`, its own
+        unless the owner shares one.
         """
         if data_centre not in DATA_CENTRES:
             raise ValueError(f"unknown data centre {data_centre!r}")
@@ -161,7 +165,7 @@ class QuectelClient:
             language=language,
             timeout=timeout,
             retry_delays=retry_delays,
-            gate=gate,
+            rate_limit=rate_limit,
         )
         self._ws_urls = push_urls(ws_url or endpoints.ws_url)
         self._account = QuectelSession(
@@ -181,6 +185,10 @@ class QuectelClient:
         self._product_names: dict[str, str] = {}
         self._gateways: dict[str, Device] = {}
         self._models: dict[str, ThingModel] = {}
+        # Each device's list entry since the last status read, and when it was read.
+        self._listed: dict[str, tuple[models.DeviceRecord, float]] = {}
+        # The firmware each device's last data read named, until the next firmware check.
+        self._firmware: dict[str, FirmwareInfo] = {}
 
     # Session
 
@@ -200,13 +208,14 @@ class QuectelClient:
         return QuectelPushIdentity(self._ws_urls)
 
     @property
-    def gate(self) -> RequestGate | None:
-        """What paces this client's requests (a back-off shared by the entry), if anything."""
-        return self._transport.gate
+    def unsupported(self) -> frozenset[Capability]:
+        """What the end-user API has no call for (see docs/clouds.md)."""
+        return frozenset(Capability)
 
-    @gate.setter
-    def gate(self, gate: RequestGate | None) -> None:
-        self._transport.gate = gate
+    @property
+    def rate_limit(self) -> RateLimit:
+        """The requests sent, and the back-off every request waits out while the cloud refuses."""
+        return self._transport.rate_limit
 
     @property
     def user_id(self) -> str | None:
@@ -265,13 +274,13 @@ class QuectelClient:
         self, account_type: AccountType, account: str, country_code: str = "86"
     ) -> None:
         """Not offered: the end-user API sends login codes but has no login with one."""
-        raise TencentIoTNotSupportedError("verification_code_login")
+        raise TencentIoTNotSupportedError(Capability.VERIFICATION_CODE_LOGIN)
 
     async def login_verification_code(
         self, account_type: AccountType, account: str, code: str, country_code: str = "86"
     ) -> Token:
         """Not offered: the end-user API has no login with a verification code."""
-        raise TencentIoTNotSupportedError("verification_code_login")
+        raise TencentIoTNotSupportedError(Capability.VERIFICATION_CODE_LOGIN)
 
     async def login_password(self, credentials: LoginCredentials | None = None) -> Token:
         """Log in by email or phone and password; given credentials are kept for re-login."""
@@ -337,11 +346,18 @@ class QuectelClient:
             raws = await self._account.pages(f"{_FAMILY}/getFamilyDeviceList", {"fid": family_id})
         return self._learn(raws)
 
+    async def get_shared_devices(self) -> list[Device]:
+        """The devices other users share with the account (userDeviceList's shared ones)."""
+        records = await self._device_records(ACCOUNT_FAMILY_ID)
+        return [record.device for record in records if record.shared]
+
     def _learn(self, raws: Iterable[Mapping[str, Any]]) -> list[models.DeviceRecord]:
         records = [models.device_from_api(raw) for raw in raws]
+        listed_at = time.monotonic()
         for record in records:
             if record.product_name:
                 self._product_names[record.device.product_id] = record.product_name
+            self._listed[record.device.key] = (record, listed_at)
         return records
 
     async def get_gateway_sub_devices(self, gateway: Device) -> list[Device]:
@@ -365,7 +381,7 @@ class QuectelClient:
             model = thing_model_from_tsl(data)
             self._models[product_id] = model
             name = self._product_names.get(product_id, "")
-            products.append(Product(product_id, name, thing_model=model))
+            products.append(saved_product(product_id, name, as_mapping(data), model))
         return products
 
     async def get_device_statuses(self, device_ids: Iterable[str]) -> list[DeviceStatus]:
@@ -373,8 +389,18 @@ class QuectelClient:
         wanted = set(device_ids)
         if not wanted:
             return []
-        records = await self._device_records(self._family_id or ACCOUNT_FAMILY_ID)
-        found = {record.device.key: record for record in records}
+        # Statuses asked for right after the lists were read: the lists just named them (once).
+        now = time.monotonic()
+        listed = {
+            key: record
+            for key, (record, at) in self._listed.items()
+            if now - at <= LISTED_STATES_FRESH
+        }
+        self._listed.clear()
+        if wanted <= listed.keys():
+            return [models.status_from_record(listed[key]) for key in sorted(wanted)]
+        family_id = self._family_id or ACCOUNT_FAMILY_ID
+        found = {record.device.key: record for record in await self._device_records(family_id)}
         gateways = {
             gateway.key: gateway
             for key, gateway in self._gateways.items()
@@ -383,11 +409,20 @@ class QuectelClient:
         for gateway in gateways.values():
             for record in await self._sub_device_records(gateway):
                 found.setdefault(record.device.key, record)
+        if family_id != ACCOUNT_FAMILY_ID and wanted - set(found):
+            # Devices shared with the account are in no family: the account's list has them.
+            for record in await self._device_records(ACCOUNT_FAMILY_ID):
+                found.setdefault(record.device.key, record)
         return [models.status_from_record(found[key]) for key in sorted(wanted & set(found))]
 
     async def get_device_data(self, device: Device) -> dict[str, PropertyValue]:
-        """A device's values (getDeviceBusinessAttributes' `customizeTslInfo`)."""
-        return models.values_from_api(await self._business_attributes(device))
+        """A device's values (getDeviceBusinessAttributes' `customizeTslInfo`).
+
+        The same reply names the firmware: kept for the next firmware check.
+        """
+        data = await self._business_attributes(device)
+        self._firmware[device.key] = models.firmware_from_api(data)
+        return models.values_from_api(data)
 
     async def _business_attributes(self, device: Device) -> Any:
         return await self._account.get(
@@ -458,16 +493,22 @@ class QuectelClient:
     # Firmware: the versions are in the device data; upgrades are the vendor app's business.
 
     async def check_firmware_update(self, device: Device) -> FirmwareInfo:
-        """The firmware the device runs (no upgrade is offered through the end-user API)."""
+        """The firmware the device runs (no upgrade is offered through the end-user API).
+
+        From the device's last data read when there was one (a device that was upgraded goes
+        offline and online, and is read again then); else read now.
+        """
+        if (info := self._firmware.pop(device.key, None)) is not None:
+            return info
         return models.firmware_from_api(await self._business_attributes(device))
 
     async def publish_firmware_update(self, device: Device) -> None:
         """Not offered by the end-user API."""
-        raise TencentIoTNotSupportedError("firmware_upgrade")
+        raise TencentIoTNotSupportedError(Capability.FIRMWARE_UPGRADE)
 
     async def describe_firmware_update_status(self, device: Device) -> FirmwareStatus:
         """Not offered by the end-user API."""
-        raise TencentIoTNotSupportedError("firmware_upgrade")
+        raise TencentIoTNotSupportedError(Capability.FIRMWARE_UPGRADE)
 
     # Scenes and automations
 
@@ -756,19 +797,31 @@ class QuectelClient:
 
     async def get_bind_token_state(self, token: str) -> BindTokenState:
         """Tencent's Wi-Fi binding tokens have no Quectel counterpart."""
-        raise TencentIoTNotSupportedError("bind_token")
+        raise TencentIoTNotSupportedError(Capability.BIND_TOKEN)
 
     async def bind_device_by_token(
         self, token: str, product_id: str, device_name: str, family_id: str, room_id: str = "0"
     ) -> None:
         """Tencent's Wi-Fi binding tokens have no Quectel counterpart."""
-        raise TencentIoTNotSupportedError("bind_token")
+        raise TencentIoTNotSupportedError(Capability.BIND_TOKEN)
 
     async def kugou_command(
         self, device_id: str, command: str, params: Mapping[str, Any] | None = None
     ) -> Any:
         """Kugou music is Tencent's."""
-        raise TencentIoTNotSupportedError("music")
+        raise TencentIoTNotSupportedError(Capability.MUSIC)
+
+
+def saved_product(
+    product_id: str, name: str, tsl: Mapping[str, Any], model: ThingModel | None = None
+) -> Product:
+    """A product of its TSL (productTSL's `data`), which it keeps to be stored and rebuilt."""
+    return Product(
+        product_id,
+        name,
+        thing_model=thing_model_from_tsl(tsl) if model is None else model,
+        data_template={TSL_KEY: dict(tsl)},
+    )
 
 
 def _pkdk(device: Device) -> dict[str, str]:

@@ -39,6 +39,9 @@ DEFAULT_RETRY_DELAYS: Final = (0.5, 1.0)
 PAGE_SIZE: Final = 100
 # Stops paging when a service ignores `page` and keeps returning full pages.
 MAX_PAGES: Final = 200
+# Online states asked for within this many seconds of a device list read come from that list
+# (the integration reads the statuses right after the lists).
+LISTED_STATES_FRESH: Final = 5.0
 # Renew the access token this long before it expires rather than wait for a rejection.
 EXPIRY_MARGIN: Final = 300.0
 
@@ -59,3 +62,6 @@ MESSAGE_TYPES: Final = (
 # A Quectel account without family mode has no family: its devices are the account's own and
 # those shared with it. The integration sees them as one family with this id.
 ACCOUNT_FAMILY_ID: Final = "account"
+
+# Where a product's `data_template` keeps its TSL (a Tencent DataTemplate has no such key).
+TSL_KEY: Final = "_tsl"

@@ -86,6 +86,19 @@ def _object(value: object, what: str) -> Mapping[str, Any]:
     return decoded
 
 
+def _event_params(kv: Mapping[str, Any]) -> dict[str, Any]:
+    """An event's output values: the text of a number, bool, object or list is read as one.
+
+    The cloud sends them as text, like report values; unlike those, they reach automations
+    as they are, and the event's history (`deviceEventList`) has them typed.
+    """
+    params: dict[str, Any] = {}
+    for code, value in kv.items():
+        decoded = lenient_json_value(value) if isinstance(value, str) else value
+        params[code] = value if decoded is None or isinstance(decoded, str) else decoded
+    return params
+
+
 def decode_message(message: Mapping[str, Any]) -> PushEvent | None:
     """The shared event of one `message` push's `data`; None for what carries nothing to act on.
 
@@ -111,7 +124,8 @@ def decode_message(message: Mapping[str, Any]) -> PushEvent | None:
             if not (code := as_str(data.get("code"))):
                 raise _MalformedError("event without code")
             event_type = EVENT_TYPES.get(subtype.lower(), "info")
-            return DeviceEvent(key, code, event_type, _object(data.get("kv"), "kv"), stamp)
+            params = _event_params(_object(data.get("kv"), "kv"))
+            return DeviceEvent(key, code, event_type, params, stamp)
         case "ENDUSER":
             # value 1: bound or shared to the user; 0: unbound, unshared; 2: reset.
             return BindChange(key, as_int(data.get("value")) == 1)

@@ -9,9 +9,14 @@ import base64
 from collections.abc import Callable, Mapping
 import json
 import logging
+import math
+import time
 from typing import Any, Final
 
 from custom_components.tencent_iot.api.exceptions import (
+    TencentIoTAccountLockedError,
+    TencentIoTAuthError,
+    TencentIoTError,
     TencentIoTRejectedError,
     TencentIoTResponseError,
     TencentIoTTokenError,
@@ -98,6 +103,10 @@ class QuectelSession:
         self.credentials = credentials
         self._on_token = on_token
         self._login_lock = asyncio.Lock()
+        # Why the stored password was last refused (wrong, or the account locked), and until
+        # when (monotonic s): calls waiting to renew do not try it again, each costing one of
+        # the account's few attempts before the cloud locks it.
+        self._refusal: tuple[TencentIoTError, float] | None = None
 
     @property
     def can_relogin(self) -> bool:
@@ -129,6 +138,7 @@ class QuectelSession:
         )
         token = self._store_tokens(data, "login")
         self.credentials = credentials
+        self._refusal = None
         return token
 
     async def renew(self, stale: str | None) -> Token:
@@ -178,7 +188,17 @@ class QuectelSession:
                     self.refresh = None
             if not self.can_relogin:
                 raise TencentIoTTokenError("NoCredentials", "no way left to renew the session")
-            return await self.login_password()
+            if self._refusal is not None and time.monotonic() < self._refusal[1]:
+                raise self._refusal[0]
+            try:
+                return await self.login_password()
+            except TencentIoTAccountLockedError as err:
+                self._refusal = (err, time.monotonic() + (err.retry_after or 0.0))
+                raise
+            except TencentIoTAuthError as err:
+                # Until someone logs in with other credentials (a new client, after reauth).
+                self._refusal = (err, math.inf)
+                raise
 
     async def _usable_token(self) -> str:
         token = self.token

@@ -2,14 +2,17 @@
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from functools import partial
+from http import HTTPStatus
 import json
 import logging
 import time
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final, Literal
 import uuid
 
 import aiohttp
 
+from custom_components.tencent_iot.api.const import RATE_LIMIT_RETRIES
 from custom_components.tencent_iot.api.exceptions import (
     TencentIoTConnectionError,
     TencentIoTRateLimitError,
@@ -17,6 +20,7 @@ from custom_components.tencent_iot.api.exceptions import (
     TencentIoTTimeoutError,
 )
 from custom_components.tencent_iot.api.parsing import as_int, as_str
+from custom_components.tencent_iot.api.rate_limit import RateLimit, parse_retry_after
 
 from .const import APP_HEADERS, DEFAULT_RETRY_DELAYS, DEFAULT_TIMEOUT, MAX_IN_FLIGHT
 from .errors import is_success, quectel_error
@@ -27,17 +31,7 @@ type Method = Literal["GET", "POST", "PUT", "DELETE"]
 type Params = Mapping[str, object]
 
 # HTTP statuses that carry a meaning of their own when the body is not an envelope.
-_HTTP_CODES: Final = {401: 5032, 404: 404, 429: 4026}
-
-
-class RequestGate(Protocol):
-    """Paces the requests of every client of an entry (a shared back-off), when one is given."""
-
-    async def before_request(self) -> None:
-        """Wait until a request may be sent."""
-
-    def rate_limited(self, error: TencentIoTRateLimitError) -> None:
-        """The cloud refused a request for being one too many: slow everyone down."""
+_HTTP_CODES: Final = {401: 5032, 404: 404}
 
 
 def _query(params: Params | None) -> dict[str, str]:
@@ -69,16 +63,20 @@ class QuectelTransport:
         timeout: float = DEFAULT_TIMEOUT,
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
         max_in_flight: int = MAX_IN_FLIGHT,
-        gate: RequestGate | None = None,
+        rate_limit: RateLimit | None = None,
     ) -> None:
-        """Use the caller's session; `retry_delays` are the waits between attempts of a read."""
+        """Use the caller's session; `retry_delays` are the waits between attempts of a read.
+
+        Every request goes through `rate_limit` (a new one unless shared): while the cloud
+        refuses requests for being too many (4026), all of them wait.
+        """
         self._session = session
         self._api_url = api_url.rstrip("/")
         self._language = language
         self._timeout = timeout
         self._retry_delays = tuple(retry_delays)
         self._semaphore = asyncio.Semaphore(max_in_flight)
-        self.gate = gate
+        self.rate_limit = rate_limit or RateLimit()
 
     @property
     def api_url(self) -> str:
@@ -103,19 +101,29 @@ class QuectelTransport:
         `form` is sent form-encoded, `body` as JSON; `secrets` never appear in an error text.
         """
         action = path.rsplit("/", 1)[-1]
-        attempt = 0
+        send = partial(
+            self._send,
+            method,
+            path,
+            action,
+            token=token,
+            query=query,
+            form=form,
+            body=body,
+            device_call=device_call,
+            secrets=(*secrets, *([token] if token else [])),
+        )
+        attempt = refusals = 0
         while True:
             try:
-                return await self._send(
-                    method,
-                    path,
-                    action,
-                    token=token,
-                    query=query,
-                    form=form,
-                    body=body,
-                    device_call=device_call,
-                    secrets=(*secrets, *([token] if token else [])),
+                return await self.rate_limit.send(action, send)
+            except TencentIoTRateLimitError:
+                # The rate limit's back-off is the wait: the next attempt waits it out.
+                if not retry or refusals >= RATE_LIMIT_RETRIES:
+                    raise
+                refusals += 1
+                _LOGGER.debug(
+                    "%s refused as too many; retry %d after the back-off", action, refusals
                 )
             except TencentIoTResponseError:
                 raise
@@ -151,8 +159,6 @@ class QuectelTransport:
         device_call: bool,
         secrets: Sequence[str],
     ) -> Any:
-        if self.gate is not None:
-            await self.gate.before_request()
         started = time.monotonic()
         async with self._semaphore:
             _LOGGER.debug("%s %s", method, path)
@@ -167,6 +173,7 @@ class QuectelTransport:
                         headers=self._headers(token),
                     ) as response:
                         status = response.status
+                        retry_after = response.headers.get("Retry-After")
                         raw = await response.read()
             except TimeoutError as err:
                 raise TencentIoTTimeoutError(
@@ -182,18 +189,16 @@ class QuectelTransport:
         except ValueError:
             payload = None
         if not isinstance(payload, Mapping) or "code" not in payload:
+            if status == HTTPStatus.TOO_MANY_REQUESTS:
+                raise TencentIoTRateLimitError(
+                    f"HTTP {status}", "", action=action, retry_after=parse_retry_after(retry_after)
+                )
             if (code := _HTTP_CODES.get(status)) is not None:
-                raise self._error(code, f"HTTP {status}", action, device_call)
+                raise quectel_error(code, f"HTTP {status}", action=action, device_call=device_call)
             reason = f"HTTP {status}" if status >= 400 else "reply is not the JSON envelope"
             raise TencentIoTResponseError(f"{action}: {reason}")
         code = as_int(payload.get("code"))
         if is_success(code):
             return payload.get("data")
         message = _redact(as_str(payload.get("msg")), secrets)
-        raise self._error(code, message, action, device_call)
-
-    def _error(self, code: int | None, message: str, action: str, device_call: bool) -> Exception:
-        error = quectel_error(code, message, action=action, device_call=device_call)
-        if isinstance(error, TencentIoTRateLimitError) and self.gate is not None:
-            self.gate.rate_limited(error)
-        return error
+        raise quectel_error(code, message, action=action, device_call=device_call)

@@ -1,0 +1,1 @@
+"""The integration with a Quectel app, against the Quectel cloud simulator."""
