@@ -75,7 +75,11 @@ async def test_entities_show_the_cloud_values(
     assert state(hass, entity(hass, "select", f"{POWER_STATION}/ac_charging_power_ios")).state == (
         "600 W"
     )
-    assert state(hass, entity(hass, "number", f"{LAMP}/brightness")).state == "60"
+    # The bulb's power, brightness, colour temperature and RGB colour are one light.
+    lamp = state(hass, entity(hass, "light", f"{LAMP}/light"))
+    assert lamp.state == STATE_ON
+    assert lamp.attributes["brightness"] == 153  # 60 %
+    assert lamp.attributes["color_temp_kelvin"] == 4000
     assert state(hass, entity(hass, "text", f"{LAMP}/label")).state == "Desk"
     assert state(hass, entity(hass, "sensor", f"{KETTLE_PLUG}/energy")).state == "12.345"
     assert state(hass, entity(hass, "sensor", f"{CLIMATE}/temperature")).state == "21.5"
@@ -102,14 +106,14 @@ async def test_pushes_update_values_and_availability(
 async def test_control_is_confirmed_by_the_report(
     hass: HomeAssistant, quectel_sim: QuectelSimulator, setup_quectel: MockConfigEntry
 ) -> None:
-    """A switch and a number write through batchControlDevice; the pushed report shows them."""
+    """A switch and a light write through batchControlDevice; the pushed report shows them."""
     await wait_for(hass, lambda: coordinator_of(setup_quectel).push_healthy)
     plug = entity(hass, "switch", f"{KETTLE_PLUG}/switch")
     await call_service(hass, "switch.turn_on", plug)
     assert state(hass, plug).state == STATE_ON
-    brightness = entity(hass, "number", f"{LAMP}/brightness")
-    await call_service(hass, "number.set_value", brightness, value=25)
-    await wait_for_state(hass, brightness, "25")
+    lamp = entity(hass, "light", f"{LAMP}/light")
+    await call_service(hass, "light.turn_on", lamp, brightness_pct=25)
+    await wait_for(hass, lambda: state(hass, lamp).attributes["brightness"] == 64)
     assert [(c["DeviceId"], c["Data"]) for c in quectel_sim.controls()] == [
         (KETTLE_PLUG, {"switch": True}),
         (LAMP, {"brightness": 25}),
@@ -122,6 +126,21 @@ async def test_control_is_confirmed_by_the_report(
         "data": '[{"brightness":25}]',
         "deviceList": [{"productKey": "p11lt1", "deviceKey": "LT0001"}],
     }
+
+
+async def test_bulb_colour_is_written_as_its_struct(
+    hass: HomeAssistant, quectel_sim: QuectelSimulator, setup_quectel: MockConfigEntry
+) -> None:
+    """An RGB colour goes out as the bulb's colour struct, with its mode switched to colour."""
+    await wait_for(hass, lambda: coordinator_of(setup_quectel).push_healthy)
+    lamp = entity(hass, "light", f"{LAMP}/light")
+    await call_service(hass, "light.turn_on", lamp, rgb_color=[255, 0, 0])
+    await wait_for(hass, lambda: state(hass, lamp).attributes["color_mode"] == "rgb")
+    assert state(hass, lamp).attributes["rgb_color"] == (255, 0, 0)
+    (control,) = quectel_sim.controls()
+    assert control["DeviceId"] == LAMP
+    assert control["Data"]["colour"] == {"r": 255, "g": 0, "b": 0}
+    assert control["Data"]["work_mode"] == 1
 
 
 async def test_sub_device_control_names_its_gateway(
@@ -169,9 +188,9 @@ async def test_shared_devices_come_and_go_without_reload(
     await quectel_sim.share(LAMP, GUEST)
     await wait_for(hass, lambda: LAMP in coordinator.devices)
     await quectel_sim.wait_for_subscription(LAMP)
-    brightness = entity(hass, "number", f"{LAMP}/brightness")
+    lamp = entity(hass, "light", f"{LAMP}/light")
     await quectel_sim.report(LAMP, {"brightness": 33})
-    await wait_for_state(hass, brightness, "33")
+    await wait_for(hass, lambda: state(hass, lamp).attributes["brightness"] == 84)
 
     await quectel_sim.unshare(KETTLE_PLUG, GUEST)
     await wait_for(hass, lambda: KETTLE_PLUG not in coordinator.devices)

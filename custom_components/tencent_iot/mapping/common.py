@@ -26,8 +26,9 @@ class DeviceMatch:
     used: frozenset[str]
 
 
-# The power switch of a whole device.
-POWER_IDS: Final = ("power_switch",)
+# The power switch of a whole device: Tencent's standard id, then the plain ids of other
+# template authors and of Quectel's TSL (a writable bool only: a `power` number is watts).
+POWER_IDS: Final = ("power_switch", "power", "switch", "on_off", "onoff")
 
 # A whole-device rule: the properties left, the product's category and its name.
 type DeviceRule = Callable[[Properties, str, str], DeviceMatch | None]

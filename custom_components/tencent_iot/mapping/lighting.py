@@ -60,6 +60,7 @@ LIGHT_COLOR_TEMP_IDS: Final = (
 COLOR_TEMP_NAMES: Final = ("色温", "冷暖")
 LIGHT_COLOR_MODE_IDS: Final = ("color_mode", "colour_mode", "light_mode", "work_mode")
 LIGHT_RGB_IDS: Final = ("rgb_color", "rgb", "color_rgb")
+LIGHT_RGB_STRUCT_IDS: Final = ("colour", "color")
 LIGHT_RGB_CHANNEL_IDS: Final = (
     ("red", "r", "color_r", "colour_r"),
     ("green", "g", "color_g", "colour_g"),
@@ -135,7 +136,11 @@ def _light_color(props: Properties) -> _LightColor:
     hue, saturation = find_number(props, "hue"), find_number(props, "saturation")
     if hue is not None and saturation is not None:
         return _LightColor(ColorMode.HS, hue, saturation, find_number(props, "value"))
-    if (rgb := find(props, LIGHT_RGB_IDS, (StructDefine, NumberDefine), writable=True)) is not None:
+    # A plain `colour` is an RGB colour only as a struct of red, green and blue.
+    rgb = find(props, LIGHT_RGB_IDS, (StructDefine, NumberDefine), writable=True) or find(
+        props, LIGHT_RGB_STRUCT_IDS, (StructDefine,), writable=True
+    )
+    if rgb is not None:
         members = _rgb_members(rgb)
         if members is not None or isinstance(rgb.define, NumberDefine):
             return _LightColor(ColorMode.RGB, rgb=rgb, rgb_members=members)

@@ -48,7 +48,7 @@ from custom_components.tencent_iot.api import (
     TimestampDefine,
 )
 
-from .common import options
+from .common import POWER_IDS, options
 from .descriptions import (
     TencentIoTBinarySensorEntityDescription,
     TencentIoTButtonEntityDescription,
@@ -304,9 +304,9 @@ STANDARD_BINARY_SENSORS: Final = _by_ids(
 # Standard ids of states that are readings even when marked writable: a sensor by their type.
 STANDARD_READINGS: Final = frozenset({"work_state", "filter_state", "running_state", "air_quality"})
 
-STANDARD_SWITCHES: Final = {
-    "power_switch": TencentIoTSwitchEntityDescription(key="power", translation_key="power"),
-}
+STANDARD_SWITCHES: Final = dict.fromkeys(
+    POWER_IDS, TencentIoTSwitchEntityDescription(key="power", translation_key="power")
+)
 # switch_1 … switch_n: one switch per channel, named as the model names it.
 CHANNEL_SWITCH: Final = re.compile(r"switch_?\d+")
 CHANNEL_SWITCH_TEMPLATE: Final = TencentIoTSwitchEntityDescription(
