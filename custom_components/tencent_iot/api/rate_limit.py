@@ -10,14 +10,20 @@ Assistant's tests can move it forward.
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 import logging
 from typing import Final
 
-from .exceptions import TencentIoTRateLimitError, TencentIoTRejectedError
+from .const import RATE_LIMIT_RETRIES
+from .exceptions import (
+    TencentIoTConnectionError,
+    TencentIoTRateLimitError,
+    TencentIoTRejectedError,
+    TencentIoTResponseError,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -119,6 +125,41 @@ class RateLimit:
             raise
         self._answered(generation)
         return result
+
+    async def send_retrying[T](
+        self,
+        action: str,
+        request: Callable[[], Awaitable[T]],
+        *,
+        retry_delays: Sequence[float],
+        retry: bool,
+    ) -> T:
+        """Send a request; with `retry`, send it again after a refusal or a lost connection.
+
+        A refusal for too many requests is sent again after the back-off (which is the wait),
+        at most RATE_LIMIT_RETRIES times; a failed connection after each of `retry_delays`.
+        A reply that is not the cloud's envelope is not retried: it would not change.
+        """
+        attempt = refusals = 0
+        while True:
+            try:
+                return await self.send(action, request)
+            except TencentIoTRateLimitError:
+                if not retry or refusals >= RATE_LIMIT_RETRIES:
+                    raise
+                refusals += 1
+                _LOGGER.debug(
+                    "%s refused as too many; retry %d after the back-off", action, refusals
+                )
+            except TencentIoTResponseError:
+                raise
+            except TencentIoTConnectionError as err:
+                if not retry or attempt >= len(retry_delays):
+                    raise
+                delay = retry_delays[attempt]
+                attempt += 1
+                _LOGGER.debug("%s failed (%s); retry %d in %.1f s", action, err, attempt, delay)
+                await asyncio.sleep(delay)
 
     def close(self) -> None:
         """Stop the back-off timer and let every request go (the owner is going away)."""

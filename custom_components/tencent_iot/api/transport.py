@@ -5,7 +5,6 @@ Action methods live in `client.py`; another cloud would get its own transport.
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
 from http import HTTPStatus
 import json
 import logging
@@ -19,7 +18,6 @@ from .const import (
     DEFAULT_RETRY_DELAYS,
     DEFAULT_TIMEOUT,
     MAX_IN_FLIGHT,
-    RATE_LIMIT_RETRIES,
     SESSION_API_PATH,
     SIGNED_API_PATH,
 )
@@ -138,32 +136,14 @@ class Transport:
         retry: bool,
         query: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        attempt = refusals = 0
-        while True:
-            # A fresh body per attempt: new RequestId, and for signed calls a new
-            # Timestamp/Nonce so the retry is not refused as a replay.
-            body = build()
-            try:
-                return await self.rate_limit.send(
-                    action, partial(self._post, path, action, body, signed=signed, query=query)
-                )
-            except TencentIoTRateLimitError:
-                # The rate limit's back-off is the wait: the next attempt waits it out.
-                if not retry or refusals >= RATE_LIMIT_RETRIES:
-                    raise
-                refusals += 1
-                _LOGGER.debug(
-                    "%s refused as too many; retry %d after the back-off", action, refusals
-                )
-            except TencentIoTResponseError:
-                raise
-            except TencentIoTConnectionError as err:
-                if not retry or attempt >= len(self._retry_delays):
-                    raise
-                delay = self._retry_delays[attempt]
-                attempt += 1
-                _LOGGER.debug("%s failed (%s); retry %d in %.1f s", action, err, attempt, delay)
-                await asyncio.sleep(delay)
+        # A fresh body per attempt: new RequestId, and for signed calls a new Timestamp/Nonce
+        # so the retry is not refused as a replay.
+        return await self.rate_limit.send_retrying(
+            action,
+            lambda: self._post(path, action, build(), signed=signed, query=query),
+            retry_delays=self._retry_delays,
+            retry=retry,
+        )
 
     async def _post(
         self,

@@ -12,7 +12,6 @@ import uuid
 
 import aiohttp
 
-from custom_components.tencent_iot.api.const import RATE_LIMIT_RETRIES
 from custom_components.tencent_iot.api.exceptions import (
     TencentIoTConnectionError,
     TencentIoTRateLimitError,
@@ -113,27 +112,9 @@ class QuectelTransport:
             device_call=device_call,
             secrets=(*secrets, *([token] if token else [])),
         )
-        attempt = refusals = 0
-        while True:
-            try:
-                return await self.rate_limit.send(action, send)
-            except TencentIoTRateLimitError:
-                # The rate limit's back-off is the wait: the next attempt waits it out.
-                if not retry or refusals >= RATE_LIMIT_RETRIES:
-                    raise
-                refusals += 1
-                _LOGGER.debug(
-                    "%s refused as too many; retry %d after the back-off", action, refusals
-                )
-            except TencentIoTResponseError:
-                raise
-            except TencentIoTConnectionError as err:
-                if not retry or attempt >= len(self._retry_delays):
-                    raise
-                delay = self._retry_delays[attempt]
-                attempt += 1
-                _LOGGER.debug("%s failed (%s); retry %d in %.1f s", action, err, attempt, delay)
-                await asyncio.sleep(delay)
+        return await self.rate_limit.send_retrying(
+            action, send, retry_delays=self._retry_delays, retry=retry
+        )
 
     def _headers(self, token: str | None) -> dict[str, str]:
         headers = {
