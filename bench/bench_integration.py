@@ -381,8 +381,9 @@ async def phase_setup(bench: Bench) -> None:
 async def phase_history(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     """One import round of the default history days, as when every sensor first appears.
 
-    No recorder runs: its read (nothing imported yet) and its write are replaced, so the figure
-    is the cloud's side (requests, pacing) and the aggregation, not the database's.
+    No recorder runs: its reads (nothing imported yet, no hour before) and its write are
+    replaced, so the figure is the cloud's side (requests, pacing) and the aggregation, not
+    the database's.
     """
     hass = bench.hass
     hours: list[int] = []
@@ -392,6 +393,7 @@ async def phase_history(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
         lambda hass: SimpleNamespace(async_add_executor_job=hass.async_add_executor_job),
     )
     monkeypatch.setattr(history_module, "statistics_during_period", lambda *_: {})
+    monkeypatch.setattr(history_module, "get_last_statistics", lambda *_: {})
     monkeypatch.setattr(
         history_module,
         "async_import_statistics",
