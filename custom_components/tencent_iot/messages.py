@@ -193,15 +193,21 @@ class MessageCentre(EntryFeature):
 
     def _names_unlogged_event(self, category: str, message: Message) -> bool:
         """Whether a device message is about a device with events, none logged near it."""
-        key = message_device(message)
-        state = self.coordinator.devices.get(key)
+        state = self.coordinator.devices.get(message_device(message))
         return (
             category == "device"
             and state is not None
             and bool(state.product.thing_model.events)
-            and not self.entry.runtime_data.events.logged_near(
-                key, _sent_at(message), SAME_HAPPENING
-            )
+            and not self._has_its_line(category, message, _sent_at(message))
+        )
+
+    def _has_its_line(self, category: str, message: Message, sent: float) -> bool:
+        """Whether a device message's happening has its line: its device's event logged near."""
+        key = message_device(message)
+        return (
+            category == "device"
+            and key in self.coordinator.devices
+            and self.entry.runtime_data.events.logged_near(key, sent, SAME_HAPPENING)
         )
 
     def _fire(self, category: str, message: Message) -> None:
@@ -223,11 +229,7 @@ class MessageCentre(EntryFeature):
             "time": datetime.fromtimestamp(sent, UTC).isoformat(),
         }
         self.hass.bus.async_fire(EVENT_MESSAGE, data, time_fired=sent)
-        if (
-            state is not None
-            and category == "device"
-            and self.entry.runtime_data.events.logged_near(key, sent, SAME_HAPPENING)
-        ):
+        if self._has_its_line(category, message, sent):
             return
         name = state.name if state is not None else home_name(self.coordinator)
         self.hass.bus.async_fire(
