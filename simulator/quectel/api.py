@@ -220,6 +220,12 @@ async def user_logout(call: Call) -> object:
 def _device_entry(state: State, uid: str, device: Device) -> dict[str, Any]:
     shared = device.owner != uid and uid in device.shares
     family = state.families.get(device.fid)
+    if shared:
+        fid, frid, room = state.share_family(uid), "", ""
+    elif family is not None and uid in family.members:
+        fid, frid, room = device.fid, device.frid, family.rooms.get(device.frid, "")
+    else:
+        fid, frid, room = "", "", family.rooms.get(device.frid, "") if family else ""
     return {
         "productKey": device.product.product_key,
         "deviceKey": device.device_key,
@@ -232,9 +238,9 @@ def _device_entry(state: State, uid: str, device: Device) -> dict[str, Any]:
         "sn": device.device_key,
         "signalStrength": "88",
         "bindStatus": 1,
-        "fid": device.fid if family and uid in family.members else "",
-        "frid": device.frid if family and uid in family.members else "",
-        "roomName": family.rooms.get(device.frid, "") if family else "",
+        "fid": fid,
+        "frid": frid,
+        "roomName": room,
         "ownerUid": device.owner if shared else None,
         "uid": uid,
         "deviceBindTimeTs": 1744780781133,
@@ -247,8 +253,12 @@ def _top_level(state: State, uid: str, fid: str | None = None) -> list[Device]:
         for device in state.devices.values()
         if device.access_type != 2
         and state.can_see(uid, device)
-        and (fid is None or device.fid == fid)
+        and (fid is None or fid in (device.fid, _share_family(state, uid, device)))
     ]
+
+
+def _share_family(state: State, uid: str, device: Device) -> str | None:
+    return state.share_family(uid) if uid in device.shares else None
 
 
 async def family_mode_config(call: Call) -> object:

@@ -200,6 +200,7 @@ async def share_user_list(call: Call) -> object:
                     "pk": device.product.product_key,
                     "dk": device.device_key,
                     "sharingExpireAtTs": share.expire_at,
+                    "fid": call.state.share_family(share.share_uid),
                 },
                 "userInfo": {"uid": user.uid, "nikeName": user.nickname, "email": user.email},
             }

@@ -294,6 +294,16 @@ class State:
     controls: list[dict[str, Any]] = field(default_factory=list)
     issued_tokens: list[str] = field(default_factory=list)
 
+    def share_family(self, uid: str) -> str:
+        """The family a device shared with `uid` is listed in: their first, in family mode.
+
+        Quectel's app lists a shared device in the recipient's family lists (`deviceType` 2, the
+        share's `fid`), not apart; without family mode the account's own list has it.
+        """
+        if not self.users[uid].family_mode:
+            return ""
+        return next((f.fid for f in self.families.values() if uid in f.members), "")
+
     def user_by(self, kind: str, account: str) -> User | None:
         """The user with this email or phone."""
         return next((u for u in self.users.values() if getattr(u, kind) == account), None)

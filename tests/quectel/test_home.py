@@ -181,6 +181,8 @@ async def test_shared_devices_come_and_go_without_reload(
     await set_up_entry(hass, entry)
     coordinator = coordinator_of(entry)
     assert set(coordinator.devices) == {KETTLE_PLUG}
+    # The account's list is the home's, shared devices included: it is read once.
+    assert quectel_sim.request_counts()["userDeviceList"] == 1
     await wait_for(hass, lambda: coordinator.push_healthy)
     plug = entity(hass, "switch", f"{KETTLE_PLUG}/switch")
     assert state(hass, plug).state == STATE_OFF
@@ -238,7 +240,7 @@ async def test_setup_asks_each_thing_once(
 async def test_device_shared_with_a_family_account(
     hass: HomeAssistant, quectel_sim: QuectelSimulator, setup_quectel: MockConfigEntry
 ) -> None:
-    """A device another user shares is in no family: the account's entry shows it, live."""
+    """A device another user shares lands in the account's family: its entry shows it, live."""
     coordinator = coordinator_of(setup_quectel)
     await wait_for(hass, lambda: coordinator.push_healthy)
     theirs = await quectel_sim.add_device(
@@ -247,6 +249,8 @@ async def test_device_shared_with_a_family_account(
     await quectel_sim.share(theirs, "C1001")
     await wait_for(hass, lambda: theirs in coordinator.devices)
     assert coordinator.devices[theirs].online
+    # The family's list names it: the account's own list is never read.
+    assert "userDeviceList" not in quectel_sim.request_counts()
     await quectel_sim.wait_for_subscription(theirs)
     power = entity(hass, "sensor", f"{theirs}/power")
     await quectel_sim.report(theirs, {"power": 99.5})

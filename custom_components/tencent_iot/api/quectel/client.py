@@ -347,9 +347,12 @@ class QuectelClient:
         return self._learn(raws)
 
     async def get_shared_devices(self) -> list[Device]:
-        """The devices other users share with the account (userDeviceList's shared ones)."""
-        records = await self._device_records(ACCOUNT_FAMILY_ID)
-        return [record.device for record in records if record.shared]
+        """None apart: Quectel lists a device shared with the account with its home's own.
+
+        In family mode the family's lists carry it (`deviceType` 2, as Quectel's app shows it);
+        without, the account's list does.
+        """
+        return []
 
     def _learn(self, raws: Iterable[Mapping[str, Any]]) -> list[models.DeviceRecord]:
         records = [models.device_from_api(raw) for raw in raws]
@@ -408,10 +411,6 @@ class QuectelClient:
         }
         for gateway in gateways.values():
             for record in await self._sub_device_records(gateway):
-                found.setdefault(record.device.key, record)
-        if family_id != ACCOUNT_FAMILY_ID and wanted - set(found):
-            # Devices shared with the account are in no family: the account's list has them.
-            for record in await self._device_records(ACCOUNT_FAMILY_ID):
                 found.setdefault(record.device.key, record)
         return [models.status_from_record(found[key]) for key in sorted(wanted & set(found))]
 

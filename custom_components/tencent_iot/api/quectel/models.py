@@ -73,7 +73,6 @@ class DeviceRecord:
     device: Device
     online: bool
     product_name: str = ""
-    shared: bool = False
 
 
 def device_from_api(raw: Mapping[str, Any]) -> DeviceRecord:
@@ -97,7 +96,6 @@ def device_from_api(raw: Mapping[str, Any]) -> DeviceRecord:
         device,
         online=as_int(raw.get("onlineStatus")) == 1,
         product_name=as_str(raw.get("productName")),
-        shared=as_int(raw.get("deviceType")) == 2,
     )
 
 
