@@ -245,15 +245,9 @@ def test_records() -> None:
             "deviceKey": "dk",
             "accessType": "1",
             "onlineStatus": 1,
-            "deviceType": 2,
         }
     )
-    assert (record.device.key, record.device.is_gateway, record.online, record.shared) == (
-        "pk/dk",
-        True,
-        True,
-        True,
-    )
+    assert (record.device.key, record.device.is_gateway, record.online) == ("pk/dk", True, True)
     values = values_from_api(
         {
             "customizeTslInfo": [
