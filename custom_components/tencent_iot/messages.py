@@ -280,8 +280,8 @@ class UnreadMessagesSensor(CoordinatorEntity[TencentIoTCoordinator], SensorEntit
 class MarkMessagesReadButton(CoordinatorEntity[TencentIoTCoordinator], ButtonEntity):
     """Marks every message read: the unread count goes back to 0.
 
-    Only in Home Assistant: the cloud keeps no read state to change. Unavailable with the
-    rest of the entry while the cloud does not answer.
+    A cloud with a read state (Quectel's) marks them read too, so its app agrees; Tencent's
+    keeps none. Unavailable with the rest of the entry while the cloud does not answer.
     """
 
     _attr_has_entity_name = True
@@ -296,7 +296,12 @@ class MarkMessagesReadButton(CoordinatorEntity[TencentIoTCoordinator], ButtonEnt
 
     @override
     async def async_press(self) -> None:
-        """Mark the messages read."""
+        """Mark the messages read: in the cloud first, so a refusal leaves the count as it was."""
+        await self.coordinator.async_call_cloud(
+            self.coordinator.client.mark_messages_read(),
+            "mark_read_failed",
+            home_name(self.coordinator),
+        )
         self.centre.async_mark_read()
 
 

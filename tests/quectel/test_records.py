@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -26,6 +27,7 @@ from tests.test_history import hourly, import_round
 from .test_home import entity
 
 UNREAD = "sensor.my_home_unread_messages"
+MARK_READ = "button.my_home_mark_messages_as_read"
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +70,29 @@ async def test_messages_fire_once_and_count(
     await wait_for(hass, lambda: len(fired) == 2)
     assert fired[1].data["category"] == "notice"
     assert fired[1].data["device_id"] is None
+
+
+async def test_marking_read_marks_the_cloud_too(
+    hass: HomeAssistant, quectel_sim: QuectelSimulator, quectel_entry: MockConfigEntry
+) -> None:
+    """Quectel keeps a read state: the button marks every message read there, or nothing."""
+    await set_up_entry(hass, quectel_entry)
+    await quectel_sim.wait_for_subscription(POWER_STATION)
+    await quectel_sim.raise_event(POWER_STATION, "low_battery", {"battery_percentage": 9})
+    await wait_for(hass, lambda: state(hass, UNREAD).state == "1")
+    unread = [m for m in quectel_sim.state.messages if not m["isRead"]]
+    assert unread
+
+    quectel_sim.error_next(5041, action="readMsg", msg="No permission")
+    with pytest.raises(HomeAssistantError) as refused:
+        await hass.services.async_call("button", "press", {"entity_id": MARK_READ}, blocking=True)
+    assert refused.value.translation_key == "mark_read_failed"
+    assert state(hass, UNREAD).state == "1"
+    assert not any(m["isRead"] for m in unread)
+
+    await hass.services.async_call("button", "press", {"entity_id": MARK_READ}, blocking=True)
+    assert state(hass, UNREAD).state == "0"
+    assert all(m["isRead"] for m in quectel_sim.state.messages)
 
 
 async def test_live_and_missed_events(

@@ -241,6 +241,12 @@ class CloudClient(Protocol):
     ) -> MessagePage:
         """One page of messages older than the given one; category 1 device, 2 home, 3 notice."""
 
+    async def mark_messages_read(self, msg_ids: Iterable[str] | None = None) -> None:
+        """Mark messages read in the cloud, all of the account's when no ids are given.
+
+        A cloud that keeps no read state has nothing to mark and sends nothing.
+        """
+
     # Sharing, binding, extras
 
     async def send_share_invite(self, device: Device, to_user_id: str) -> None:

@@ -347,6 +347,9 @@ async def test_messages(quectel_sim: QuectelSimulator, qclient: QuectelClient) -
     await qclient.mark_messages_read(["M401"])
     await qclient.mark_messages_read([])
     assert [m["isRead"] for m in quectel_sim.state.messages if m["id"] == "M401"] == [True]
+    assert not all(m["isRead"] for m in quectel_sim.state.messages)
+    await qclient.mark_messages_read()
+    assert all(m["isRead"] for m in quectel_sim.state.messages)
 
 
 async def test_sharing(quectel_sim: QuectelSimulator, qclient: QuectelClient) -> None:
