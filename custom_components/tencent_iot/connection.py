@@ -5,6 +5,7 @@ place that picks the adapter.
 """
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -137,7 +138,7 @@ def create_quectel_client(
         refresh_token=data.get(CONF_REFRESH_TOKEN) or None,
         refresh_expire_at=data.get(CONF_REFRESH_EXPIRE_AT) or None,
         family_id=data.get(CONF_FAMILY_ID) or None,
-        time_zone=utc_offset(hass),
+        utc_offset=partial(utc_offset, hass),
         language=hass.config.language.partition("-")[0] or "en",
         **_session(data, on_token, rate_limit),
     )

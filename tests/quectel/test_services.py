@@ -215,10 +215,13 @@ async def test_timers_on_cron_jobs(
             }
         ]
     }
+    # A timer written after the time zone changed (summer time, a move) takes the new offset.
+    await hass.config.async_set_time_zone("Asia/Shanghai")
     await call(hass, "update_timer", {"device_id": plug, "timer_id": timer_id, "time": "07:00"})
     await call(hass, "update_timer", {"device_id": plug, "timer_id": timer_id, "enabled": False})
     job = quectel_sim.state.cron_jobs[timer_id]
     assert job["timers"][0]["time"] == "07:00:00"
+    assert job["timeZone"] == "+08:00"
     assert job["enabled"] is False
     await call(hass, "delete_timer", {"device_id": plug, "timer_id": timer_id})
     assert timer_id not in quectel_sim.state.cron_jobs

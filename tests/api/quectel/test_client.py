@@ -282,7 +282,7 @@ async def test_timer_time_zone_and_missing_rule(
     quectel_sim: QuectelSimulator, make_qclient: QClientFactory
 ) -> None:
     """The time zone given to the client goes with every timer; a reply without ruleId fails."""
-    client = make_qclient(credentials=email_credentials(quectel_sim), time_zone="+01:00")
+    client = make_qclient(credentials=email_credentials(quectel_sim), utc_offset=lambda: "+01:00")
     await client.login_password()
     timer_id = await client.create_timer(
         LAMP, timer_name="x", days="1000001", time_point="09:00", data={"power": 1}, repeat=False

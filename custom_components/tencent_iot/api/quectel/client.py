@@ -143,7 +143,7 @@ class QuectelClient:
         refresh_expire_at: int | None = None,
         credentials: LoginCredentials | None = None,
         family_id: str | None = None,
-        time_zone: str | None = None,
+        utc_offset: Callable[[], str] | None = None,
         on_token: Callable[[Token], None] | None = None,
         language: str = "en",
         timeout: float = DEFAULT_TIMEOUT,
@@ -153,8 +153,9 @@ class QuectelClient:
         """Set up the client; `api_url`/`ws_url` override the data centre's endpoints.
 
         `family_id` is the home scenes and automations run in (Quectel wants it with family
-        mode on); `time_zone` ("+08:00") is sent with timers; every request goes through `rate_limit`, its own
-        unless the owner shares one.
+        mode on); `utc_offset` gives the "+08:00" sent with a timer when it is written (summer
+        time moves it); every request goes through `rate_limit`, its own unless the owner
+        shares one.
         """
         if data_centre not in DATA_CENTRES:
             raise ValueError(f"unknown data centre {data_centre!r}")
@@ -179,7 +180,7 @@ class QuectelClient:
             on_token=on_token,
         )
         self._family_id = family_id
-        self._time_zone = time_zone
+        self._utc_offset = utc_offset
         self._family_mode: bool | None = None
         # Learnt from the lists: a product's name, a sub-device's gateway, a product's model.
         self._product_names: dict[str, str] = {}
@@ -573,7 +574,7 @@ class QuectelClient:
             time_point=time_point,
             data=await self._wire_values(device, data),
             enabled=True,
-            time_zone=self._time_zone,
+            time_zone=self._utc_offset() if self._utc_offset else None,
         )
         reply = as_mapping(await self._account.call("POST", f"{_CEP}/v2/addCornJob", body=body))
         if not (rule_id := as_str(reply.get("ruleId"))):
@@ -600,7 +601,7 @@ class QuectelClient:
             time_point=time_point,
             data=await self._wire_values(device, data),
             enabled=job.timer.enabled,
-            time_zone=self._time_zone,
+            time_zone=self._utc_offset() if self._utc_offset else None,
         )
         await self._account.call("PUT", f"{_CEP}/v2/setCronJob", body={**body, "ruleId": timer_id})
 
