@@ -11,7 +11,14 @@ from custom_components.tencent_iot.const import CONF_HISTORY_DAYS, CONF_OVERRIDE
 from simulator import CloudSimulator
 
 from .platform_common import PLUG, entity_id, set_up_entry
-from .test_history import auto_enable_custom_integrations, expected_hours, hourly, import_round
+from .test_history import (
+    auto_enable_custom_integrations,
+    expected_hours,
+    hourly,
+    import_round,
+    imported_until,
+    this_hour,
+)
 
 __all__ = ["auto_enable_custom_integrations"]  # the recorder before `hass`, as there
 
@@ -34,11 +41,12 @@ async def test_history_is_imported_as_customised(
             },
         },
     )
+    set_up_in = this_hour()
     await set_up_entry(hass, config_entry)
     await import_round(hass, config_entry)
 
     power = await hourly(hass, entity_id(hass, "sensor", PLUG, "power"))
-    expected = expected_hours(sim, "power", 1)
+    expected = expected_hours(sim, "power", 1, imported_until(power, set_up_in))
     assert len(power) == len(expected) == 24
     for row in power:
         assert row["mean"] == pytest.approx(mean(expected[row["start"]]) / 1000)

@@ -70,23 +70,40 @@ async def import_round(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 
 async def set_up_and_import_energy(
     hass: HomeAssistant, entry: MockConfigEntry
-) -> tuple[str, list[dict[str, Any]]]:
-    """Set the entry up, let its import end; the plug's energy sensor and its hours."""
+) -> tuple[str, list[dict[str, Any]], float]:
+    """Set the entry up, let its import end; the plug's energy sensor, its hours and their end."""
+    set_up_in = this_hour()
     await set_up_entry(hass, entry)
     await import_round(hass, entry)
     energy_id = entity_id(hass, "sensor", PLUG, "energy")
-    return energy_id, await hourly(hass, energy_id)
+    imported = await hourly(hass, energy_id)
+    return energy_id, imported, imported_until(imported, set_up_in)
 
 
-def expected_hours(sim: CloudSimulator, prop_id: str, days: int) -> dict[float, list[float]]:
-    """The simulator's samples of the plug's property, by hour (UNIX s), over the last days."""
-    end = dt_util.utcnow().replace(minute=0, second=0, microsecond=0)
-    start = end - timedelta(days=days)
+def this_hour() -> float:
+    """The start of the current hour (UNIX s)."""
+    return dt_util.utcnow().replace(minute=0, second=0, microsecond=0).timestamp()
+
+
+def imported_until(rows: list[dict[str, Any]], set_up_in: float) -> float:
+    """The end (UNIX s) of the imported hours: the hour the entry was set up in.
+
+    Or the next one, should the hour have turned between `set_up_in` and the import's start:
+    what a test expects follows the hour the import saw, not the clock when the test reads it.
+    """
+    end: float = rows[-1]["start"] + 3600
+    assert set_up_in <= end <= this_hour()
+    return end
+
+
+def expected_hours(
+    sim: CloudSimulator, prop_id: str, days: int, end: float
+) -> dict[float, list[float]]:
+    """The simulator's samples of the plug's property, by hour (UNIX s), in the days to `end`."""
+    start = end - timedelta(days=days).total_seconds()
     device = sim.state.device(PLUG)
     hours: dict[float, list[float]] = {}
-    for stamp in history_points(
-        device, prop_id, int(start.timestamp() * 1000), int(end.timestamp() * 1000) - 1
-    ):
+    for stamp in history_points(device, prop_id, int(start * 1000), int(end * 1000) - 1):
         hours.setdefault(stamp - stamp % 3600, []).append(history_value(device, prop_id, stamp))
     return hours
 
@@ -102,11 +119,13 @@ async def test_measurement_and_energy_history(
     hass: HomeAssistant, sim: CloudSimulator, few_days: MockConfigEntry
 ) -> None:
     """Hours before setup: mean/min/max of a measurement, state and sum of an energy counter."""
+    set_up_in = this_hour()
     await set_up_entry(hass, few_days)
     await import_round(hass, few_days)
 
     power = await hourly(hass, entity_id(hass, "sensor", PLUG, "power"))
-    expected = expected_hours(sim, "power", 2)
+    end = imported_until(power, set_up_in)
+    expected = expected_hours(sim, "power", 2, end)
     assert len(power) == len(expected) == 48
     for row in power:
         values = expected[row["start"]]
@@ -117,7 +136,7 @@ async def test_measurement_and_energy_history(
     assert power[-1]["start"] < dt_util.utcnow().replace(minute=0, second=0).timestamp()
 
     energy = await hourly(hass, entity_id(hass, "sensor", PLUG, "energy"))
-    expected = expected_hours(sim, "energy", 2)
+    expected = expected_hours(sim, "energy", 2, end)
     assert len(energy) == 48
     assert [row["state"] for row in energy] == pytest.approx(
         [expected[row["start"]][-1] for row in energy]
@@ -142,32 +161,29 @@ async def test_nothing_imported_twice(
     hass: HomeAssistant, sim: CloudSimulator, few_days: MockConfigEntry
 ) -> None:
     """A reload neither reads the imported history again nor changes the imported hours."""
-    energy_id, imported = await set_up_and_import_energy(hass, few_days)
+    energy_id, imported, setup_hour = await set_up_and_import_energy(hass, few_days)
     requests = sim.request_counts()[HISTORY]
     assert imported
     assert requests > 0
-    setup_hour = this_hour()
 
     assert await hass.config_entries.async_reload(few_days.entry_id)
     await hass.async_block_till_done()
     await import_round(hass, few_days)
-    assert await hourly(hass, energy_id) == imported
+    again = await hourly(hass, energy_id)
     if this_hour() == setup_hour:
+        assert again == imported
         assert sim.request_counts()[HISTORY] == requests
-    else:  # the hour turned meanwhile: at most that hour is read, nothing before it
+    else:  # the hour turned meanwhile: that hour alone is read and added, nothing before it
+        assert again[: len(imported)] == imported
+        assert [row["start"] for row in again[len(imported) :]] == [setup_hour]
         assert first_hour_read(sim) >= setup_hour
-
-
-def this_hour() -> float:
-    """The start of the current hour (UNIX s)."""
-    return dt_util.utcnow().replace(minute=0, second=0, microsecond=0).timestamp()
 
 
 async def test_only_hours_before_the_recorders_own(
     hass: HomeAssistant, sim: CloudSimulator, few_days: MockConfigEntry
 ) -> None:
     """With statistics the recorder already has, only older hours come in, chained to them."""
-    energy_id, imported = await set_up_and_import_energy(hass, few_days)
+    energy_id, imported, setup_hour = await set_up_and_import_energy(hass, few_days)
     # Forget the import and all but the last 10 hours: as if the recorder had compiled those.
     importer = importer_of(few_days)
     importer._checked.clear()
@@ -179,9 +195,12 @@ async def test_only_hours_before_the_recorders_own(
 
     await import_round(hass, few_days)
     again = await hourly(hass, energy_id)
+    expected = imported
+    if this_hour() != setup_hour and again[0]["start"] == imported[1]["start"]:
+        expected = imported[1:]  # the hour turned: the last two days begin an hour later
     assert again[-10:] == kept
-    assert len(again) == len(imported)
-    assert [row["sum"] for row in again] == pytest.approx([row["sum"] for row in imported])
+    assert [row["start"] for row in again] == [row["start"] for row in expected]
+    assert [row["sum"] for row in again] == pytest.approx([row["sum"] for row in expected])
 
 
 async def _restore(hass: HomeAssistant, statistic_id: str, rows: list[dict[str, Any]]) -> None:
@@ -279,12 +298,13 @@ async def test_frequent_reports_every_page(
     """A sensor that reported every 2 s for a day: every one of its hundreds of pages counts."""
     hass.config_entries.async_update_entry(config_entry, options={CONF_HISTORY_DAYS: 1})
     sim.set_history_interval(PLUG, 2)
+    set_up_in = this_hour()
     await set_up_entry(hass, config_entry)
     await import_round(hass, config_entry)
 
-    expected = expected_hours(sim, "power", 1)
-    assert sum(len(values) for values in expected.values()) > 200 * HISTORY_PAGE_SIZE
     power = await hourly(hass, entity_id(hass, "sensor", PLUG, "power"))
+    expected = expected_hours(sim, "power", 1, imported_until(power, set_up_in))
+    assert sum(len(values) for values in expected.values()) > 200 * HISTORY_PAGE_SIZE
     assert [row["start"] for row in power] == sorted(expected)
     for row in power:
         values = expected[row["start"]]
@@ -308,8 +328,7 @@ async def test_gaps_filled_at_the_next_start(
     The energy counter's sums go on from the hour before each gap, so the hours after it
     (the recorder's own) do not jump: state and sum keep one offset all along.
     """
-    energy_id, imported = await set_up_and_import_energy(hass, few_days)
-    setup_hour = this_hour()
+    energy_id, imported, setup_hour = await set_up_and_import_energy(hass, few_days)
     offset = imported[0]["sum"] - imported[0]["state"]
     assert all(row["sum"] - row["state"] == pytest.approx(offset) for row in imported)
 

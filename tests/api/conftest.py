@@ -4,7 +4,8 @@ These tests need no Home Assistant instance: the repository-wide autouse fixture
 enables custom integrations (and pulls in `hass`) is replaced by a no-op.
 """
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Generator
+import socket
 from typing import Any
 
 import aiohttp
@@ -25,6 +26,18 @@ from .common import ClientFactory, PushFactory, PushHarness, SimFactory, phone_c
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations() -> None:
     """No Home Assistant here: replaces the fixture of tests/conftest.py."""
+
+
+@pytest.fixture
+def closed_port(socket_enabled: None) -> Generator[int]:
+    """A loopback port that refuses connections for the whole test.
+
+    Bound but never listening: a port closed again at once could be taken meanwhile by any
+    server of the machine (another test's simulator, another suite), and then answer.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Every action of `TencentIoTClient`, against the simulator's default home over loopback."""
 
-import asyncio
 import copy
 import time
 from typing import Any
@@ -21,6 +20,7 @@ from custom_components.tencent_iot.api import (
     TencentIoTTokenError,
 )
 from simulator import CloudSimulator, fixture
+from simulator.model import now_ms
 
 from .common import (
     BULB,
@@ -37,6 +37,7 @@ from .common import (
     home_family_id,
     key,
     phone_credentials,
+    wait_until,
 )
 
 # Construction
@@ -635,6 +636,12 @@ async def test_kugou(client: TencentIoTClient) -> None:
     assert err.value.action == "AppKugouUserCommand"
 
 
+async def _next_millisecond() -> None:
+    """Until the simulator's clock has moved past the current millisecond."""
+    now = now_ms()
+    await wait_until(lambda: now_ms() > now, what="the next millisecond")
+
+
 async def test_messages(client: TencentIoTClient, sim: CloudSimulator) -> None:
     """Alert events leave device messages, read newest first and paged by timestamp."""
     empty = await client.get_messages(1)
@@ -642,7 +649,7 @@ async def test_messages(client: TencentIoTClient, sim: CloudSimulator) -> None:
     assert empty.list_over
     for level in (1, 2, 1):
         await sim.raise_event(key(SMOKE), "smoke_alert", {"smoke_value": 1, "alarm_level": level})
-        await asyncio.sleep(0.003)  # distinct millisecond timestamps
+        await _next_millisecond()  # distinct millisecond timestamps
     page = await client.get_messages(1, limit=2)
     assert len(page.messages) == 2
     assert not page.list_over

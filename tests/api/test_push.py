@@ -4,7 +4,6 @@ import asyncio
 import base64
 import json
 import logging
-import socket
 from typing import Any
 
 import aiohttp
@@ -69,10 +68,7 @@ async def _sentinel(sim: CloudSimulator, harness: PushHarness, brightness: int) 
     )
 
 
-def _closed_ws_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def _closed_ws_url(port: int) -> str:
     return f"ws://127.0.0.1:{port}/iotstudio_v2_weapp_1"
 
 
@@ -382,10 +378,12 @@ async def test_duplicates_remembered_per_connection(
     ]
 
 
-async def test_unreachable_cloud(make_push: PushFactory, caplog: pytest.LogCaptureFixture) -> None:
+async def test_unreachable_cloud(
+    make_push: PushFactory, caplog: pytest.LogCaptureFixture, closed_port: int
+) -> None:
     """Nothing listening: the channel retries with backoff, saying why only at DEBUG."""
     caplog.set_level(logging.DEBUG, logger="custom_components.tencent_iot")
-    harness = make_push(ws_url=_closed_ws_url())
+    harness = make_push(ws_url=_closed_ws_url(closed_port))
     await _retrying_unconnected(harness)
     assert len(records_at(caplog, logging.DEBUG, "Push channel down")) > 1
     assert harness.push.last_error
@@ -618,12 +616,12 @@ async def test_stop_with_subscription_in_flight(make_push: PushFactory) -> None:
     assert _push_tasks() == []
 
 
-async def test_stop_while_reconnecting(make_push: PushFactory) -> None:
+async def test_stop_while_reconnecting(make_push: PushFactory, closed_port: int) -> None:
     """stop() also ends a channel that is waiting to reconnect."""
-    harness = make_push(ws_url=_closed_ws_url(), backoff_min=5.0, backoff_max=5.0)
+    harness = make_push(ws_url=_closed_ws_url(closed_port), backoff_min=5.0, backoff_max=5.0)
     harness.push.start()
-    await wait_until(lambda: harness.push._task is not None, what="the task")
-    await asyncio.sleep(0.05)
+    # The first connect refused, the channel waits its 5 s before the next.
+    await wait_until(lambda: harness.push.last_error is not None, what="a refused connect")
     await harness.push.stop()
     assert _push_tasks() == []
 

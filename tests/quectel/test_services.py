@@ -163,6 +163,8 @@ async def test_what_quectel_lacks_is_a_translated_error(
     key: str | None,
 ) -> None:
     """Kugou music and binding by token are Tencent's: each says so, and nothing is sent."""
+    # The message centre's first read goes on after setup: its requests are not the service's.
+    await setup_quectel.runtime_data.messages._read.async_wait()
     before = sum(quectel_sim.request_counts().values())
     target = (
         {"config_entry_id": setup_quectel.entry_id}

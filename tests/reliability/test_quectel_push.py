@@ -89,7 +89,7 @@ async def test_keep_alive(
     await wait_push_healthy(hass, entry)
     beats = sim.connections()[0]["Heartbeats"]
     assert isinstance(beats, int)
-    await wait_for(hass, lambda: sim.connections()[0]["Heartbeats"] >= beats + 3, seconds=2)  # type: ignore[operator]
+    await wait_for(hass, lambda: sim.connections()[0]["Heartbeats"] >= beats + 3)  # type: ignore[operator]
     await assert_end_state(hass, sim, entry)
 
 
