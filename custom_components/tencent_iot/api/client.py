@@ -601,7 +601,7 @@ class TencentIoTClient:
             list_over=as_bool(body.get("Listover")) is not False,
         )
 
-    async def mark_messages_read(self, msg_ids: Iterable[str] | None = None) -> None:
+    async def mark_messages_read(self) -> None:
         """Nothing to send: Tencent's messages have no read state (AppGetMessages has none)."""
 
     # Internals

@@ -241,8 +241,8 @@ class CloudClient(Protocol):
     ) -> MessagePage:
         """One page of messages older than the given one; category 1 device, 2 home, 3 notice."""
 
-    async def mark_messages_read(self, msg_ids: Iterable[str] | None = None) -> None:
-        """Mark messages read in the cloud, all of the account's when no ids are given.
+    async def mark_messages_read(self) -> None:
+        """Mark every message of the account read in the cloud.
 
         A cloud that keeps no read state has nothing to mark and sends nothing.
         """

@@ -749,14 +749,9 @@ class QuectelClient:
                 break
         return MessagePage(tuple(found[:limit]), list_over=not more and len(found) <= limit)
 
-    async def mark_messages_read(self, msg_ids: Iterable[str] | None = None) -> None:
-        """Mark messages read (readMsg), every one of the account's when no ids are given."""
-        query: dict[str, str] = {}
-        if msg_ids is not None:
-            if not (ids := ",".join(msg_ids)):
-                return
-            query["msgIdList"] = ids
-        await self._account.call("POST", f"{_MESSAGES}/readMsg", query=query)
+    async def mark_messages_read(self) -> None:
+        """Mark every message of the account read (readMsg without a msgIdList)."""
+        await self._account.call("POST", f"{_MESSAGES}/readMsg")
 
     # Sharing
 
